@@ -92,3 +92,23 @@ def software_versions() -> dict[str, str]:
         except Exception:  # noqa: BLE001 - a missing optional package is simply not recorded
             pass
     return versions
+
+
+def load_model(name: str, models_dir: Path | None = None):
+    """Load shipped model *name* for inference.
+
+    When its card names a ``module``, that module's ``load(card, path)`` builds
+    the object (it registers custom layers and may wrap the Keras model with,
+    e.g., a vocabulary); otherwise the weight file is a plain ``.keras`` model.
+    """
+    import importlib
+
+    card = get_card(name, models_dir)
+    path = Path(models_dir or MODELS_DIR) / card["file"]
+    if not path.exists():
+        raise AudioMLError(f"weights of model {name!r} are missing: {path}")
+    if card.get("module"):
+        return importlib.import_module(card["module"]).load(card, path)
+    import audioml.nn.autoencoder  # noqa: F401 - registers the custom layers before loading
+
+    return load_keras_model(path)

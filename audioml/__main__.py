@@ -1,0 +1,5 @@
+import sys
+
+from audioml.cli import main
+
+sys.exit(main())

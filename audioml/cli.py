@@ -1,0 +1,94 @@
+"""The ``audioml`` command line.
+
+Subcommands are contributed by the modules in :data:`COMMAND_MODULES`: each
+has a ``register(groups)`` that adds parsers to the shared groups (``root``,
+``train``, ``evaluate``, ``sample``) and sets ``func`` on them. Handlers take
+the parsed arguments and return an exit code. Bad input ends with one line on
+stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import os
+import sys
+
+from audioml import __version__
+from audioml.errors import AudioMLError
+
+COMMAND_MODULES = (
+    "audioml.commands.spectrogram",
+    "audioml.commands.denoise",
+    "audioml.commands.latent",
+    "audioml.commands.melody",
+    "audioml.commands.experiment",
+)
+
+
+def _models(args) -> int:
+    from audioml.registry import list_cards
+
+    cards = list_cards(task=args.task)
+    if args.json:
+        print(json.dumps(cards, indent=2))
+    elif not cards:
+        print("no models shipped yet")
+    else:
+        for card in cards:
+            print(f"{card['name']:<24} {card['task']:<8} {card.get('description', '')}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="audioml",
+        description="Machine learning for audio: spectrograms, autoencoders, denoising, melodies.")
+    parser.add_argument("--version", action="version", version=f"audioml {__version__}")
+    root = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    models = root.add_parser("models", help="list the shipped models and their cards")
+    models.add_argument("--json", action="store_true", help="print a JSON array of model cards")
+    models.add_argument("--task", choices=["denoise", "latent", "melody"], help="only this task")
+    models.set_defaults(func=_models)
+
+    groups = {
+        "root": root,
+        "train": root.add_parser("train", help="train a model on real data").add_subparsers(
+            dest="target", metavar="MODEL", required=True),
+        "evaluate": root.add_parser("evaluate", help="measure a shipped model").add_subparsers(
+            dest="target", metavar="MODEL", required=True),
+        "sample": root.add_parser("sample", help="draw samples from a generative model").add_subparsers(
+            dest="target", metavar="MODEL", required=True),
+    }
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(groups)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0 if args.command is None else 2
+    try:
+        return int(args.func(args) or 0)
+    except AudioMLError as err:
+        print(f"audioml: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("audioml: interrupted", file=sys.stderr)
+        return 130
+    except (OSError, MemoryError) as err:
+        if os.environ.get("AUDIOML_DEBUG"):
+            raise
+        print(f"audioml: error: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""CLI subcommands, one module per topic; see :mod:`audioml.cli`."""

@@ -1,0 +1,24 @@
+"""The one cached model layer: every model is loaded once per server process.
+
+``st.cache_resource`` shares the returned object between all sessions, so
+callers must treat it as read-only (Keras inference is thread-safe; nothing here
+mutates a model after loading).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from audioml import registry
+
+
+@st.cache_resource(show_spinner="Loading model…")
+def load_model(name: str):
+    """The shipped model *name*, loaded with safe mode (see :func:`audioml.registry.load_model`)."""
+    return registry.load_model(name)
+
+
+@st.cache_data(show_spinner=False)
+def model_cards(task: str | None = None) -> list[dict]:
+    """Model cards from ``models/``, optionally for one task."""
+    return registry.list_cards(task)
