@@ -12,7 +12,8 @@ from audioml.errors import AudioMLError
 
 __version__ = "0.1.0"
 
-__all__ = ["AudioMLError", "load_audio", "to_wav_bytes", "denoise", "__version__"]
+__all__ = ["AudioMLError", "load_audio", "to_wav_bytes", "denoise", "generate_melody",
+           "render_score", "__version__"]
 
 
 def __getattr__(name):
@@ -21,4 +22,8 @@ def __getattr__(name):
         from audioml.denoise import denoise
 
         return denoise
+    if name in ("generate_melody", "render_score"):
+        import audioml.melody
+
+        return getattr(audioml.melody, name)
     raise AttributeError(f"module 'audioml' has no attribute {name!r}")
