@@ -262,3 +262,51 @@ class SpectrogramTransform:
             return griffin_lim(mag, hop_length=self.hop_length, window=self.window, n_iter=n_iter,
                                momentum=momentum, length=self.n_samples)
         raise AudioMLError(f"phase must be 'noisy' or 'griffinlim'; got {phase!r}")
+
+
+FrequencyScale = Literal["linear", "log", "mel"]
+
+
+@dataclass(frozen=True)
+class SpectrogramImage:
+    """A spectrogram ready to draw: values ``z[f, t]`` with their axes."""
+
+    z: np.ndarray          # shape (n_bins, n_frames)
+    times: np.ndarray      # frame centres in seconds, shape (n_frames,)
+    freqs: np.ndarray      # bin (or mel band) centre frequencies in Hz, shape (n_bins,)
+    unit: str              # "dB" or "|S|"
+    scale: str             # "linear", "log" or "mel"
+
+
+def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: int = 128,
+                      window: str = "hann", db: bool = True, scale: FrequencyScale = "linear",
+                      n_mels: int = 64) -> SpectrogramImage:
+    """Magnitude spectrogram of *y* for display.
+
+    ``scale="mel"`` pools the linear bins with a triangular mel filterbank of
+    *n_mels* bands; ``"log"`` keeps the linear bins (the plot's axis is made
+    logarithmic) but drops the 0 Hz bin, which has no place on a log axis.
+    ``db=True`` converts to dB re the loudest bin (so 0 dB is the peak, floored at -100 dB).
+    """
+    if scale not in ("linear", "log", "mel"):
+        raise AudioMLError(f"frequency scale must be linear, log or mel; got {scale!r}")
+    mag = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length, window=window))
+    freqs = np.fft.rfftfreq(n_fft, 1 / sr)
+    if scale == "mel":
+        mag = mel_filterbank(sr, n_fft, n_mels) @ mag
+        freqs = librosa.mel_frequencies(n_mels=n_mels + 2, fmax=sr / 2)[1:-1]
+    elif scale == "log":
+        mag, freqs = mag[1:], freqs[1:]
+    times = np.arange(mag.shape[1]) * hop_length / sr
+    if db:
+        z = amplitude_to_db(mag) - 20 * np.log10(max(float(mag.max()), AMIN))
+        z = np.maximum(z, -100.0)
+    else:
+        z = mag
+    return SpectrogramImage(z=z.astype(np.float32), times=times, freqs=freqs,
+                            unit="dB" if db else "|S|", scale=scale)
+
+
+def dft_magnitude(frame_samples: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
+    """|DFT| of one (windowed) frame: ``(freqs in Hz, magnitudes)``, each of shape (N/2 + 1,)."""
+    return np.fft.rfftfreq(len(frame_samples), 1 / sr), np.abs(np.fft.rfft(frame_samples))

@@ -1,0 +1,141 @@
+"""How a spectrogram is made: the short-time Fourier transform, step by step."""
+
+import numpy as np
+import streamlit as st
+
+from audioml import spectral
+from audioml.metrics import snr_db
+from ui import plots
+from ui.common import audio_player, user_errors
+from ui.spectrogram import PHASE_SECONDS, griffin_lim, signal_input
+
+st.title("How a spectrogram is made")
+st.markdown(
+    "A spectrogram shows which frequencies a sound contains, moment by moment. It is made by "
+    "cutting the signal into short overlapping **frames**, multiplying each by a **window**, and "
+    "taking the Fourier transform of every frame. Pick a sound and change the settings to see "
+    "what each choice does.")
+
+# --- 1. The signal -----------------------------------------------------------------------
+st.header("1 · The signal")
+sr = st.selectbox("Sample rate (Hz)", [8000, 16000, 22050, 44100], index=1, key="stft_sr",
+                  help="Samples per second. Frequencies above half of it (the Nyquist frequency) cannot be represented.")
+with user_errors():
+    chosen = signal_input(sr)
+if chosen is None:
+    st.stop()
+y, description = chosen
+st.plotly_chart(plots.waveform(y, sr, title=f"Waveform: {description}"), key="stft_wave")
+audio_player(y, sr)
+st.caption(f"{len(y)} samples at {sr} Hz = {len(y) / sr:.2f} s.")
+
+# --- 2. Settings and equations -------------------------------------------------------------
+st.header("2 · Frames, windows and the STFT")
+c1, c2, c3 = st.columns(3)
+n_fft = c1.select_slider("Frame size N (samples)", [64, 128, 256, 512, 1024, 2048, 4096], value=512,
+                         key="stft_nfft")
+hop = c2.select_slider("Hop H (samples)", [n_fft // 8, n_fft // 4, n_fft // 2, n_fft], value=n_fft // 4,
+                       key=f"stft_hop_{n_fft}")
+window = c3.radio("Window w", list(spectral.WINDOWS), index=1, horizontal=True, key="stft_window")
+st.caption(f"Frame = {n_fft / sr * 1000:.1f} ms, hop = {hop / sr * 1000:.1f} ms, "
+           f"frequency resolution = sr / N = {sr / n_fft:.1f} Hz per bin, "
+           f"overlap = {100 * (1 - hop / n_fft):.0f}%.")
+
+left, right = st.columns(2)
+with left:
+    st.markdown("**Discrete Fourier transform** of a frame of N samples: how much of frequency "
+                "bin k (k · sr / N Hz) the frame contains.")
+    st.latex(r"\hat{x}_k = \sum_{n=0}^{N-1} x_n\, e^{-i 2\pi n k / N}")
+with right:
+    st.markdown("**Short-time Fourier transform**: slide a window of length f by hop H and take "
+                "the DFT of each windowed frame m.")
+    st.latex(r"S(m, k) = \sum_{n} x_n\, w(n - mH;\, f)\, e^{-i 2\pi n k / N}")
+st.markdown("The rectangular window is the step function "
+            r"$w(n; f) = 1$ for $0 \le n < f$ and 0 elsewhere; its sharp edges smear energy into "
+            "neighbouring bins (spectral leakage). Hann and Hamming taper the frame to zero or near zero "
+            "at its edges, trading a wider main peak for much less leakage.")
+
+# --- 3. Step through the frames ----------------------------------------------------------
+st.header("3 · Step through the frames")
+starts = spectral.frame_starts(len(y), n_fft=n_fft, hop_length=hop)
+m = st.slider("Frame m", 0, len(starts) - 1, min(len(starts) // 3, len(starts) - 1), key="stft_frame")
+raw, windowed = spectral.frame(y, m, n_fft=n_fft, hop_length=hop, window=window)
+start_s, end_s = starts[m] / sr, (starts[m] + n_fft) / sr
+w_t = (starts[m] + np.arange(n_fft)) / sr
+peak = float(np.max(np.abs(y))) or 1.0
+zoom_lo, zoom_hi = max(0, starts[m] - 2 * n_fft), min(len(y), starts[m] + 3 * n_fft)
+zoom = y[zoom_lo:zoom_hi] if zoom_hi > zoom_lo else y
+a, b = st.columns(2)
+with a:
+    fig = plots.waveform(zoom, sr, title=f"Frame {m} of {len(starts)}: samples {starts[m]} to {starts[m] + n_fft - 1}",
+                         highlight=(start_s - zoom_lo / sr, end_s - zoom_lo / sr),
+                         window_curve=(w_t - zoom_lo / sr, peak * spectral.get_window(window, n_fft)))
+    fig.update_xaxes(title=f"time (s) from {zoom_lo / sr:.3f} s")
+    st.plotly_chart(fig, key="stft_zoom")
+    st.plotly_chart(plots.frame_plot(raw, windowed, sr, title="The frame, before and after windowing"),
+                    key="stft_framefig")
+with b:
+    freqs, mag = spectral.dft_magnitude(windowed, sr)
+    st.plotly_chart(plots.spectrum_plot(freqs, mag, title=f"|DFT| of frame {m}: column {m} of the spectrogram"),
+                    key="stft_dft")
+    image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=window)
+    st.plotly_chart(plots.spectrogram(image, title="…where that column lands", mark_time=m * hop / sr,
+                                      height=320), key="stft_mark")
+
+# --- 4. The spectrogram --------------------------------------------------------------------
+st.header("4 · The spectrogram")
+c1, c2 = st.columns(2)
+db = c1.radio("Values", ["dB", "magnitude"], horizontal=True, key="stft_db") == "dB"
+scale = c2.radio("Frequency axis", ["linear", "log", "mel"], horizontal=True, key="stft_scale")
+image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=window, db=db, scale=scale)
+st.plotly_chart(plots.spectrogram(image, title=f"|STFT|, N = {n_fft}, H = {hop}, {window} window",
+                                  zmin=-90 if db else None), key="stft_spec")
+st.caption("dB is 20·log₁₀ of the magnitude relative to the loudest bin: it shows quiet detail that a "
+           "linear scale hides. The mel scale spaces bands as human pitch perception does.")
+
+st.subheader("The time–frequency trade-off")
+c1, c2 = st.columns(2)
+short = c1.select_slider("Short frame", [64, 128, 256, 512], value=128, key="stft_short")
+long = c2.select_slider("Long frame", [1024, 2048, 4096], value=2048, key="stft_long")
+for col, size in ((c1, short), (c2, long)):
+    img = spectral.spectrogram_image(y, sr, n_fft=size, hop_length=size // 4, window=window, scale=scale)
+    col.plotly_chart(plots.spectrogram(img, title=f"N = {size}: {size / sr * 1000:.0f} ms, {sr / size:.0f} Hz bins",
+                                       zmin=-90, height=340), key=f"stft_tradeoff_{size}")
+st.markdown("A short frame pins down **when** things happen (clicks stay sharp) but blurs **which "
+            "frequency** (harmonics merge); a long frame does the opposite. No single frame size gets both.")
+
+# --- 5. The phase problem ------------------------------------------------------------------
+st.header("5 · The phase problem and Griffin–Lim")
+st.markdown(
+    "The STFT is complex: every bin has a magnitude **and a phase**. With both, the inverse STFT "
+    "(overlap-add of inverse DFTs) gives back the signal exactly. A spectrogram keeps only the "
+    "magnitude, and so does a model that generates or cleans spectrograms. **Griffin–Lim** guesses a "
+    "phase: start from random phases, go to the time domain and back, keep the new phase and "
+    "re-impose the magnitude, and repeat. The fast variant adds momentum.")
+clip = y[: int(PHASE_SECONDS * sr)]
+c1, c2 = st.columns(2)
+n_iter = c1.slider("Griffin–Lim iterations", 1, 200, 32, key="stft_gl_iter")
+momentum = c2.slider("Momentum (0 = original Griffin–Lim)", 0.0, 0.99, 0.99, 0.01, key="stft_gl_momentum")
+with user_errors():
+    exact = spectral.istft(spectral.stft(clip, n_fft=n_fft, hop_length=hop, window=window),
+                           hop_length=hop, window=window, length=len(clip))
+    estimate, history = griffin_lim(clip, n_fft, hop, window, n_iter, momentum)
+error = float(np.max(np.abs(exact - clip)))
+a, b = st.columns(2)
+with a:
+    st.markdown("**Inverse STFT from the complex spectrogram**")
+    st.metric("Largest sample error", f"{error:.1e}")
+    audio_player(exact, sr)
+    if error > 1e-4:
+        st.warning("Not exact here: with this window and hop the overlapping windows leave gaps "
+                   "(their sum is zero somewhere), so some samples cannot be recovered. Try a smaller hop.")
+with b:
+    st.markdown("**Griffin–Lim from the magnitude alone**")
+    st.metric("Spectral convergence after the last iteration", f"{history[-1]:.3f}",
+              delta=f"{history[-1] - history[0]:+.3f} since iteration 1", delta_color="inverse")
+    audio_player(estimate, sr)
+st.plotly_chart(plots.convergence(history), key="stft_convergence")
+st.caption(f"Spectral convergence ‖ |STFT(ŷ)| − M ‖ / ‖M‖ measures how well the estimate's magnitude matches "
+           f"the target M; 0 is a perfect match. The waveform still differs (SNR against the original: "
+           f"{snr_db(clip, estimate):.1f} dB) because many signals share one magnitude. "
+           f"The phase demo uses the first {min(PHASE_SECONDS, len(y) / sr):.1f} s.")

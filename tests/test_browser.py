@@ -1,0 +1,94 @@
+"""Real-browser tests: headless Chromium opens every page of a running app and finds no exception."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_available, running_app, wait_idle
+from ui.navigation import available_pages
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not chromium_available(),
+                                 reason="Debian's chromium is needed (apt-get install chromium chromium-driver)")]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+def assert_clean(page, name: str) -> None:
+    shots = ARTIFACTS / "screens"
+    shots.mkdir(parents=True, exist_ok=True)
+    # Streamlit scrolls inside its main block, so grow the viewport to the content for a whole-page shot.
+    height = page.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(max(int(height) + 50, 1000), 16000)})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    exceptions = page.locator("[data-testid='stException']")
+    assert exceptions.count() == 0, f"{name}: exception shown: {exceptions.first.inner_text()[:500]}"
+    errors = page.locator("[data-testid='stAlertContentError']")
+    assert errors.count() == 0, f"{name}: error shown: {errors.first.inner_text()[:300]}"
+    assert not page.js_errors, f"{name}: JavaScript errors: {page.js_errors[:3]}"
+
+
+def test_home_lists_every_page(app_url, page):
+    page.goto(app_url)
+    wait_idle(page)
+    assert_clean(page, "0_home")
+    text = page.locator("[data-testid='stMain']").inner_text()
+    for info in available_pages():
+        assert info.title in text
+
+
+@pytest.mark.parametrize("info", available_pages(), ids=lambda p: p.url_path)
+def test_page_renders_without_exception(app_url, page, info):
+    page.goto(f"{app_url}/{info.url_path}")
+    wait_idle(page)
+    assert_clean(page, info.file.removesuffix(".py"))
+    assert page.locator("h1").first.inner_text().strip(), "page has no title"
+
+
+def test_spectrogram_upload_and_bad_file(app_url, page, tmp_path, speech):
+    """Upload real speech, then a text file with a .wav name: a spectrogram, then a clear message."""
+    import soundfile as sf
+
+    page.goto(f"{app_url}/spectrogram")
+    wait_idle(page)
+    page.get_by_text("Upload a file").click()
+    wait_idle(page)
+    good = tmp_path / "hello.wav"
+    sf.write(good, speech("hello world", sr=16000), 16000)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    wait_idle(page)
+    assert_clean(page, "1_spectrogram_upload")
+    assert "your upload" in page.locator("[data-testid='stMain']").inner_text()
+    bad = tmp_path / "notes.wav"
+    bad.write_text("this is not audio")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    wait_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "could not read" in page.locator("[data-testid='stAlertContentError']").first.inner_text()
