@@ -16,8 +16,11 @@ import json
 import os
 import sys
 
-from audioml import __version__
-from audioml.errors import AudioMLError
+# TensorFlow's C++ start-up logging would bury the one-line messages this CLI promises.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from audioml import __version__  # noqa: E402
+from audioml.errors import AudioMLError  # noqa: E402
 
 COMMAND_MODULES = (
     "audioml.commands.spectrogram",

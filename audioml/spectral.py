@@ -13,9 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import librosa
 import numpy as np
-import scipy.signal
 
 from audioml.audio import fix_length
 from audioml.errors import AudioMLError
@@ -43,7 +41,8 @@ def get_window(name: str, n_fft: int) -> np.ndarray:
         raise AudioMLError(f"unknown window {name!r}; choose one of {', '.join(WINDOWS)}")
     if name == "rectangular":
         return np.ones(n_fft)
-    return scipy.signal.get_window(name, n_fft, fftbins=True)
+    cosine = np.cos(2 * np.pi * np.arange(n_fft) / n_fft)
+    return 0.5 - 0.5 * cosine if name == "hann" else 0.54 - 0.46 * cosine
 
 
 def stft(y: np.ndarray, *, n_fft: int = 512, hop_length: int = 256, window: str = "hann",
@@ -65,6 +64,8 @@ def stft(y: np.ndarray, *, n_fft: int = 512, hop_length: int = 256, window: str 
     np.ndarray [shape=(1 + n_fft // 2, n_frames), dtype=complex64]
     """
     _check_fft(n_fft, hop_length)
+    import librosa  # imported on first use: it takes seconds, and the CLI should start fast
+
     return librosa.stft(np.asarray(y, dtype=np.float32), n_fft=n_fft, hop_length=hop_length,
                         window=get_window(window, n_fft), center=center)
 
@@ -74,6 +75,8 @@ def istft(S: np.ndarray, *, hop_length: int = 256, window: str = "hann",
     """Inverse STFT by weighted overlap-add; exact for a complex STFT of the same settings."""
     n_fft = 2 * (S.shape[0] - 1)
     _check_fft(n_fft, hop_length)
+    import librosa
+
     return librosa.istft(S, hop_length=hop_length, n_fft=n_fft, window=get_window(window, n_fft),
                          length=length, center=center)
 
@@ -199,6 +202,8 @@ def griffin_lim(magnitude: np.ndarray, *, hop_length: int = 256, window: str = "
 
 def mel_filterbank(sr: int, n_fft: int, n_mels: int = 64) -> np.ndarray:
     """Triangular mel filters, shape ``(n_mels, 1 + n_fft // 2)`` (Slaney scale, as librosa)."""
+    import librosa
+
     return librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)
 
 
@@ -293,6 +298,8 @@ def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: i
     mag = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length, window=window))
     freqs = np.fft.rfftfreq(n_fft, 1 / sr)
     if scale == "mel":
+        import librosa
+
         mag = mel_filterbank(sr, n_fft, n_mels) @ mag
         freqs = librosa.mel_frequencies(n_mels=n_mels + 2, fmax=sr / 2)[1:-1]
     elif scale == "log":

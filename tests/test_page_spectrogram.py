@@ -1,0 +1,100 @@
+"""AppTest of the home page and the spectrogram page: renders, and the controls change the output."""
+
+import io
+
+import numpy as np
+import soundfile as sf
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/1_spectrogram.py"
+
+
+def fresh(path=PAGE):
+    return AppTest.from_file(str(ROOT / path), default_timeout=120).run()
+
+
+def captions(at):
+    return " ".join(c.value for c in at.caption)
+
+
+def test_home_links_every_page():
+    at = fresh("app.py")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Fourier" in text
+
+
+def test_renders_with_defaults():
+    at = fresh()
+    assert not at.exception
+    assert "24000 samples at 16000 Hz" in captions(at)
+    assert [h.value for h in at.header][:2] == ["1 · The signal", "2 · Frames, windows and the STFT"]
+
+
+def test_sample_rate_and_signal_change_the_signal():
+    at = fresh()
+    at.selectbox(key="stft_sr").set_value(8000).run()
+    assert "12000 samples at 8000 Hz" in captions(at)
+    at.selectbox(key="stft_synth").set_value("Chirp (log sweep)").run()
+    at.slider(key="stft_duration").set_value(0.5).run()
+    assert not at.exception and "4000 samples at 8000 Hz" in captions(at)
+
+
+def test_frame_and_hop_change_the_resolution_caption():
+    at = fresh()
+    assert "31.2 Hz per bin" in captions(at)
+    at.select_slider(key="stft_nfft").set_value(2048).run()
+    assert "7.8 Hz per bin" in captions(at)
+    at.select_slider(key="stft_hop_2048").set_value(1024).run()
+    assert "overlap = 50%" in captions(at)
+    assert not at.exception
+
+
+def test_griffin_lim_improves_with_iterations():
+    at = fresh()
+    at.slider(key="stft_gl_iter").set_value(2).run()
+    few = float(at.metric[1].value)
+    at.slider(key="stft_gl_iter").set_value(100).run()
+    many = float(at.metric[1].value)
+    assert many < few
+    assert float(at.metric[0].value) < 1e-5  # the complex spectrogram inverts exactly
+
+
+def test_gap_between_windows_is_explained():
+    at = fresh()
+    at.radio(key="stft_window").set_value("hann").run()
+    at.select_slider(key="stft_hop_512").set_value(512).run()
+    assert any("gaps" in w.value for w in at.warning)
+
+
+def test_spoken_example_and_upload():
+    at = fresh()
+    at.radio(key="stft_source").set_value("Spoken example").run()
+    at.selectbox(key="stft_example").set_value("sentence").run()
+    assert not at.exception and "sentence" not in captions(at)  # shown by its text
+    at.radio(key="stft_source").set_value("Upload a file").run()
+    assert at.info  # waits for a file
+    buf = io.BytesIO()
+    sf.write(buf, 0.3 * np.sin(np.arange(24000) / 4.0), 24000, format="WAV")
+    at.file_uploader(key="stft_upload").upload("tone.wav", buf.getvalue(), "audio/wav").run()
+    assert not at.exception and not at.error
+    assert "samples at 16000 Hz = 1.00 s" in captions(at)
+
+
+def test_bad_uploads_give_a_message_not_a_traceback():
+    at = fresh()
+    at.radio(key="stft_source").set_value("Upload a file").run()
+    for name, data in [("empty.wav", b""), ("notes.wav", b"hello" * 100),
+                       ("silence.wav", _wav(np.zeros(8000)))]:
+        at.file_uploader(key="stft_upload").upload(name, data, "audio/wav").run()
+        assert not at.exception
+        assert at.error, name
+
+
+def _wav(y, sr=8000):
+    buf = io.BytesIO()
+    sf.write(buf, y, sr, format="WAV")
+    return buf.getvalue()

@@ -1,0 +1,140 @@
+"""The STFT, its inverse, the denoisers' spectrogram transform and Griffin-Lim."""
+
+import numpy as np
+import pytest
+
+from audioml import spectral
+from audioml.errors import AudioMLError
+from audioml.signals import SIGNALS, chirp, make_signal, piano_note, sine
+
+
+@pytest.mark.parametrize("window", spectral.WINDOWS)
+@pytest.mark.parametrize("n_fft,hop", [(512, 256), (512, 128), (1024, 256), (256, 64)])
+def test_istft_inverts_stft(window, n_fft, hop):
+    y = chirp(16000, 1.0)
+    S = spectral.stft(y, n_fft=n_fft, hop_length=hop, window=window)
+    assert S.shape == (1 + n_fft // 2, 1 + len(y) // hop)
+    back = spectral.istft(S, hop_length=hop, window=window, length=len(y))
+    assert np.max(np.abs(back - y)) < 1e-6
+
+
+def test_stft_puts_a_sine_in_its_bin():
+    sr, n_fft = 8000, 512
+    freq = 40 * sr / n_fft  # exactly bin 40
+    S = spectral.stft(sine(sr, 1.0, freq=freq), n_fft=n_fft, hop_length=256)
+    assert np.all(np.argmax(np.abs(S[:, 2:-2]), axis=0) == 40)
+
+
+def test_rectangular_window_is_the_step_function():
+    assert np.array_equal(spectral.get_window("rectangular", 8), np.ones(8))
+    hann = spectral.get_window("hann", 8)
+    assert hann[0] == 0 and hann.max() == pytest.approx(1.0)
+
+
+def test_frame_matches_stft_column():
+    y = piano_note(8000, 0.5)
+    n_fft, hop, m = 256, 64, 17
+    _, windowed = spectral.frame(y, m, n_fft=n_fft, hop_length=hop, window="hamming")
+    column = spectral.stft(y, n_fft=n_fft, hop_length=hop, window="hamming")[:, m]
+    # librosa pads the centred signal with zeros, as frame() does.
+    assert np.allclose(np.abs(np.fft.rfft(windowed)), np.abs(column), atol=1e-4)
+
+
+def test_frame_index_out_of_range():
+    with pytest.raises(AudioMLError, match="frame index"):
+        spectral.frame(np.zeros(1000), 999, n_fft=256, hop_length=128)
+
+
+def test_minmax_scaling_inverts_exactly():
+    x = np.random.default_rng(0).normal(-40, 20, (257, 18))
+    x01, lo, hi = spectral.minmax_scale(x)
+    assert x01.min() == 0 and x01.max() == pytest.approx(1.0)
+    assert np.allclose(spectral.minmax_unscale(x01, lo, hi), x, atol=1e-4)
+    flat, lo, hi = spectral.minmax_scale(np.full((4, 4), 3.0))
+    assert np.all(flat == 0) and np.all(spectral.minmax_unscale(flat, lo, hi) == 3.0)
+
+
+def test_db_round_trip():
+    mag = np.abs(np.random.default_rng(1).normal(size=(10, 10))) + 1e-3
+    assert np.allclose(spectral.db_to_amplitude(spectral.amplitude_to_db(mag)), mag, rtol=1e-6)
+
+
+def test_spectrogram_transform_shape_and_inverse(speech):
+    transform = spectral.SpectrogramTransform()
+    y = speech("seven")[: transform.n_samples]
+    x01, state = transform.forward(y)
+    assert x01.shape == transform.shape == (257, 18)
+    assert x01.min() >= 0 and x01.max() <= 1
+    back = transform.inverse(x01, state, phase="noisy")
+    assert len(back) == transform.n_samples
+    assert np.max(np.abs(back - np.pad(y, (0, transform.n_samples - len(y))))) < 1e-5
+
+
+def test_spectrogram_transform_fixed_range_and_griffinlim(speech):
+    transform = spectral.SpectrogramTransform()
+    y = speech("three")
+    x01, state = transform.forward(y, lo=-100.0, hi=40.0)
+    assert state["lo"] == -100.0 and state["hi"] == 40.0
+    rebuilt = transform.inverse(x01, state, phase="griffinlim", n_iter=50)
+    mag = transform.magnitude(x01, state)
+    assert spectral.spectral_convergence(rebuilt, mag, hop_length=256) < 0.3
+    with pytest.raises(AudioMLError, match="phase"):
+        transform.inverse(x01, state, phase="zero")
+
+
+def test_griffin_lim_converges_with_iterations():
+    y = piano_note(8000, 1.0)
+    mag = np.abs(spectral.stft(y, n_fft=512, hop_length=128))
+    _, history = spectral.griffin_lim(mag, hop_length=128, n_iter=60, length=len(y), return_history=True)
+    assert len(history) == 60
+    assert history[-1] < 0.5 * history[0]
+    assert history[-1] < history[9]
+    # Fast GLA (momentum) beats the original algorithm for the same number of iterations.
+    _, plain = spectral.griffin_lim(mag, hop_length=128, n_iter=60, momentum=0.0, length=len(y),
+                                    return_history=True)
+    assert history[-1] < plain[-1]
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"n_iter": 0}, "n_iter"), ({"momentum": 1.5}, "momentum"), ({"n_iter": 2.5}, "n_iter")])
+def test_griffin_lim_rejects_bad_parameters(kwargs, match):
+    with pytest.raises(AudioMLError, match=match):
+        spectral.griffin_lim(np.ones((257, 10)), **kwargs)
+
+
+@pytest.mark.parametrize("n_fft,hop", [(8, 4), (512, 0), (512, 1024), (511.5, 128)])
+def test_stft_rejects_impossible_sizes(n_fft, hop):
+    with pytest.raises(AudioMLError):
+        spectral.stft(np.zeros(4000), n_fft=n_fft, hop_length=hop)
+
+
+def test_unknown_window():
+    with pytest.raises(AudioMLError, match="hann"):
+        spectral.stft(np.zeros(4000), window="kaiser")
+
+
+@pytest.mark.parametrize("scale", ["linear", "log", "mel"])
+def test_spectrogram_image_axes(scale):
+    y = sine(16000, 1.0, freq=1000.0)
+    image = spectral.spectrogram_image(y, 16000, n_fft=512, hop_length=128, scale=scale, n_mels=40)
+    assert image.z.shape == (len(image.freqs), len(image.times))
+    assert image.z.max() == pytest.approx(0.0, abs=1e-4) and image.z.min() >= -100
+    peak_hz = image.freqs[np.argmax(image.z[:, image.z.shape[1] // 2])]
+    assert abs(peak_hz - 1000) < (120 if scale == "mel" else 40)
+    assert image.times[1] == pytest.approx(128 / 16000)
+
+
+@pytest.mark.parametrize("name", list(SIGNALS))
+def test_synthetic_signals(name):
+    y = make_signal(name, 8000, 0.5)
+    assert y.dtype == np.float32 and len(y) == 4000
+    assert np.all(np.isfinite(y)) and 0.1 < np.max(np.abs(y)) <= 1.0
+
+
+def test_signal_parameter_checks():
+    with pytest.raises(AudioMLError, match="Nyquist"):
+        sine(8000, 1.0, freq=5000)
+    with pytest.raises(AudioMLError, match="duration"):
+        make_signal("White noise", 8000, 100)
+    with pytest.raises(AudioMLError, match="unknown signal"):
+        make_signal("Square", 8000, 1.0)
