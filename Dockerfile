@@ -1,0 +1,25 @@
+# audioml as a Hugging Face Space (sdk: docker, app_port: 8501) or any container host.
+FROM python:3.11-slim
+
+# libsndfile decodes uploads; gcc builds the pesq wheel and is removed afterwards.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libsndfile1 gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
+
+# Spaces run the container as UID 1000.
+RUN useradd --create-home --uid 1000 user
+USER user
+ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH PYTHONUNBUFFERED=1 TF_CPP_MIN_LOG_LEVEL=3
+WORKDIR /home/user/app
+
+COPY --chown=user requirements.txt pyproject.toml README.md ./
+RUN pip install --no-cache-dir --user -r requirements.txt
+COPY --chown=user . .
+RUN pip install --no-cache-dir --user --no-deps --no-build-isolation -e .
+
+EXPOSE 8501
+# XSRF protection is off here only: the Space shows the app inside an iframe on another
+# origin, where Streamlit's XSRF cookie is not sent back and every upload fails with 403.
+# Run locally (`make run`), the app keeps the protection on (.streamlit/config.toml).
+CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0", \
+     "--server.enableXsrfProtection=false", "--client.showErrorDetails=none"]
