@@ -1,0 +1,256 @@
+"""Continuing a melody with the trained LSTM: seed checks, temperature, stopping.
+
+The generator is a layer of its own (as Magenta's sequence generator): it takes a
+:class:`~audioml.melody.model.MelodyModel`, primes its state with the seed, then
+samples one symbol at a time in numpy, recording for each step the model's top
+candidates before and after temperature.
+
+Stopping: the step count is a budget. Generation ends when the model writes the
+song delimiter. When the budget runs out first, generation goes on for at most
+:data:`ALLOWANCE_BARS` bars and stops at the first bar line after a note on the
+tonic, so the score ends as a phrase does rather than mid-phrase.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from audioml.errors import AudioMLError
+from audioml.melody.encoding import (DELIMITER, HOLD, MAX_BAR_STEPS, REST, Melody, bar_steps_for,
+                                     is_pitch, parse_seed, step_positions)
+
+#: Upper bound on the step budget (a long folk song is ~500 sixteenths).
+MAX_STEPS = 2048
+#: Hottest temperature accepted; beyond it sampling is nearly uniform noise.
+MAX_TEMPERATURE = 10.0
+#: Bars the generator may run past the budget to reach the end of a phrase.
+ALLOWANCE_BARS = 2
+#: Candidates recorded per step for the step-through view.
+TOP_K = 5
+
+#: Named seeds offered by the app: (symbols, meter, pickup in sixteenths).
+SEED_PRESETS: dict[str, tuple[str, str, int]] = {
+    "Let the model begin": ("", "4/4", 0),
+    "C major scale, quarter notes (4/4)": ("60 _ _ _ 62 _ _ _ 64 _ _ _ 65 _ _ _", "4/4", 0),
+    "Upbeat into C major (3/4)": ("67 _ _ _ 72 _ _ _ _ _ 74 _ 76 _ _ _", "3/4", 4),
+    "Dance in 2/4": ("72 _ 67 _ 64 _ 67 _ 72 _ _ _", "2/4", 0),
+    "A minor, dotted rhythm (4/4)": ("69 _ _ 71 72 _ _ _ 71 _ 69 _ 68 _ _ _", "4/4", 0),
+    "Lilt in 6/8": ("67 _ 72 _ _ _ 72 _ 74 _ _ _", "6/8", 2),
+}
+
+# Krumhansl-Kessler key profiles, used only to tell C major from A minor while generating.
+_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+
+@dataclass(frozen=True)
+class GeneratedMelody(Melody):
+    """A melody the model wrote, with how it was written.
+
+    Attributes (beyond :class:`~audioml.melody.encoding.Melody`)
+    ----------
+    seed_steps : int
+        How many leading steps came from the seed.
+    temperature : float
+        The sampling temperature.
+    stop_reason : str
+        ``"delimiter"`` (the model ended the song), ``"phrase end"`` (budget spent, stopped at a
+        bar line after the tonic) or ``"allowance spent"``.
+    trace : tuple of dict
+        One entry per generated step: ``step``, ``chosen``, ``top_before`` and ``top_after``
+        (lists of (symbol, probability)), ``gates`` (mean input/forget/output activations).
+    """
+
+    seed_steps: int = 0
+    temperature: float = 1.0
+    stop_reason: str = ""
+    trace: tuple = ()
+
+    @property
+    def generated(self) -> tuple[str, ...]:
+        """Only the symbols the model wrote."""
+        return self.symbols[self.seed_steps:]
+
+
+def first_bars(melody: Melody, bars: int) -> Melody:
+    """The first *bars* bars of *melody* (after its upbeat), to seed a continuation.
+
+    Raises
+    ------
+    AudioMLError
+        When *bars* is not a positive whole number.
+    """
+    if isinstance(bars, bool) or not isinstance(bars, (int, np.integer)) or bars < 1:
+        raise AudioMLError(f"bars must be a whole number of at least 1; got {bars!r}")
+    length = melody.pickup_steps + int(bars) * melody.bar_steps
+    return melody.with_symbols(melody.symbols[:length])
+
+
+def check_steps(steps) -> int:
+    """Return *steps* as an int in 1..MAX_STEPS, else raise :class:`AudioMLError`."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer, float)) or \
+            not math.isfinite(steps) or steps != int(steps) or not 1 <= steps <= MAX_STEPS:
+        raise AudioMLError(f"steps must be a whole number from 1 to {MAX_STEPS} "
+                           f"(sixteenth notes to generate); got {steps!r}")
+    return int(steps)
+
+
+def check_temperature(temperature) -> float:
+    """Return *temperature* as a float in (0, MAX_TEMPERATURE], else raise :class:`AudioMLError`."""
+    try:
+        value = float(temperature)
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(temperature, bool) or not math.isfinite(value) or not 0 < value <= MAX_TEMPERATURE:
+        raise AudioMLError(f"temperature must be a positive finite number up to {MAX_TEMPERATURE:g} "
+                           f"(1 samples the model as trained; lower is safer, higher is wilder); "
+                           f"got {temperature!r}")
+    return value
+
+
+def tonic_class(symbols: Sequence[str]) -> int:
+    """Pitch class of the likelier tonic, C (0) or A (9), from the notes' durations."""
+    hist = np.zeros(12)
+    current = None
+    for s in symbols:
+        if is_pitch(s):
+            current = int(s) % 12
+            hist[current] += 1
+        elif s == HOLD and current is not None:
+            hist[current] += 1
+        elif s == REST:
+            current = None
+    if not hist.any():
+        return 0
+    major = np.corrcoef(hist, _MAJOR)[0, 1]
+    minor = np.corrcoef(hist, np.roll(_MINOR, 9))[0, 1]
+    return 9 if minor > major else 0
+
+
+def temperature_probs(logits: np.ndarray, temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax of *logits* as trained and divided by *temperature*: (before, after)."""
+    z = logits - logits.max()
+    before = np.exp(z) / np.exp(z).sum()
+    zt = z / temperature
+    after = np.exp(zt - zt.max())
+    return before, after / after.sum()
+
+
+def _top(probs: np.ndarray, symbols: Sequence[str], k: int) -> list[tuple[str, float]]:
+    order = np.argsort(probs)[::-1][:k]
+    return [(symbols[i], float(probs[i])) for i in order]
+
+
+def generate(model, seed: str | Sequence[str] | Melody | None = None, *, steps: int = 128,
+             temperature: float = 1.0, random_seed: int | None = None, meter: str = "4/4",
+             pickup_steps: int = 0, trace: bool = True) -> GeneratedMelody:
+    """Continue *seed* with *model* for about *steps* sixteenths.
+
+    Parameters
+    ----------
+    model : MelodyModel
+        The trained model (see :func:`audioml.melody.model.load`).
+    seed : str, sequence of str, Melody or None
+        Symbols such as ``"60 _ _ _ 62 _"``, or a melody (its bar and pickup are kept);
+        None lets the model choose the first note.
+    steps : int
+        Budget of sixteenths to generate, 1..:data:`MAX_STEPS`.
+    temperature : float
+        Divides the log-probabilities before sampling; in (0, :data:`MAX_TEMPERATURE`].
+    random_seed : int, optional
+        Makes the sampling repeatable.
+    meter : str
+        Time signature of a text seed, e.g. ``"3/4"`` (a Melody seed brings its own).
+    pickup_steps : int
+        Sixteenths of an upbeat before the first bar line (text seeds).
+    trace : bool
+        Record the step-through information.
+
+    Raises
+    ------
+    AudioMLError
+        An invalid seed, step count or temperature.
+    """
+    steps = check_steps(steps)
+    temperature = check_temperature(temperature)
+    vocab = model.vocab
+    if isinstance(seed, Melody):
+        base = seed
+        symbols = list(parse_seed(seed.text, vocabulary=vocab.symbols)) if seed.symbols else []
+    else:
+        bar = bar_steps_for(meter)
+        if not 0 <= pickup_steps < bar:
+            raise AudioMLError(f"pickup must be 0..{bar - 1} sixteenths in {meter}; got {pickup_steps}")
+        if seed is None:
+            symbols = []
+        else:
+            text = seed if isinstance(seed, str) else " ".join(seed)
+            symbols = parse_seed(text, vocabulary=vocab.symbols)
+        base = Melody(symbols=(), bar_steps=bar, pickup_steps=pickup_steps, meter=meter)
+    bar_steps, bar_id = base.bar_steps, min(base.bar_steps, MAX_BAR_STEPS)
+    rng = np.random.default_rng(random_seed)
+    limit = len(symbols) + steps + ALLOWANCE_BARS * bar_steps
+    positions = step_positions(limit + 1, bar_steps=bar_steps, pickup_steps=base.pickup_steps)
+    state = model.start_state()
+    ids: list[int] = []  # ids of the melody so far, for the lookback inputs
+    logits, state = model.step(state, vocab.index[DELIMITER], positions[0], bar_id,
+                               model.lookback_ids(ids, bar_steps))
+    for i, s in enumerate(symbols):
+        ids.append(vocab.index[s])
+        logits, state = model.step(state, ids[-1], positions[i + 1], bar_id,
+                                   model.lookback_ids(ids, bar_steps))
+    seed_steps, out, records = len(symbols), list(symbols), []
+    banned = np.zeros(len(vocab), bool)
+    stop_reason = "allowance spent"
+    hold_id, delim_id = vocab.index[HOLD], vocab.index[DELIMITER]
+    budget_end = seed_steps + steps
+    while len(out) < limit:
+        banned[:] = False
+        if not out:  # a song cannot start by holding nothing or by ending
+            banned[[hold_id, delim_id]] = True
+        masked = np.where(banned, -np.inf, logits)
+        before, after = temperature_probs(masked, temperature)
+        choice = int(rng.choice(len(vocab), p=after))
+        symbol = vocab.symbols[choice]
+        if trace:
+            records.append({"step": len(out), "chosen": symbol,
+                            "top_before": _top(before, vocab.symbols, TOP_K),
+                            "top_after": _top(after, vocab.symbols, TOP_K)})
+        if symbol == DELIMITER:
+            stop_reason = "delimiter"
+            break
+        out.append(symbol)
+        ids.append(choice)
+        if len(out) >= budget_end and positions[len(out)] == 1 and _ends_on_tonic(out):
+            stop_reason = "phrase end"
+            break
+        if trace:
+            logits, state, gates = model.step(state, choice, positions[len(out)], bar_id,
+                                              model.lookback_ids(ids, bar_steps), gates=True)
+            records[-1]["gates"] = {k: float(np.mean(v)) for k, v in gates.items() if k != "cell"}
+        else:
+            logits, state = model.step(state, choice, positions[len(out)], bar_id,
+                                       model.lookback_ids(ids, bar_steps))
+    while len(out) > max(seed_steps, 1) and _last_onset(out) == REST:
+        out.pop()  # a trailing rest is silence, not melody
+    return GeneratedMelody(symbols=tuple(out), bar_steps=bar_steps, pickup_steps=base.pickup_steps,
+                           meter=base.meter, tonic="A" if tonic_class(out) == 9 else "C",
+                           mode="minor" if tonic_class(out) == 9 else "major",
+                           title="Generated melody", seed_steps=seed_steps, temperature=temperature,
+                           stop_reason=stop_reason, trace=tuple(records))
+
+
+def _last_onset(symbols: Sequence[str]) -> str | None:
+    for s in reversed(symbols):
+        if s != HOLD:
+            return s
+    return None
+
+
+def _ends_on_tonic(symbols: Sequence[str]) -> bool:
+    last = _last_onset(symbols)
+    return last is not None and is_pitch(last) and int(last) % 12 == tonic_class(symbols)

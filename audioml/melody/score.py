@@ -1,0 +1,223 @@
+"""Melodies as scores: a music21 stream with meter and key, Verovio SVG, and file exports.
+
+Exports: MIDI and MusicXML through music21, **kern written here (music21 reads
+but does not write Humdrum), SVG through Verovio, JSON of the symbols.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+from audioml.errors import AudioMLError
+from audioml.melody.encoding import STEPS_PER_QUARTER, Melody
+
+EXPORT_FORMATS = ("json", "mid", "musicxml", "krn", "svg")
+#: Verovio drawing options: one system per line of a page as wide as the app's column.
+VEROVIO_OPTIONS = {"pageWidth": 2100, "pageHeight": 60000, "scale": 40, "adjustPageHeight": True,
+                   "breaks": "auto", "footer": "none", "header": "none", "pageMarginTop": 20,
+                   "pageMarginBottom": 20, "pageMarginLeft": 20, "pageMarginRight": 20}
+
+
+def to_stream(melody: Melody, *, tempo_bpm: float | None = None):
+    """A music21 ``Score`` of *melody*: one part with its meter, key and bars (pickup kept).
+
+    Parameters
+    ----------
+    melody : Melody
+        Symbols on the sixteenth grid.
+    tempo_bpm : float, optional
+        Adds a metronome mark (used for MIDI).
+    """
+    import music21
+
+    notes = melody.notes()
+    if not notes:
+        raise AudioMLError("the melody has no notes to write")
+    part = music21.stream.Part()
+    part.append(music21.meter.TimeSignature(melody.meter))
+    part.append(music21.key.Key(melody.tonic, melody.mode))
+    if tempo_bpm:
+        part.append(music21.tempo.MetronomeMark(number=tempo_bpm))
+    lead = (melody.bar_steps - melody.pickup_steps) % melody.bar_steps
+    if lead and melody.pickup_steps:
+        # Fill the bar before the upbeat, then cut it away below (music21 makes whole bars).
+        part.append(music21.note.Rest(quarterLength=lead / STEPS_PER_QUARTER))
+    for pitch, steps in notes:
+        ql = steps / STEPS_PER_QUARTER
+        element = music21.note.Rest(quarterLength=ql) if pitch is None else \
+            music21.note.Note(pitch, quarterLength=ql)
+        part.append(element)
+    measured = part.makeMeasures()
+    measured.makeTies(inPlace=True)
+    if lead and melody.pickup_steps:
+        first = measured.getElementsByClass(music21.stream.Measure).first()
+        first.number = 0
+        shift = lead / STEPS_PER_QUARTER
+        for element in list(first.notesAndRests):
+            if element.offset < shift:
+                first.remove(element)
+            else:
+                element.offset -= shift
+        first.paddingLeft = shift
+        for m in measured.getElementsByClass(music21.stream.Measure)[1:]:
+            m.offset -= shift
+    score = music21.stream.Score()
+    score.metadata = music21.metadata.Metadata(title=melody.title or "Melody")
+    score.insert(0, measured)
+    return score
+
+
+def to_musicxml(melody: Melody) -> bytes:
+    """MusicXML bytes of *melody*."""
+    from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+    return GeneralObjectExporter(to_stream(melody)).parse()
+
+
+def to_midi(melody: Melody, *, tempo_bpm: float = 100.0) -> bytes:
+    """Standard MIDI file bytes of *melody* at *tempo_bpm* quarter notes a minute."""
+    from music21 import midi
+
+    mf = midi.translate.streamToMidiFile(to_stream(melody, tempo_bpm=tempo_bpm))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "melody.mid"
+        mf.open(str(path), "wb")
+        mf.write()
+        mf.close()
+        return path.read_bytes()
+
+
+_KERN_DURATIONS = {16: "1", 12: "2.", 14: "2..", 8: "2", 6: "4.", 7: "4..", 4: "4", 3: "8.", 2: "8",
+                   1: "16"}
+_NAMES = ["c", "c#", "d", "e-", "e", "f", "f#", "g", "g#", "a", "b-", "b"]
+
+
+def _kern_pitch(midi: int) -> str:
+    name = _NAMES[midi % 12]
+    letter, accidental = name[0], name[1:]
+    octave = midi // 12 - 1
+    # **kern: c = middle C (C4), cc = C5, C = C3, CC = C2.
+    text = letter * (octave - 3) if octave >= 4 else letter.upper() * (4 - octave)
+    return text + accidental
+
+
+def _split_steps(steps: int) -> list[int]:
+    parts = []
+    while steps:
+        part = max(d for d in _KERN_DURATIONS if d <= steps)
+        parts.append(part)
+        steps -= part
+    return parts
+
+
+def to_kern(melody: Melody) -> str:
+    """A Humdrum **kern text of *melody*, with barlines, and ties where a note crosses one."""
+    key = f"*{melody.tonic.upper() if melody.mode == 'major' else melody.tonic.lower()}:"
+    title = " ".join((melody.title or "Melody").split())
+    lines = [f"!!!OTL: {title}", "**kern", f"*M{melody.meter}", "*k[]", key]
+    bar_steps = melody.bar_steps
+    clock = (bar_steps - melody.pickup_steps) % bar_steps  # position in the bar
+    bar = 1
+    if not melody.pickup_steps:
+        lines.append("=1-")
+        bar = 2
+    for pitch, steps in melody.notes():
+        pieces: list[tuple[int, bool]] = []  # (sixteenths, a barline follows)
+        remaining = steps
+        while remaining:
+            take = min(bar_steps - clock, remaining)
+            split = _split_steps(take)
+            clock = (clock + take) % bar_steps
+            remaining -= take
+            pieces += [(d, False) for d in split[:-1]] + [(split[-1], clock == 0)]
+        for j, (d, barline) in enumerate(pieces):
+            token = _KERN_DURATIONS[d] + ("r" if pitch is None else _kern_pitch(pitch))
+            if pitch is not None and len(pieces) > 1:
+                token = "[" + token if j == 0 else token + ("]" if j == len(pieces) - 1 else "_")
+            lines.append(token)
+            if barline:
+                lines.append(f"={bar}")
+                bar += 1
+    if lines[-1].startswith("="):
+        lines[-1] = "=="
+    else:
+        lines.append("==")
+    lines.append("*-")
+    return "\n".join(lines) + "\n"
+
+
+_TOOLKIT_DATA: str | None = None
+
+
+def _toolkit():
+    """A Verovio toolkit that can find its fonts in any thread.
+
+    A toolkit made in Streamlit's script thread draws an empty score unless its
+    resource path is set explicitly to the package's ``data`` folder.
+    """
+    global _TOOLKIT_DATA
+    import verovio
+
+    if _TOOLKIT_DATA is None:
+        _TOOLKIT_DATA = str(Path(verovio.__file__).parent / "data")
+    tk = verovio.toolkit(False)
+    tk.setResourcePath(_TOOLKIT_DATA)
+    return tk
+
+
+def render_svg(melody: Melody, *, page_width: int | None = None) -> str:
+    """Engrave *melody* with Verovio; return one SVG document (all systems on one page).
+
+    Raises
+    ------
+    AudioMLError
+        When Verovio cannot load the score.
+    """
+    tk = _toolkit()
+    options = dict(VEROVIO_OPTIONS)
+    if page_width:
+        options["pageWidth"] = int(page_width)
+    tk.setOptions(options)
+    if not tk.loadData(to_musicxml(melody).decode("utf-8")):
+        raise AudioMLError("Verovio could not load the melody's MusicXML")
+    svg = tk.renderToSVG(1)
+    if "<svg" not in svg:
+        raise AudioMLError("Verovio drew no score")
+    return svg
+
+
+def export_bytes(melody: Melody, fmt: str) -> bytes:
+    """*melody* as a file of format *fmt* (``json``, ``mid``, ``musicxml``, ``krn``, ``svg``)."""
+    fmt = fmt.lower().lstrip(".")
+    if fmt == "json":
+        data = {"symbols": melody.text, "meter": melody.meter, "pickup_steps": melody.pickup_steps,
+                "key": f"{melody.tonic} {melody.mode}", "title": melody.title}
+        for extra in ("seed_steps", "temperature", "stop_reason"):
+            if hasattr(melody, extra):
+                data[extra] = getattr(melody, extra)
+        return (json.dumps(data, indent=1) + "\n").encode()
+    if fmt in ("mid", "midi"):
+        return to_midi(melody)
+    if fmt in ("musicxml", "xml"):
+        return to_musicxml(melody)
+    if fmt in ("krn", "kern"):
+        return to_kern(melody).encode()
+    if fmt == "svg":
+        return render_svg(melody).encode()
+    raise AudioMLError(f"unknown output format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+
+
+def write(melody: Melody, path: str | Path) -> Path:
+    """Write *melody* to *path*, the format chosen by its suffix (see :data:`EXPORT_FORMATS`)."""
+    path = Path(path)
+    data = export_bytes(melody, path.suffix)
+    path.write_bytes(data)
+    return path
+
+
+def stream_bytes(melody: Melody) -> io.BytesIO:
+    """MusicXML in a file-like object (for libraries that want one)."""
+    return io.BytesIO(to_musicxml(melody))
