@@ -1,0 +1,201 @@
+"""Scoring denoisers on held-out FSDD clips, beside the noisy input and noisereduce.
+
+For every test clip, noise is added at a fixed seed, so every method sees the
+same noisy clips. Figures per method:
+
+* ``spectrogram_mse`` - MSE in the [0, 1] space of the method on the clip padded
+  or trimmed to 0.55 s, against the training target (clean dB on [-100 dB, noisy
+  maximum]). The autoencoders are scored on their output image, other methods on
+  the image of their output audio; "noisy" passes its input image through.
+  ``spectrogram_mse_clean_range`` is the same on the clean clip's own min and max
+  (the published space; a denoiser cannot know that range, a scorer can).
+* ``si_sdr_db`` and ``si_sdr_improvement_db`` - mean SI-SDR of the full-length
+  output, and its gain over the noisy input. Meaningless for Griffin-Lim output.
+* ``pesq_nb`` - mean narrow-band PESQ; ``pesq_failures`` counts clips PESQ refuses.
+
+STOI is left out on purpose: FSDD clips are shorter than the ~0.4 s of speech
+it needs, and it silently falls back on half of them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from audioml.audio import fix_length
+from audioml.denoisers import FLOOR_DB, PAPER_TRANSFORM, SR
+from audioml.errors import AudioMLError
+from audioml.metrics import pesq_nb, si_sdr, spectrogram_mse
+from audioml.spectral import amplitude_to_db, minmax_scale, minmax_unscale, stft
+from audioml.progress import ProgressFn, no_progress
+
+#: Seed of the test noise: clip i gets seed EVAL_SEED + i.
+EVAL_SEED = 12345
+BASELINE = "noisereduce"
+
+
+def noisereduce_baseline(y: np.ndarray, sr: int = SR) -> np.ndarray:
+    """The ``noisereduce`` spectral-gating baseline with its defaults (non-stationary)."""
+    import noisereduce
+
+    return np.asarray(noisereduce.reduce_noise(y=y, sr=sr), np.float32)
+
+
+def _run(method: str, noisy: np.ndarray, denoisers: dict, phase: str) -> np.ndarray:
+    if method == "noisy":
+        return noisy
+    if method == BASELINE:
+        return noisereduce_baseline(noisy)
+    return denoisers[method].enhance(noisy, phase=phase)
+
+
+def _image_scores(method: str, clean: np.ndarray, noisy: np.ndarray, denoisers: dict,
+                  phase: str) -> tuple[float, float]:
+    """Spectrogram MSEs of *method* on one 0.55 s clip: (ours, on the clean clip's own range).
+
+    Ours compares with the training target (clean dB on [-100 dB, noisy max]). The
+    second puts target and estimate on the clean clip's own min and max, the
+    method's published space, which a denoiser cannot know; it is for scoring only.
+    "noisy" passes the input image through unchanged in both.
+    """
+    transform = PAPER_TRANSFORM
+    x01, state = transform.forward(noisy)
+    lo, hi = FLOOR_DB, state["hi"]
+    clean_db = amplitude_to_db(np.abs(stft(clean, n_fft=transform.n_fft,
+                                           hop_length=transform.hop_length)))
+    target = np.clip(minmax_scale(clean_db, lo, hi)[0], 0, 1)
+    clean_own, lo_c, hi_c = minmax_scale(clean_db)
+    if method == "noisy":
+        return spectrogram_mse(target, x01), spectrogram_mse(clean_own, x01)
+    if method in denoisers and denoisers[method].family == "autoencoder":
+        est01 = np.asarray(denoisers[method].model(x01[None, ..., None], training=False))[0, ..., 0]
+        est_db = minmax_unscale(est01, lo, hi)
+    else:
+        out = _run(method, noisy, denoisers, phase)
+        est_db = amplitude_to_db(np.abs(stft(fix_length(out, len(clean)), n_fft=transform.n_fft,
+                                             hop_length=transform.hop_length)))
+        est01 = np.clip(minmax_scale(est_db, lo, hi)[0], 0, 1)
+    est_own = np.clip(minmax_scale(est_db, lo_c, hi_c)[0], 0, 1)
+    return spectrogram_mse(target, est01), spectrogram_mse(clean_own, est_own)
+
+
+def _overlaps_training(card: dict, split: str, test_speaker: str) -> bool:
+    """Whether this split's test clips may include the model's training clips."""
+    trained = card.get("split_kind")
+    if trained == "speaker":
+        return not (split == "speaker" and card.get("test_speaker") == test_speaker)
+    return trained != split or split != "random"
+
+
+def evaluate(models: list[str], recordings, *, snr_db: float = 5.0, kind: str = "white",
+             split: str = "speaker", test_speaker: str = "theo", phase: str = "noisy",
+             baseline: bool = True, models_dir: Path | None = None,
+             progress: ProgressFn = no_progress) -> dict:
+    """Score *models* (and noisereduce) on *recordings* with noise at *snr_db*.
+
+    Parameters
+    ----------
+    models : list of str
+        Shipped denoiser names.
+    recordings : list of audioml.fsdd.Recording
+        Test clips (8 kHz).
+    snr_db : float
+        SNR of the added noise in dB.
+    kind : {"white", "pink", "brown", "hum"}
+    split, test_speaker : str
+        Only recorded in the report, and used to flag models whose training clips
+        may be among these test clips.
+    phase : {"noisy", "griffinlim"}
+
+    Returns
+    -------
+    dict
+        ``{"snr_db", "noise", "split", "clips", "phase", "methods": {name: figures}}``.
+    """
+    from audioml import fsdd
+    from audioml.noise import add_noise
+    from audioml.registry import load_model
+
+    if not recordings:
+        raise AudioMLError("no test clips to evaluate")
+    denoisers = {name: load_model(name, models_dir) for name in models}
+    for name, d in denoisers.items():
+        if d.card.get("task") != "denoise":
+            raise AudioMLError(f"{name!r} is not a denoiser")
+    clips = fsdd.load_clips(recordings)
+    methods = ["noisy", *denoisers] + ([BASELINE] if baseline else [])
+    rows = {m: {"mse": [], "mse_clean_range": [], "si_sdr": [], "pesq": [], "seconds": 0.0} for m in methods}
+    n = PAPER_TRANSFORM.n_samples
+    for i, clean in enumerate(clips):
+        noisy = add_noise(clean, snr_db, kind=kind, sr=SR, seed=EVAL_SEED + i)
+        # The MSE is taken as the method trains: noise over the clip padded or trimmed to 0.55 s.
+        clean_n = fix_length(clean, n)
+        noisy_n = add_noise(clean_n, snr_db, kind=kind, sr=SR, seed=EVAL_SEED + i)
+        for method in methods:
+            start = time.perf_counter()
+            out = _run(method, noisy, denoisers, phase)
+            rows[method]["seconds"] += time.perf_counter() - start
+            mse, mse_clean_range = _image_scores(method, clean_n, noisy_n, denoisers, phase)
+            rows[method]["mse"].append(mse)
+            rows[method]["mse_clean_range"].append(mse_clean_range)
+            rows[method]["si_sdr"].append(si_sdr(clean, out))
+            rows[method]["pesq"].append(pesq_nb(clean, out, SR))
+        progress(i + 1, len(clips), "")
+    base_sdr = float(np.mean(rows["noisy"]["si_sdr"]))
+    audio_seconds = sum(len(c) for c in clips) / SR
+    report = {"snr_db": snr_db, "noise": kind, "split": split,
+              "test_speaker": test_speaker if split == "speaker" else None,
+              "clips": len(clips), "phase": phase, "methods": {}}
+    for method, r in rows.items():
+        pesq = np.array(r["pesq"], float)
+        figures = {
+            "spectrogram_mse": round(float(np.mean(r["mse"])), 6),
+            "spectrogram_mse_clean_range": round(float(np.mean(r["mse_clean_range"])), 6),
+            "si_sdr_db": round(float(np.mean(r["si_sdr"])), 3),
+            "si_sdr_improvement_db": round(float(np.mean(r["si_sdr"])) - base_sdr, 3),
+            "pesq_nb": round(float(np.nanmean(pesq)), 3) if np.isfinite(pesq).any() else math.nan,
+            "pesq_failures": int(np.sum(~np.isfinite(pesq))),
+            "real_time_factor": round(r["seconds"] / audio_seconds, 4),
+        }
+        if method in denoisers:
+            card = denoisers[method].card
+            figures["trained_on"] = card.get("split")
+            figures["test_overlaps_training"] = _overlaps_training(card, split, test_speaker)
+        report["methods"][method] = figures
+    return report
+
+
+def format_report(report: dict) -> str:
+    """A plain-text table of :func:`evaluate`'s report."""
+    head = (f"{report['clips']} clips, {report['noise']} noise at {report['snr_db']:g} dB, "
+            f"split {report['split']}" + (f" (held out: {report['test_speaker']})"
+                                          if report.get("test_speaker") else "")
+            + f", phase {report['phase']}")
+    lines = [head, f"{'method':<20} {'spec MSE':>9} {'(clean rng)':>11} {'SI-SDR':>8} {'gain':>7} {'PESQ-nb':>8} "
+                   f"{'fails':>6} {'RTF':>7}"]
+    for name, f in report["methods"].items():
+        flag = "  (test overlaps training)" if f.get("test_overlaps_training") else ""
+        lines.append(f"{name:<20} {f['spectrogram_mse']:>9.5f} {f['spectrogram_mse_clean_range']:>11.5f} {f['si_sdr_db']:>8.2f} "
+                     f"{f['si_sdr_improvement_db']:>+7.2f} {f['pesq_nb']:>8.3f} {f['pesq_failures']:>6d} "
+                     f"{f['real_time_factor']:>7.4f}{flag}")
+    return "\n".join(lines)
+
+
+def card_metrics(name: str, test_recordings, *, split: str, models_dir: Path | None = None,
+                 test_speaker: str = "theo") -> dict:
+    """Test figures for a freshly trained model's card, under the conditions of the targets.
+
+    Autoencoders: white noise at 10 dB (the MSE target). Mask net: white noise at 5 dB
+    (the SI-SDR and PESQ targets). Both on the test clips of the split they were trained on.
+    """
+    from audioml.registry import load_model
+
+    family = load_model(name, models_dir).family
+    snr = 10.0 if family == "autoencoder" else 5.0
+    report = evaluate([name], test_recordings, snr_db=snr, kind="white", split=split,
+                      test_speaker=test_speaker, baseline=False, models_dir=models_dir)
+    return {"condition": f"white noise at {snr:g} dB, {report['clips']} test clips ({split} split)",
+            "model": report["methods"][name], "noisy_input": report["methods"]["noisy"]}

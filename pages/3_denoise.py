@@ -1,0 +1,181 @@
+"""Denoising speech: the method's DCAE and VAE and our mask net, heard and seen side by side."""
+
+import numpy as np
+import streamlit as st
+
+from audioml.audio import load_audio, to_wav_bytes
+from audioml.denoise import denoise, match_loudness
+from audioml.denoisers import describe_layers, latent_codes, paper_pair, saturated_share
+from audioml.errors import AudioMLError
+from audioml.noise import NOISE_KINDS, add_noise
+from ui import cache
+from ui import denoise as dn
+from ui.common import UPLOAD_TYPES, audio_player, safe_text, user_errors
+
+SR = dn.SR
+PHASES = {"noisy": "noisy phase (the input's own)", "griffinlim": "Griffin-Lim (as the method)"}
+
+st.title("Denoising speech")
+st.markdown(
+    "A denoiser hears speech in noise and keeps the speech. Three are trained here on the Free "
+    "Spoken Digit Dataset: the method's **DCAE** and **VAE**, which clean one 0.55 s "
+    "spectrogram image at a time, and a **mask net** of ours, which decides for every "
+    "time-frequency bin how much of it is speech. Pick a clip, add noise, and listen.")
+
+cards = {c["name"]: c for c in cache.model_cards("denoise")}
+if not cards:
+    st.info("No denoiser is shipped yet. Train one with `audioml train denoiser --model masknet`.")
+    st.stop()
+names = sorted(cards, key=lambda n: ("masknet", "vae", "dcae").index(dn.family(cards[n]))
+               if dn.family(cards[n]) in ("masknet", "vae", "dcae") else 9)
+
+# --- 1. The clip ----------------------------------------------------------------------------
+st.header("1 · The clip")
+chosen = dn.choose_input()
+if chosen is None:
+    st.info("Upload a file or record a few words to go on; or pick an example clip.")
+    st.stop()
+y, description = chosen
+st.caption(f"Input: {description}, {len(y) / SR:.2f} s, resampled to {SR} Hz (the models' rate).")
+
+# --- 2. Noise -------------------------------------------------------------------------------
+st.header("2 · Noise")
+mode = st.radio("The input is", ["clean: add noise to it", "already noisy: denoise it as it is"],
+                horizontal=True, key="dn_mode")
+clean = None
+noisy = y
+if mode.startswith("clean"):
+    c1, c2 = st.columns(2)
+    kind = c1.radio("Noise", NOISE_KINDS, horizontal=True, key="dn_noise",
+                    help="white: flat; pink: -3 dB per octave; brown: -6 dB per octave; "
+                         "hum: 50 Hz mains with harmonics")
+    snr = c2.slider("Signal-to-noise ratio (dB)", -5, 20, 5, key="dn_snr",
+                    help="Speech power over noise power; 0 dB means as much noise as speech.")
+    with user_errors():
+        noisy = add_noise(y, float(snr), kind=kind, sr=SR, seed=0)
+    clean = y
+    # Keep the mixture inside [-1, 1] without changing the SNR: scale both together.
+    gain = min(1.0, 0.99 / max(float(np.abs(noisy).max()), 1e-9))
+    clean, noisy = clean * gain, noisy * gain
+
+# --- 3. Denoise -----------------------------------------------------------------------------
+st.header("3 · Denoise")
+c1, c2, c3 = st.columns([2, 1, 1])
+picked = c1.multiselect("Models", names, default=names, key="dn_models",
+                        format_func=lambda n: f"{n} ({dn.family(cards[n])})")
+phase = c2.radio("Phase of the output", list(PHASES), format_func=PHASES.get, key="dn_phase",
+                 help="A magnitude alone is not a sound: it needs a phase. The noisy input's is "
+                      "at hand; Griffin-Lim estimates one from the magnitude.")
+strength = c3.slider("Strength (dry → wet)", 0.0, 1.0, 1.0, 0.05, key="dn_strength",
+                     help="How much of the denoised clip is mixed with the input; 1 = fully denoised.")
+matched = st.toggle("Match loudness to the noisy clip, so an A/B listen is not won by volume",
+                    value=True, key="dn_match")
+if not picked:
+    st.info("Pick at least one model.")
+    st.stop()
+
+outputs = {}
+with user_errors(), st.spinner("Denoising…"):
+    for name in picked:
+        outputs[name] = denoise(noisy, SR, model=cache.load_model(name), phase=phase,
+                                strength=strength)
+
+shown = ({"clean": clean} if clean is not None else {}) | {"noisy": noisy} | outputs
+st.plotly_chart(dn.spectrogram_grid(shown, reference=noisy), key="dn_spectrograms")
+st.caption("All on one colour scale: dB relative to the loudest bin of the noisy clip.")
+
+players = {k: (match_loudness(noisy, v) if matched and k in outputs else v) for k, v in shown.items()}
+peak = max(float(np.abs(v).max()) for v in players.values())
+safe = 0.99 / peak if peak > 0.99 else 1.0  # one gain for all, so the loudness match survives
+cols = st.columns(len(players))
+for col, (name, clip) in zip(cols, players.items()):
+    with col:
+        audio_player(clip * safe, SR, label=name)
+        if name in outputs:
+            st.download_button("Download WAV", to_wav_bytes(outputs[name], SR),
+                               file_name=f"denoised_{name}.wav", mime="audio/wav",
+                               key=f"dn_download_{name}")
+
+if clean is not None:
+    st.dataframe(dn.score_rows(clean, {"noisy": noisy} | outputs), hide_index=True,
+                 key="dn_scores")
+    st.caption("SI-SDR: how much of the output is the clean speech, scale aside (higher is better; "
+               "it expects the original phase, so it says little for Griffin-Lim output). "
+               "PESQ-nb: a perceptual score from 1 (bad) to 4.5 (clean), narrow band at 8 kHz.")
+else:
+    st.caption("No clean reference for this clip, so no scores: add noise to a clean clip to see them.")
+
+# --- 4. Inside the models -------------------------------------------------------------------
+st.header("4 · Inside the models")
+for name in picked:
+    card = cards[name]
+    model = cache.load_model(name)
+    with st.expander(f"{name}: {card.get('description', '')}", expanded=False):
+        st.markdown(dn.FAMILY_NOTES.get(dn.family(card), ""))
+        facts = card.get("metrics", {}).get("model", {})
+        st.markdown(
+            f"- Trained on: {card.get('data', '?')}; split **{card.get('split', '?')}**, "
+            f"{card.get('train_clips', '?')} training clips\n"
+            f"- {card.get('epochs', '?')} epochs in {card.get('training_time_s', 0) / 60:.1f} min "
+            f"on a 2-core CPU; {card.get('parameters', 0):,} parameters\n"
+            + (f"- Test ({card['metrics'].get('condition', '')}): spectrogram MSE "
+               f"{facts.get('spectrogram_mse', float('nan')):.4f}, SI-SDR gain "
+               f"{facts.get('si_sdr_improvement_db', float('nan')):+.1f} dB, PESQ-nb "
+               f"{facts.get('pesq_nb', float('nan')):.2f}\n" if facts else "")
+            + f"- Retrain: `{card.get('retrain_command', '')}`")
+        st.graphviz_chart(dn.architecture_dot(describe_layers(model.model), title=name))
+
+# --- 5. Why the DCAE saturates --------------------------------------------------------------
+by_family = {dn.family(cards[n]): n for n in names}
+if "dcae" in by_family and "vae" in by_family:
+    st.header("5 · Why the DCAE's output saturates in patches")
+    dcae, vae = cache.load_model(by_family["dcae"]), cache.load_model(by_family["vae"])
+    window = noisy[:dcae.transform.n_samples]
+    x01, dcae_out, _ = dcae.images(window[None])
+    _, vae_out, _ = vae.images(window[None])
+    images = {"noisy input": x01[0]}
+    if clean is not None:
+        images["clean target"] = paper_pair(clean[:dcae.transform.n_samples], window)[1]
+    images |= {"DCAE output": dcae_out[0], "VAE output": vae_out[0]}
+    st.plotly_chart(dn.image_grid(images, title="The first 0.55 s of this clip, as the models see it"),
+                    key="dn_images")
+    codes = {"DCAE code": latent_codes(dcae, noisy), "VAE code (mean)": latent_codes(vae, noisy)}
+    st.markdown(
+        f"Pixels at the sigmoid's flat ends (within 0.02 of 0 or 1): DCAE "
+        f"**{saturated_share(dcae_out[0]):.0%}**, VAE **{saturated_share(vae_out[0]):.0%}**. "
+        f"The DCAE's code of this clip's windows spans "
+        f"{codes['DCAE code'].min():.1f} … {codes['DCAE code'].max():.1f} (spread "
+        f"{codes['DCAE code'].std():.2f}); the VAE's spans {codes['VAE code (mean)'].min():.1f} … "
+        f"{codes['VAE code (mean)'].max():.1f} (spread {codes['VAE code (mean)'].std():.2f}).")
+    st.plotly_chart(dn.latent_histogram(codes), key="dn_latent")
+    st.caption(
+        "The DCAE is trained on reconstruction alone, so nothing stops it from placing codes "
+        "wherever is convenient, far apart and at large values; the decoder's last layer then "
+        "sees large pre-activations and its sigmoid pins whole regions at 0 (silence) or 1 (full "
+        "level), which sound as dropouts and blocky bursts. The VAE's KL term keeps each code "
+        "near the standard normal and adds noise to it in training, so the decoder must map a "
+        "whole neighbourhood to similar outputs: its images stay smooth and mid-range.")
+
+# --- 6. Several files -----------------------------------------------------------------------
+st.header("6 · Denoise several files")
+files = st.file_uploader("Audio files (each up to 20 s)", type=UPLOAD_TYPES,
+                         accept_multiple_files=True, key="dn_batch")
+batch_model = st.selectbox("Model for the batch", names, key="dn_batch_model")
+if files and st.button(f"Denoise {len(files)} file(s)", key="dn_batch_run"):
+    bar = st.progress(0.0, text="Denoising…")
+    done, problems = {}, []
+    for i, upload in enumerate(files):
+        name = safe_text(upload.name, 80)
+        try:
+            dn.check_suffix(upload.name)
+            clip, rate = load_audio(upload, max_seconds=dn.MAX_SECONDS, allow_silent=False)
+            out = denoise(clip, rate, model=cache.load_model(batch_model), phase=phase)
+            done[f"{upload.name.rsplit('.', 1)[0]}_denoised.wav"] = to_wav_bytes(out, rate)
+        except AudioMLError as err:
+            problems.append(f"{name}: {safe_text(str(err))}")
+        bar.progress((i + 1) / len(files), text=f"{i + 1} of {len(files)}: {name}")
+    for problem in problems:
+        st.warning(problem, icon="⚠️")
+    if done:
+        st.download_button(f"Download {len(done)} denoised file(s) (ZIP)", dn.zip_of_wavs(done),
+                           file_name="denoised.zip", mime="application/zip", key="dn_batch_zip")

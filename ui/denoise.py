@@ -1,0 +1,193 @@
+"""Streamlit helpers and plotly figures for the denoising page.
+
+The page works at the models' rate, 8 kHz: every input is resampled to it, so
+the clean, noisy and denoised clips are compared sample for sample.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from audioml.audio import load_audio
+from audioml.errors import AudioMLError
+from audioml.examples import EXAMPLES, load_example
+from audioml.metrics import pesq_nb, si_sdr
+from audioml.spectral import amplitude_to_db, stft
+from ui.common import UPLOAD_TYPES, safe_text, user_errors
+
+SR = 8000
+#: Longest clip the page takes, in seconds; longer uploads get a message, not a wait.
+MAX_SECONDS = 20.0
+#: Colour scale of every spectrogram: dB re the loudest bin of the noisy clip.
+DB_RANGE = (-80.0, 0.0)
+SOURCES = ("Example clip", "Upload a file", "Record with the microphone")
+FAMILY_NOTES = {
+    "dcae": "**DCAE** (the method's deep convolutional autoencoder). Two conv blocks squeeze a "
+            "0.55 s, 257 × 18 spectrogram image into a point of a 64-D latent space; the "
+            "decoder paints a clean image back from that point alone. Nothing keeps the "
+            "points of neighbouring inputs close, so the decoder has to reach far-flung codes "
+            "with large weights, and its sigmoid output runs into 0 or 1 in patches.",
+    "vae": "**VAE** (the method's variational autoencoder: 100 and 50 filters, kernel 3, "
+           "stride 2, latent 64, loss 50000 · MSE + KL). Each input becomes a small Gaussian "
+           "cloud in the latent space and the KL term pulls every cloud towards the standard "
+           "normal, so codes stay packed near the origin and the decoder learns smooth, "
+           "mid-range outputs.",
+    "masknet": "**Mask net** (ours). No bottleneck: a stack of dilated 1-D convolutions "
+               "reads the noisy magnitude (every frequency bin at once, 2 s of context) and "
+               "predicts how much of each time-frequency bin to keep. The noisy phase is kept, "
+               "any length goes through in one pass, and it was trained on white, pink and "
+               "brown noise and hum at −5 to 20 dB.",
+}
+
+
+# --- input ----------------------------------------------------------------------------------
+
+def choose_input() -> tuple[np.ndarray, str] | None:
+    """Widgets for the input clip; returns ``(y at 8 kHz, description)`` or None when none yet."""
+    source = st.radio("Input", SOURCES, horizontal=True, key="dn_source")
+    if source == SOURCES[0]:
+        name = st.selectbox("Example", list(EXAMPLES), key="dn_example",
+                            format_func=lambda k: f"{k}: {EXAMPLES[k]}")
+        with user_errors():
+            y, _ = load_example(name, sr=SR)
+        return y, f"example “{name}” (synthetic speech)"
+    if source == SOURCES[1]:
+        upload = st.file_uploader("Audio file (WAV, FLAC, OGG, MP3, AIFF; up to 20 s)",
+                                  type=UPLOAD_TYPES, key="dn_upload")
+    else:
+        upload = st.audio_input("Record a few words", key="dn_mic")
+    if upload is None:
+        return None
+    name = getattr(upload, "name", "recording.wav")
+    with user_errors():
+        if source == SOURCES[1]:
+            check_suffix(name)
+        y, _ = load_audio(upload, sr=SR, max_seconds=MAX_SECONDS, allow_silent=False)
+    return y, f"“{safe_text(name, 60)}”"
+
+
+def check_suffix(name: str) -> None:
+    """Raise :class:`AudioMLError` unless *name* ends in an audio extension the page reads."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in UPLOAD_TYPES:
+        raise AudioMLError(f"“{safe_text(name, 60)}” is not an audio file the page reads; choose a "
+                           f"{', '.join(t.upper() for t in UPLOAD_TYPES)} file")
+
+
+# --- figures --------------------------------------------------------------------------------
+
+def spectrogram_grid(clips: dict[str, np.ndarray], *, reference: np.ndarray) -> go.Figure:
+    """Spectrograms of *clips* side by side on one colour scale (dB re *reference*'s peak bin)."""
+    n_fft, hop = 512, 64
+    ref_peak = float(np.abs(stft(reference, n_fft=n_fft, hop_length=hop)).max())
+    fig = make_subplots(rows=1, cols=len(clips), shared_yaxes=True,
+                        subplot_titles=[safe_text(k, 40) for k in clips], horizontal_spacing=0.02)
+    freqs = np.fft.rfftfreq(n_fft, 1 / SR)
+    for i, (name, y) in enumerate(clips.items(), start=1):
+        mag = np.abs(stft(y, n_fft=n_fft, hop_length=hop))
+        z = amplitude_to_db(mag) - amplitude_to_db(np.array(max(ref_peak, 1e-5)))
+        times = np.arange(mag.shape[1]) * hop / SR
+        fig.add_trace(go.Heatmap(z=np.clip(z, *DB_RANGE), x=times, y=freqs, coloraxis="coloraxis",
+                                 hovertemplate="%{x:.2f} s, %{y:.0f} Hz: %{z:.0f} dB<extra></extra>"),
+                      row=1, col=i)
+        fig.update_xaxes(title_text="time (s)", row=1, col=i)
+    fig.update_yaxes(title_text="frequency (Hz)", row=1, col=1)
+    fig.update_layout(coloraxis=dict(colorscale="Magma", cmin=DB_RANGE[0], cmax=DB_RANGE[1],
+                                     colorbar=dict(title="dB")),
+                      height=340, margin=dict(l=60, r=20, t=40, b=50))
+    return fig
+
+
+def image_grid(images: dict[str, np.ndarray], *, title: str = "") -> go.Figure:
+    """[0, 1] spectrogram images (257 × 18) side by side on one scale; 1 = the clip's loudest."""
+    fig = make_subplots(rows=1, cols=len(images), shared_yaxes=True,
+                        subplot_titles=list(images), horizontal_spacing=0.03)
+    freqs = np.fft.rfftfreq(512, 1 / SR)
+    for i, image in enumerate(images.values(), start=1):
+        fig.add_trace(go.Heatmap(z=image, y=freqs, coloraxis="coloraxis",
+                                 hovertemplate="frame %{x}, %{y:.0f} Hz: %{z:.2f}<extra></extra>"),
+                      row=1, col=i)
+        fig.update_xaxes(title_text="frame", row=1, col=i)
+    fig.update_yaxes(title_text="frequency (Hz)", row=1, col=1)
+    fig.update_layout(coloraxis=dict(colorscale="Viridis", cmin=0, cmax=1), height=320,
+                      title=title, margin=dict(l=60, r=20, t=60 if title else 40, b=50))
+    return fig
+
+
+def latent_histogram(codes: dict[str, np.ndarray]) -> go.Figure:
+    """Histogram of every latent coordinate of every window, one trace per model."""
+    fig = go.Figure([go.Histogram(x=c.ravel(), name=name, opacity=0.6, nbinsx=60)
+                     for name, c in codes.items()])
+    fig.update_layout(barmode="overlay", height=300, xaxis_title="latent coordinate value",
+                      yaxis_title="count", margin=dict(l=60, r=20, t=30, b=50),
+                      legend=dict(orientation="h", y=1.12))
+    return fig
+
+
+def architecture_dot(layers: list[dict], *, title: str) -> str:
+    """A Graphviz DOT drawing of a layer stack (from :func:`audioml.denoisers.describe_layers`).
+
+    One box per layer, top to bottom, with its type, output shape (``T`` is a free
+    number of frames) and parameter count; sub-models (encoder, decoder) are framed.
+    """
+    def esc(text) -> str:
+        return str(text).replace("\\", "\\\\").replace('"', '\\"')
+
+    def shape(s) -> str:
+        dims = s if isinstance(s, tuple) else s[0]
+        return " × ".join("T" if d is None else str(d) for d in dims)
+
+    lines = ["digraph G {", 'rankdir=TB; nodesep=0.15; ranksep=0.18;',
+             'node [shape=box, style="rounded,filled", fillcolor="#f1f3f5", fontname="Helvetica", '
+             'fontsize=10, height=0.3];', f'label="{esc(title)}"; labelloc=t; fontname="Helvetica";']
+    shown = [row for row in layers if not (row["type"] == "InputLayer" and "/" in row["name"])]
+    groups: dict[str, list[int]] = {}
+    for i, row in enumerate(shown):
+        group = row["name"].split("/")[0] if "/" in row["name"] else ""
+        groups.setdefault(group, []).append(i)
+        colour = "#d0ebff" if row["params"] else "#f1f3f5"
+        params = f"{row['params']:,} params" if row["params"] else "no params"
+        lines.append(f'n{i} [label="{esc(row["name"].split("/")[-1])}: {esc(row["type"])}\\n'
+                     f'{esc(shape(row["shape"]))} · {params}", fillcolor="{colour}"];')
+    for group, members in groups.items():
+        if group:
+            lines.append(f'subgraph cluster_{esc(group)} {{ label="{esc(group)}"; style=dashed; '
+                         + " ".join(f"n{i};" for i in members) + " }")
+    lines += [f"n{i} -> n{i + 1};" for i in range(len(shown) - 1)]
+    lines.append("}")
+    return "\n".join(lines)
+
+
+# --- scores and downloads -------------------------------------------------------------------
+
+def score_rows(clean: np.ndarray, outputs: dict[str, np.ndarray]) -> list[dict]:
+    """SI-SDR and PESQ-nb of each output against *clean* (PESQ may be blank on very short clips)."""
+    rows = []
+    base = si_sdr(clean, outputs["noisy"]) if "noisy" in outputs else None
+    for name, y in outputs.items():
+        sdr = si_sdr(clean, y)
+        pesq = pesq_nb(clean, y, SR)
+        rows.append({"clip": name, "SI-SDR (dB)": round(sdr, 2),
+                     "SI-SDR gain (dB)": round(sdr - base, 2) if base is not None else None,
+                     "PESQ-nb": None if np.isnan(pesq) else round(pesq, 2)})
+    return rows
+
+
+def zip_of_wavs(files: dict[str, bytes]) -> bytes:
+    """A ZIP archive of ``{file name: WAV bytes}``."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buf.getvalue()
+
+
+def family(card: dict) -> str:
+    """The architecture a denoiser's card names: ``"dcae"``, ``"vae"`` or ``"masknet"``."""
+    return card.get("config", {}).get("architecture", "")
