@@ -1,0 +1,285 @@
+"""Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST.
+
+Both models come from the shared builders (:func:`audioml.nn.autoencoder.build_dcae`,
+:func:`~audioml.nn.autoencoder.build_vae`) with a two-number bottleneck, so every
+digit becomes a point of a plane that can be drawn, picked from and sampled.
+
+The argument the page makes: the DCAE, trained on MSE alone, puts its codes
+wherever reconstruction is easiest, so the prior N(0, I) says little about
+where digits are; the VAE's KL term pulls its codes towards N(0, I), so draws
+from the prior decode to digits.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from audioml.errors import AudioMLError
+from audioml.mnist import DigitSplit, IMAGE_SIZE
+from audioml.nn.blocks import ConvStackConfig
+from audioml.progress import ProgressFn, keras_callback, no_progress
+
+# Settings in one place: small conv stacks are plenty for 28x28 digits.
+CONFIG = ConvStackConfig(input_shape=(IMAGE_SIZE, IMAGE_SIZE, 1), filters=(32, 64),
+                         kernels=(3, 3), strides=(2, 2), latent_dim=2)
+KINDS = ("dcae", "vae")
+MODEL_NAMES = {"dcae": "latent_dcae", "vae": "latent_vae"}
+DEFAULT_ALPHA = 1000.0   # weight of the per-pixel MSE against the KL term (nats)
+ALPHA_STUDY = (10.0, 100.0, 1000.0, 10000.0)
+EPOCHS = 25
+BATCH_SIZE = 64
+LEARNING_RATE = 1e-3
+SEED = 0
+
+
+def check_kind(kind: str) -> str:
+    """Return *kind* if it is ``"dcae"`` or ``"vae"``; raise :class:`AudioMLError` otherwise."""
+    if kind not in KINDS:
+        raise AudioMLError(f"unknown latent model {kind!r}; choose one of {', '.join(KINDS)}")
+    return kind
+
+
+def build_latent_model(kind: str, *, alpha: float = DEFAULT_ALPHA, seed: int = SEED,
+                       config: ConvStackConfig = CONFIG):
+    """A compiled 2-D autoencoder for 28x28 digits.
+
+    Parameters
+    ----------
+    kind : {"dcae", "vae"}
+    alpha : float
+        VAE only: the loss is ``alpha * MSE + D_KL`` with the MSE averaged over pixels.
+    seed : int
+        Seed of the VAE's sampling layer.
+    config : ConvStackConfig
+        Its ``latent_dim`` should stay 2 for the page's plots.
+
+    Returns
+    -------
+    keras.Model
+        Input and output of shape (28, 28, 1), values in [0, 1], with sub-models
+        ``encoder`` and ``decoder``.
+    """
+    from audioml.nn.autoencoder import build_dcae, build_vae
+
+    check_kind(kind)
+    if kind == "dcae":
+        return build_dcae(config, learning_rate=LEARNING_RATE, name="latent_dcae")
+    if not (np.isfinite(alpha) and alpha > 0):
+        raise AudioMLError(f"alpha must be a positive number, got {alpha!r}")
+    return build_vae(config, alpha=float(alpha), learning_rate=LEARNING_RATE, seed=seed,
+                     name="latent_vae")
+
+
+def _as_batch(images: np.ndarray) -> np.ndarray:
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim == 2:
+        images = images[None]
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 1):
+        raise AudioMLError(f"images must have shape (n, 28, 28); got {images.shape}")
+    return images
+
+
+def train_latent(kind: str, split: DigitSplit, *, alpha: float = DEFAULT_ALPHA, epochs: int = EPOCHS,
+                 batch_size: int = BATCH_SIZE, seed: int = SEED,
+                 progress: ProgressFn = no_progress):
+    """Train a DCAE or a VAE on the training part of *split*.
+
+    The held-out images are only scored after each epoch (shown in the progress
+    message as ``val_*``); nothing is chosen with them, so the figures measured on
+    them later stay honest.
+
+    Returns
+    -------
+    model : keras.Model
+    history : dict
+        Per-epoch losses, as Keras records them.
+    seconds : float
+        Wall-clock training time.
+    """
+    import keras
+
+    if epochs < 1 or batch_size < 1:
+        raise AudioMLError(f"epochs and batch_size must be at least 1; got {epochs}, {batch_size}")
+    keras.utils.set_random_seed(seed)
+    model = build_latent_model(kind, alpha=alpha, seed=seed)
+    x, x_held = _as_batch(split.train_images), _as_batch(split.heldout_images)
+    start = time.perf_counter()
+    history = model.fit(x, x, validation_data=(x_held, x_held), epochs=epochs,
+                        batch_size=batch_size, shuffle=True, verbose=0,
+                        callbacks=[keras_callback(progress, epochs)])
+    return model, history.history, time.perf_counter() - start
+
+
+def run_in_batches(network, x: np.ndarray, *, batch_size: int = 512):
+    """Inference with *network* on *x*, batch by batch, as float32 NumPy.
+
+    A direct call rather than ``predict``: ``predict`` builds a new graph for each
+    new input size, which costs more than the work itself for the page's small batches.
+    Returns one array, or a list of arrays for a network with several outputs.
+    """
+    from keras import ops
+
+    parts = []
+    for start in range(0, max(len(x), 1), batch_size):
+        out = network(x[start:start + batch_size], training=False)
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        parts.append([np.asarray(ops.convert_to_numpy(o), dtype=np.float32) for o in outs])
+    joined = [np.concatenate([p[i] for p in parts]) for i in range(len(parts[0]))]
+    return joined if len(joined) > 1 else joined[0]
+
+
+def save_for_inference(model, path) -> None:
+    """Save *model* as ``.keras`` without its optimizer state (a third of the size)."""
+    import keras
+
+    # A model rebuilt from its config is uncompiled, so it has no optimizer to save.
+    copy = keras.Model.from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    copy.save(path)
+
+
+def is_vae(model) -> bool:
+    """Whether *model* is a VAE (its encoder returns ``[mean, log_var]``)."""
+    return len(model.get_layer("encoder").outputs) == 2
+
+
+def encode(model, images: np.ndarray, *, batch_size: int = 512) -> np.ndarray:
+    """Latent codes of *images*; for a VAE, the means of its Gaussians.
+
+    Parameters
+    ----------
+    images : np.ndarray [shape=(n, 28, 28)], values in [0, 1]
+
+    Returns
+    -------
+    np.ndarray [shape=(n, 2), dtype=float32]
+    """
+    return encode_distribution(model, images, batch_size=batch_size)[0]
+
+
+def encode_distribution(model, images: np.ndarray, *, batch_size: int = 512):
+    """Means and log-variances of the codes; a DCAE's log-variance is ``None``.
+
+    Returns
+    -------
+    mean : np.ndarray [shape=(n, 2)]
+    log_var : np.ndarray [shape=(n, 2)] or None
+    """
+    out = run_in_batches(model.get_layer("encoder"), _as_batch(images), batch_size=batch_size)
+    if isinstance(out, list):
+        return out[0], out[1]
+    return out, None
+
+
+def decode(model, codes: np.ndarray, *, batch_size: int = 512) -> np.ndarray:
+    """Images decoded from latent points.
+
+    Parameters
+    ----------
+    codes : np.ndarray [shape=(n, 2)] (or (2,) for one point)
+
+    Returns
+    -------
+    np.ndarray [shape=(n, 28, 28), dtype=float32], values in [0, 1]
+    """
+    codes = np.atleast_2d(np.asarray(codes, dtype=np.float32))
+    dim = model.get_layer("decoder").inputs[0].shape[-1]
+    if codes.ndim != 2 or codes.shape[1] != dim or not np.all(np.isfinite(codes)):
+        raise AudioMLError(f"codes must be finite points of shape (n, {dim}); got {codes.shape}")
+    out = run_in_batches(model.get_layer("decoder"), codes, batch_size=batch_size)
+    return np.clip(out[..., 0], 0.0, 1.0).astype(np.float32)
+
+
+def reconstruct(model, images: np.ndarray) -> np.ndarray:
+    """Decode(encode(images)), a VAE through its mean code; shape (n, 28, 28)."""
+    return decode(model, encode(model, images))
+
+
+def reconstruction_mse(model, images: np.ndarray) -> float:
+    """Mean squared pixel error of the reconstructions of *images* (pixels in [0, 1])."""
+    images = _as_batch(images)[..., 0]
+    return float(np.mean((reconstruct(model, images) - images) ** 2))
+
+
+def prior_draws(n: int, *, seed: int = 0, dim: int = 2) -> np.ndarray:
+    """*n* points from the standard normal N(0, I); shape (n, dim), float32."""
+    if not isinstance(n, (int, np.integer)) or not 1 <= n <= 100_000:
+        raise AudioMLError(f"n must be an integer between 1 and 100000, got {n!r}")
+    return np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+
+
+def sample(model, n: int, *, seed: int = 0) -> np.ndarray:
+    """Decode *n* draws from N(0, I).
+
+    Returns
+    -------
+    np.ndarray [shape=(n, 28, 28), dtype=float32], values in [0, 1]
+    """
+    return decode(model, prior_draws(n, seed=seed))
+
+
+def grid_points(*, extent: tuple[float, float, float, float] = (-3, 3, -3, 3),
+                steps: int = 15) -> np.ndarray:
+    """A regular grid over the latent plane, top row first (largest z2), as images are drawn.
+
+    Parameters
+    ----------
+    extent : (x_min, x_max, y_min, y_max)
+    steps : int
+        Points per side, 2-40.
+
+    Returns
+    -------
+    np.ndarray [shape=(steps * steps, 2)]
+    """
+    x0, x1, y0, y1 = (float(v) for v in extent)
+    if not 2 <= steps <= 40 or not (x0 < x1 and y0 < y1):
+        raise AudioMLError(f"need 2 <= steps <= 40 and a non-empty extent; got {steps}, {extent}")
+    xs, ys = np.linspace(x0, x1, steps), np.linspace(y1, y0, steps)
+    return np.array([(x, y) for y in ys for x in xs], dtype=np.float32)
+
+
+def tile(images: np.ndarray, *, columns: int) -> np.ndarray:
+    """Arrange (n, h, w) images in a grid of *columns*; empty cells stay black.
+
+    Returns
+    -------
+    np.ndarray [shape=(rows * h, columns * w)]
+    """
+    images = np.asarray(images)
+    n, h, w = images.shape
+    rows = -(-n // columns)
+    canvas = np.zeros((rows * h, columns * w), dtype=images.dtype)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        canvas[r * h:(r + 1) * h, c * w:(c + 1) * w] = image
+    return canvas
+
+
+def manifold(model, *, extent: tuple[float, float, float, float] = (-3, 3, -3, 3),
+             steps: int = 15) -> np.ndarray:
+    """The decoded latent plane: one digit per grid point, tiled into one image.
+
+    Returns
+    -------
+    np.ndarray [shape=(28 * steps, 28 * steps)], values in [0, 1]
+    """
+    return tile(decode(model, grid_points(extent=extent, steps=steps)), columns=steps)
+
+
+def config_for_card(kind: str, alpha: float | None) -> dict:
+    """The builder configuration recorded on a card."""
+    out = {"builder": f"audioml.nn.autoencoder.build_{kind}", **CONFIG.to_dict(),
+           "learning_rate": LEARNING_RATE, "batch_size": BATCH_SIZE}
+    out.pop("extra", None)
+    if kind == "vae":
+        out["alpha"] = alpha
+        out["loss"] = "alpha * mean-pixel MSE + D_KL, D_KL = -1/2 sum(1 + log_var - mean^2 - exp(log_var))"
+    else:
+        out["loss"] = "mean-pixel MSE"
+    return out
+

@@ -1,0 +1,83 @@
+"""The 2-D DCAE and VAE: shapes, the sampling layer, save/load, decoding helpers."""
+
+import numpy as np
+import pytest
+
+from audioml import latent
+from audioml.errors import AudioMLError
+from audioml.registry import load_keras_model
+
+
+@pytest.fixture(scope="module")
+def models():
+    return {kind: latent.build_latent_model(kind) for kind in latent.KINDS}
+
+
+@pytest.mark.parametrize("kind", latent.KINDS)
+def test_encoder_decoder_shapes(models, kind):
+    model = models[kind]
+    images = np.random.default_rng(0).random((5, 28, 28)).astype(np.float32)
+    codes = latent.encode(model, images)
+    assert codes.shape == (5, 2)
+    mean, log_var = latent.encode_distribution(model, images)
+    assert (log_var is None) == (kind == "dcae")
+    out = latent.decode(model, codes)
+    assert out.shape == (5, 28, 28) and 0 <= out.min() and out.max() <= 1
+    assert model.output_shape == (None, 28, 28, 1)
+    assert latent.is_vae(model) == (kind == "vae")
+
+
+def test_vae_sampling_layer_statistics():
+    from audioml.nn.autoencoder import VariationalCode
+
+    layer = VariationalCode(seed=3)
+    mean = np.full((20000, 2), [2.0, -1.0], dtype=np.float32)
+    log_var = np.full((20000, 2), np.log(0.25), dtype=np.float32)
+    z = np.asarray(layer([mean, log_var], training=True))
+    assert np.allclose(z.mean(axis=0), [2.0, -1.0], atol=0.02)
+    assert np.allclose(z.std(axis=0), 0.5, atol=0.02)
+    # At inference the layer returns the mean, so codes are deterministic.
+    assert np.array_equal(np.asarray(layer([mean, log_var], training=False)), mean)
+    # Its KL term is the divergence from N(0, I): >= 0, and here 1/2 sum(s2 + m2 - 1 - log s2).
+    expected = 0.5 * sum(0.25 + m ** 2 - 1 - np.log(0.25) for m in (2.0, -1.0))
+    assert float(layer.losses[-1]) == pytest.approx(expected, rel=1e-4)
+    layer([np.zeros((4, 2), np.float32), np.zeros((4, 2), np.float32)])
+    assert float(layer.losses[-1]) == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("kind", latent.KINDS)
+def test_save_load_round_trip(models, kind, tmp_path):
+    path = tmp_path / f"{kind}.keras"
+    latent.save_for_inference(models[kind], path)
+    loaded = load_keras_model(path)   # safe mode: works only because VariationalCode is registered
+    images = np.random.default_rng(1).random((4, 28, 28)).astype(np.float32)
+    assert np.allclose(latent.encode(loaded, images), latent.encode(models[kind], images), atol=1e-5)
+    z = np.array([[0.5, -1.0], [2.0, 0.0]], dtype=np.float32)
+    assert np.allclose(latent.decode(loaded, z), latent.decode(models[kind], z), atol=1e-5)
+
+
+def test_bad_input_raises(models):
+    with pytest.raises(AudioMLError, match="dcae, vae"):
+        latent.build_latent_model("gan")
+    with pytest.raises(AudioMLError, match="alpha"):
+        latent.build_latent_model("vae", alpha=-1)
+    with pytest.raises(AudioMLError, match=r"\(n, 2\)"):
+        latent.decode(models["dcae"], np.zeros((3, 5)))
+    with pytest.raises(AudioMLError, match="28, 28"):
+        latent.encode(models["dcae"], np.zeros((3, 32, 32)))
+    with pytest.raises(AudioMLError, match="between 1 and"):
+        latent.sample(models["vae"], 0)
+
+
+def test_grid_manifold_and_samples(models):
+    points = latent.grid_points(extent=(-1, 1, -2, 2), steps=3)
+    assert points.shape == (9, 2)
+    assert points[0].tolist() == [-1.0, 2.0] and points[-1].tolist() == [1.0, -2.0]
+    image = latent.manifold(models["vae"], steps=4)
+    assert image.shape == (112, 112)
+    draws = latent.prior_draws(5000, seed=2)
+    assert abs(draws.mean()) < 0.05 and abs(draws.std() - 1) < 0.05
+    a, b = latent.sample(models["vae"], 3, seed=7), latent.sample(models["vae"], 3, seed=7)
+    assert a.shape == (3, 28, 28) and np.array_equal(a, b)
+    tiled = latent.tile(np.ones((5, 2, 3)), columns=2)
+    assert tiled.shape == (6, 6) and tiled[4:, 3:].sum() == 0

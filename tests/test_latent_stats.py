@@ -1,0 +1,75 @@
+"""The latent-space figures: code statistics, prior coverage, the judge's digit rate."""
+
+import numpy as np
+import pytest
+
+from audioml.errors import AudioMLError
+from audioml.latent_judge import make_non_digits
+from audioml.latent_stats import (code_statistics, digit_rate, gaussian_kl_to_prior, looks_like_digit,
+                                  nearest_distances, prior_coverage)
+
+
+def test_code_statistics_of_the_prior_and_of_a_shifted_cloud():
+    rng = np.random.default_rng(0)
+    prior = code_statistics(rng.standard_normal((20000, 2)))
+    assert prior["kl_to_prior"] < 0.01
+    assert np.allclose(prior["latent_mean"], 0, atol=0.03) and np.allclose(prior["latent_std"], 1, atol=0.03)
+    far = code_statistics(rng.normal([5, -3], [4, 0.5], size=(20000, 2)))
+    assert np.allclose(far["latent_mean"], [5, -3], atol=0.1)
+    assert np.allclose(far["latent_std"], [4, 0.5], atol=0.1)
+    expected = 0.5 * (16 + 0.25 + 25 + 9 - 2 - np.log(16 * 0.25))
+    assert far["kl_to_prior"] == pytest.approx(expected, rel=0.02)
+
+
+def test_gaussian_kl_exact_and_singular():
+    assert gaussian_kl_to_prior(np.zeros(2), np.eye(2)) == pytest.approx(0.0)
+    assert gaussian_kl_to_prior(np.array([1.0, 0.0]), np.eye(2)) == pytest.approx(0.5)
+    with pytest.raises(AudioMLError, match="singular"):
+        gaussian_kl_to_prior(np.zeros(2), np.array([[1.0, 1.0], [1.0, 1.0]]))
+
+
+def test_nearest_distances_matches_brute_force():
+    rng = np.random.default_rng(1)
+    p, r = rng.normal(size=(300, 2)), rng.normal(size=(700, 2))
+    brute = np.sqrt(((p[:, None] - r[None]) ** 2).sum(-1)).min(1)
+    assert np.allclose(nearest_distances(p, r, chunk=64), brute, atol=1e-6)
+
+
+def test_prior_coverage_tells_prior_shaped_codes_from_far_ones():
+    rng = np.random.default_rng(2)
+    like_prior = prior_coverage(rng.standard_normal((4000, 2)), rng.standard_normal((1000, 2)))
+    assert like_prior["prior_coverage"] > 0.85
+    off = rng.normal(8, 0.5, size=(5000, 2))
+    far = prior_coverage(off[:4000], off[4000:])
+    assert far["prior_coverage"] < 0.01
+    # Codes huddled in a small patch at the origin leave most of the prior uncovered.
+    a, b = rng.standard_normal((4000, 2)), rng.standard_normal((1000, 2))
+    assert prior_coverage(0.1 * a, 0.1 * b)["prior_coverage"] < 0.2
+    with pytest.raises(AudioMLError):
+        prior_coverage(np.zeros((1, 2)), np.zeros((5, 2)))
+
+
+def test_digit_rate_and_verdicts():
+    p = np.zeros((4, 11))
+    p[0, 3] = 0.95; p[0, 10] = 0.05      # a confident 3
+    p[1, 7] = 0.6; p[1, 1] = 0.4         # unsure: not counted
+    p[2, 10] = 1.0                       # not a digit
+    p[3, 3] = 0.99; p[3, 0] = 0.01       # another 3
+    summary = digit_rate(p)
+    assert summary["digit_rate"] == 0.5 and summary["digits_seen"] == 1
+    assert summary["digit_counts"][3] == 2 and summary["not_digit_rate"] == 0.25
+    assert looks_like_digit(p).tolist() == [3, -1, -1, 3]
+    assert digit_rate(p, threshold=0.5)["digit_rate"] == 0.75
+    with pytest.raises(AudioMLError, match=r"\(n, 11\)"):
+        digit_rate(np.zeros((3, 10)))
+
+
+def test_made_up_non_digits():
+    rng = np.random.default_rng(3)
+    images = rng.random((40, 28, 28)).astype(np.float32)
+    labels = np.arange(40) % 10
+    fakes = make_non_digits(images, labels, 20, seed=0)
+    assert fakes.shape == (20, 28, 28) and 0 <= fakes.min() and fakes.max() <= 1
+    assert np.array_equal(fakes, make_non_digits(images, labels, 20, seed=0))
+    with pytest.raises(AudioMLError, match="two different digits"):
+        make_non_digits(images, np.zeros(40, int), 5)

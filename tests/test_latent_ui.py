@@ -1,0 +1,63 @@
+"""The latent page's plain helpers: selection by point id, scatter figures, tiles, tables."""
+
+import numpy as np
+
+from ui import latent as ui
+
+
+def event(*ids, key="customdata"):
+    """What st.plotly_chart(..., on_select="rerun") returns after a selection."""
+    points = [{"curve_number": i % 3, "point_index": 0, "x": 0.0, "y": 0.0, key: [pid, 4]}
+              for i, pid in enumerate(ids)]
+    return {"selection": {"points": points, "point_indices": [0] * len(ids), "box": [], "lasso": []}}
+
+
+def test_selected_ids_reads_the_global_ids():
+    assert ui.selected_ids(event(17, 3, 17)) == [17, 3]
+    assert ui.selected_ids(event(5)["selection"]) == [5]
+    assert ui.selected_ids(event(8, key="custom_data")) == [8]
+    assert ui.selected_ids(None) == [] and ui.selected_ids(event()) == []
+    assert ui.selected_ids({"selection": {"points": [{"x": 1, "y": 2}]}}) == []
+    assert ui.merge_selections([3, 1], [1, 9]) == [3, 1, 9]
+
+
+def test_rows_of_maps_ids_to_rows():
+    ids = np.array([40, 12, 7, 99])
+    assert ui.rows_of([7, 40, 1234], ids).tolist() == [2, 0]
+
+
+def test_scatter_figure_splits_by_digit_and_carries_ids():
+    rng = np.random.default_rng(0)
+    codes, labels = rng.normal(size=(50, 2)), np.arange(50) % 10
+    ids = np.arange(1000, 1050)
+    fig = ui.scatter_figure(codes, labels, ids, title="t", xy_range=(-5, 5), selected=[1003, 1010])
+    digit_traces = [t for t in fig.data if t.name in {str(d) for d in range(10)}]
+    assert len(digit_traces) == 10
+    carried = sorted(int(c[0]) for t in digit_traces for c in t.customdata)
+    assert carried == ids.tolist()
+    for t in digit_traces:   # each trace's ids belong to its own digit
+        assert all(labels[int(c[0]) - 1000] == int(t.name) for c in t.customdata)
+    picked = [t for t in fig.data if t.name == "picked"][0]
+    assert np.allclose(picked.x, codes[[3, 10], 0])
+    assert fig.layout.dragmode == "select" and list(fig.layout.xaxis.range) == [-5, 5]
+    assert len(fig.layout.shapes) == 2   # the prior's circles
+
+
+def test_tiles_frame_rejected_samples_red():
+    images = np.full((3, 28, 28), 0.5, dtype=np.float32)
+    tiles = ui.tiles_rgb(images, columns=2, verdicts=np.array([4, -1, 7]))
+    assert tiles.shape == (64, 64, 3)
+    assert np.allclose(tiles[16, 16], 0.5) and np.allclose(tiles[16, 48], 0.5)   # pixels untouched
+    kept_frame, rejected_frame = tiles[0, 16], tiles[0, 48]
+    assert np.allclose(kept_frame, 0.25) and rejected_frame[0] > 0.8 > 0.2 > rejected_frame[1]
+    assert ui.axis_range(np.array([[0, 1]]), np.array([[-3, 2]]))[0] < -3
+
+
+def test_story_and_alpha_rows():
+    stats = {"latent_mean": [0.1, -0.2], "latent_std": [1.0, 0.9], "latent_cov": [[1, 0], [0, 0.81]],
+             "kl_to_prior": 0.05, "prior_coverage": 0.93, "codes_in_prior_95": 0.95,
+             "reconstruction_mse": 0.05}
+    rows = ui.story_rows({"vae": stats})
+    assert rows[0]["model"] == ui.LABELS["vae"] and rows[0]["prior draws where codes are"] == "93%"
+    study = {"results": [{**stats, "alpha": 10.0, "sample_digit_rate": 0.5, "sample_effective_digits": 7.5}]}
+    assert ui.alpha_rows(study)[0]["samples that look like digits"] == "50%"

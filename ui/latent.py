@@ -1,0 +1,251 @@
+"""Streamlit helpers of the latent-space page: cached data, plotly figures, selection, tiles.
+
+Figures and selection logic are plain functions, so tests can check them without
+a browser (AppTest shows plotly charts as unknown elements).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from audioml import latent
+from audioml.errors import AudioMLError
+from audioml.latent_judge import JUDGE_NAME
+from ui.cache import load_model, model_cards
+
+DIGIT_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+LABELS = {"dcae": "DCAE (plain autoencoder)", "vae": "VAE (variational)"}
+
+
+# ---------------------------------------------------------------- cached data
+
+def shipped_kinds() -> list[str]:
+    """The latent models ("dcae", "vae") whose cards are in models/."""
+    names = {card["name"] for card in model_cards("latent")}
+    return [kind for kind in latent.KINDS if latent.MODEL_NAMES[kind] in names]
+
+
+def latent_model(kind: str):
+    """The shipped DCAE or VAE, loaded once per process."""
+    return load_model(latent.MODEL_NAMES[latent.check_kind(kind)])
+
+
+def judge_model():
+    """The shipped digit judge, or ``None`` when it is not shipped."""
+    if JUDGE_NAME not in {card["name"] for card in model_cards("latent")}:
+        return None
+    return load_model(JUDGE_NAME)
+
+
+@st.cache_data(show_spinner="Encoding the held-out digits…")
+def heldout_view() -> dict[str, Any] | None:
+    """Held-out images, labels, point ids and both models' codes; ``None`` without MNIST.
+
+    Returns
+    -------
+    dict or None
+        ``images`` (n, 28, 28), ``labels`` (n,), ``ids`` (n,), ``codes`` and
+        ``train_codes``: {kind: (n, 2)}, and ``source``.
+    """
+    from audioml.mnist import load_split
+
+    try:
+        split = load_split()
+    except AudioMLError:
+        return None
+    kinds = shipped_kinds()
+    return {"images": split.heldout_images, "labels": split.heldout_labels, "ids": split.heldout_ids,
+            "codes": {k: latent.encode(latent_model(k), split.heldout_images) for k in kinds},
+            "train_codes": {k: latent.encode(latent_model(k), split.train_images) for k in kinds},
+            "source": split.source}
+
+
+@st.cache_data(show_spinner=False)
+def alpha_study() -> dict | None:
+    """The shipped alpha-study report, or ``None``."""
+    from audioml.latent_ship import load_alpha_study
+
+    return load_alpha_study()
+
+
+# ---------------------------------------------------------------- selection
+
+def selected_ids(event: Any) -> list[int]:
+    """Global point ids of the points selected on a scatter plot.
+
+    Parameters
+    ----------
+    event : the value ``st.plotly_chart(..., on_select="rerun")`` returns, its
+        ``selection``, or a plain dict with ``points``; each point carries its id
+        as the first entry of ``customdata`` (colouring by digit splits the
+        points into traces, so ``point_index`` alone is ambiguous).
+
+    Returns
+    -------
+    list of int
+        In selection order, without duplicates; empty when nothing is selected.
+    """
+    if event is None:
+        return []
+    selection = event.get("selection", event) if isinstance(event, dict) else getattr(event, "selection", event)
+    points = selection.get("points", []) if isinstance(selection, dict) else getattr(selection, "points", [])
+    ids: list[int] = []
+    for point in points or []:
+        custom = point.get("customdata", point.get("custom_data"))
+        if custom is None:
+            continue
+        value = custom[0] if isinstance(custom, (list, tuple)) else custom
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            continue
+        if value not in ids:
+            ids.append(value)
+    return ids
+
+
+def merge_selections(*selections: list[int]) -> list[int]:
+    """Ids picked on any of the plots, in order, without duplicates."""
+    merged: list[int] = []
+    for ids in selections:
+        merged.extend(i for i in ids if i not in merged)
+    return merged
+
+
+def rows_of(ids: list[int], point_ids: np.ndarray) -> np.ndarray:
+    """Row numbers of the given global point ids in *point_ids* (unknown ids are dropped)."""
+    lookup = {int(pid): row for row, pid in enumerate(point_ids)}
+    return np.array([lookup[i] for i in ids if i in lookup], dtype=np.int64)
+
+
+# ---------------------------------------------------------------- figures
+
+def axis_range(*code_sets: np.ndarray, margin: float = 0.08) -> tuple[float, float]:
+    """One symmetric-enough range covering every code set, for shared axes."""
+    values = np.concatenate([np.asarray(c).ravel() for c in code_sets])
+    lo, hi = float(values.min()), float(values.max())
+    pad = (hi - lo) * margin or 1.0
+    return lo - pad, hi + pad
+
+
+def scatter_figure(codes: np.ndarray, labels: np.ndarray, ids: np.ndarray, *, title: str,
+                   xy_range: tuple[float, float] | None = None, prior_rings: bool = True,
+                   selected: list[int] | None = None, height: int = 460) -> go.Figure:
+    """Latent codes coloured by digit, one trace per digit, ids in ``customdata``.
+
+    Parameters
+    ----------
+    codes : np.ndarray [shape=(n, 2)]
+    labels : np.ndarray [shape=(n,)]
+        Digits 0-9.
+    ids : np.ndarray [shape=(n,)]
+        Global point ids carried in ``customdata`` for selection.
+    xy_range : (lo, hi), optional
+        The same range on both axes (shared-axes view).
+    prior_rings : bool
+        Draw the circles of radius 1 and 2, inside which the prior N(0, I) puts
+        39% and 86% of its draws.
+    selected : list of int, optional
+        Ids to mark with a ring.
+    """
+    fig = go.Figure()
+    for digit in range(10):
+        mask = labels == digit
+        if not mask.any():
+            continue
+        fig.add_trace(go.Scattergl(
+            x=codes[mask, 0], y=codes[mask, 1], mode="markers", name=str(digit),
+            marker={"size": 5, "color": DIGIT_COLOURS[digit], "opacity": 0.75},
+            customdata=np.stack([ids[mask], labels[mask]], axis=1),
+            hovertemplate="digit %{customdata[1]}<br>image #%{customdata[0]}"
+                          "<br>z = (%{x:.2f}, %{y:.2f})<extra></extra>"))
+    if prior_rings:
+        for radius, dash in ((1, "dot"), (2, "dash")):
+            fig.add_shape(type="circle", x0=-radius, y0=-radius, x1=radius, y1=radius,
+                          line={"color": "black", "width": 1, "dash": dash})
+    if selected:
+        rows = rows_of(selected, ids)
+        if len(rows):
+            fig.add_trace(go.Scatter(
+                x=codes[rows, 0], y=codes[rows, 1], mode="markers", name="picked",
+                marker={"size": 13, "color": "rgba(0,0,0,0)", "line": {"color": "black", "width": 2}},
+                hoverinfo="skip"))
+    fig.update_layout(title=title, height=height, dragmode="select", legend_title_text="digit",
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, uirevision=title)
+    fig.update_xaxes(title_text="z₁", zeroline=True)
+    fig.update_yaxes(title_text="z₂", zeroline=True)
+    if xy_range is not None:
+        fig.update_xaxes(range=list(xy_range))
+        fig.update_yaxes(range=list(xy_range), scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def tiles_rgb(images: np.ndarray, *, columns: int, verdicts: np.ndarray | None = None) -> np.ndarray:
+    """Tile grey images into one RGB picture; images judged "not a digit" (-1) framed in red.
+
+    Parameters
+    ----------
+    images : np.ndarray [shape=(n, 28, 28)], values in [0, 1]
+    columns : int
+    verdicts : np.ndarray [shape=(n,)], optional
+        The judge's digit per image, -1 for "not a digit".
+
+    Returns
+    -------
+    np.ndarray [shape=(rows * 32, columns * 32, 3)], values in [0, 1]
+    """
+    images = np.clip(np.asarray(images, dtype=np.float32), 0, 1)
+    n = len(images)
+    frames = np.tile(np.array([0.25, 0.25, 0.25], dtype=np.float32), (n, 1))
+    if verdicts is not None:
+        frames[np.asarray(verdicts) < 0] = (0.9, 0.1, 0.1)
+    framed = np.empty((n, 32, 32, 3), dtype=np.float32)
+    framed[:] = frames[:, None, None, :]
+    framed[:, 2:30, 2:30, :] = images[..., None]
+    rows = -(-n // columns)
+    canvas = np.full((rows * 32, columns * 32, 3), 0.25, dtype=np.float32)
+    for i, image in enumerate(framed):
+        r, c = divmod(i, columns)
+        canvas[r * 32:(r + 1) * 32, c * 32:(c + 1) * 32] = image
+    return canvas
+
+
+def story_rows(stats: dict[str, dict]) -> list[dict]:
+    """Rows of the "numbers that tell the story" table, one per model."""
+    rows = []
+    for kind, s in stats.items():
+        cov = s.get("latent_cov", [[np.nan, np.nan], [np.nan, np.nan]])
+        rows.append({
+            "model": LABELS.get(kind, kind),
+            "code mean (z₁, z₂)": f"({s['latent_mean'][0]:.2f}, {s['latent_mean'][1]:.2f})",
+            "code std (z₁, z₂)": f"({s['latent_std'][0]:.2f}, {s['latent_std'][1]:.2f})",
+            "covariance": f"[[{cov[0][0]:.2f}, {cov[0][1]:.2f}], [{cov[1][0]:.2f}, {cov[1][1]:.2f}]]",
+            "KL(fitted Gaussian ‖ N(0,I)), nats": round(s["kl_to_prior"], 2),
+            "prior draws where codes are": f"{s['prior_coverage']:.0%}",
+            "codes inside the prior's 95% circle": f"{s['codes_in_prior_95']:.0%}",
+            "reconstruction MSE": round(s["reconstruction_mse"], 4) if "reconstruction_mse" in s else None,
+        })
+    return rows
+
+
+def alpha_rows(study: dict) -> list[dict]:
+    """The alpha study's figures, one row per alpha."""
+    rows = []
+    for r in study["results"]:
+        rows.append({
+            "α": f"{r['alpha']:g}",
+            "reconstruction MSE": round(r["reconstruction_mse"], 4),
+            "code std (z₁, z₂)": f"({r['latent_std'][0]:.2f}, {r['latent_std'][1]:.2f})",
+            "KL(fitted ‖ N(0,I)), nats": round(r["kl_to_prior"], 2),
+            "prior draws where codes are": f"{r['prior_coverage']:.0%}",
+            "codes inside the prior's 95% circle": f"{r['codes_in_prior_95']:.0%}",
+            "samples that look like digits": (f"{r['sample_digit_rate']:.0%}"
+                                              if "sample_digit_rate" in r else "n/a"),
+            "effective number of digits sampled": r.get("sample_effective_digits", "n/a"),
+        })
+    return rows
