@@ -68,6 +68,7 @@ def train_and_report(corpus: Corpus, *, config: dict, epochs: int, name: str = "
                      models_dir: str | Path | None = None, heldout: str | None = "fink",
                      time_limit_s: float | None = None, durations: str = "paper",
                      retrain_command: str = "audioml train melody", seed: int = 0,
+                     report_path: str | Path | None = None,
                      progress: ProgressFn = no_progress) -> dict:
     """Train on *corpus*, measure, and write the model, card and report. Returns the card."""
     from audioml.melody import analysis, train as training
@@ -131,5 +132,5 @@ def train_and_report(corpus: Corpus, *, config: dict, epochs: int, name: str = "
     write_card(card, folder)
     report = {"model": name, "metrics": metrics, "preprocessing": card["preprocessing"],
               "sequences": sequences, "symbols": symbols, "config": config, "history": history}
-    training.save_report(report, PROJECT_ROOT / "reports" / f"{name}.json")
+    training.save_report(report, report_path or PROJECT_ROOT / "reports" / f"{name}.json")
     return card

@@ -73,29 +73,6 @@ def make_batches(songs: Sequence[Melody], vocab: Vocabulary, *, batch_size: int 
     return batches
 
 
-def _dataset(batches, *, shuffle: bool, seed: int = 0):
-    import keras
-
-    class _Batches(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__()
-            self.order = np.arange(len(batches))
-            self.rng = np.random.default_rng(seed)
-            self.on_epoch_end()
-
-        def __len__(self):
-            return len(batches)
-
-        def __getitem__(self, i):
-            return batches[self.order[i]]
-
-        def on_epoch_end(self):
-            if shuffle:
-                self.rng.shuffle(self.order)
-
-    return _Batches()
-
-
 def evaluate(model, songs: Sequence[Melody], *, max_steps: int = 512, batch_size: int = 32) -> dict:
     """Next-step accuracy of *model* (a :class:`~audioml.melody.model.MelodyModel`) on *songs*.
 
@@ -192,15 +169,22 @@ def train(train_songs: Sequence[Melody], val_songs: Sequence[Melody], *, config:
     net = melody_model.build_model(len(vocab), **config)
     batches = make_batches(train_songs, vocab, batch_size=config["batch_size"],
                            max_steps=config["max_steps"], lookback_bars=config.get("lookback_bars") or [])
-    data = _dataset(batches, shuffle=True, seed=seed)
+    rng = np.random.default_rng(seed)
     wrapped = melody_model.MelodyModel(net, vocab, config)
     history: dict = {"loss": [], "val_accuracy": [], "val_onset_accuracy": [], "val_nll": [],
                      "epoch_s": [], "best_epoch": 0}
     best, best_weights, started = math.inf, None, time.time()
     for epoch in range(epochs):
         t0 = time.time()
-        fit = net.fit(data, epochs=1, verbose=0)
-        history["loss"].append(float(fit.history["loss"][-1]))
+        # One pass over length-grouped batches in a new order; train_on_batch traces once per
+        # padded width (a multiple of PAD_MULTIPLE), not once per song length.
+        losses, weights = [], []
+        for i in rng.permutation(len(batches)):
+            x, y, w = batches[i]
+            logs = net.train_on_batch(x, y, sample_weight=w, return_dict=True)
+            losses.append(float(logs["loss"]))
+            weights.append(float(w.sum()))
+        history["loss"].append(float(np.average(losses, weights=weights)))
         current = melody_model.MelodyModel(net, vocab, config)
         scores = evaluate(current, val_songs or train_songs[:50], max_steps=config["max_steps"])
         history["val_accuracy"].append(scores["accuracy"])
@@ -215,6 +199,11 @@ def train(train_songs: Sequence[Melody], val_songs: Sequence[Melody], *, config:
                 melody_model.save(current, out_dir, name)
             if on_best is not None:
                 on_best(current, history)
+        else:
+            # Halve Adam's step when the validation NLL stops falling: late epochs then refine.
+            lr = float(net.optimizer.learning_rate.numpy()) / 2
+            net.optimizer.learning_rate.assign(lr)
+            history.setdefault("lr_halved_at", []).append(epoch + 1)
         progress(epoch + 1, epochs, f"loss={history['loss'][-1]:.3f} val_acc={scores['accuracy']:.3f} "
                                     f"val_nll={scores['nll']:.3f}{' *' if improved else ''}")
         if time_limit_s is not None and time.time() - started > time_limit_s:

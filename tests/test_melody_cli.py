@@ -1,0 +1,79 @@
+"""`audioml train melody`, `audioml evaluate melody` and `audioml generate` on a tiny model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import audioml.melody
+from audioml import cli, registry
+from audioml.melody import corpus, score
+from tests.test_melody_model import toy_songs
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """Toy songs as **kern files in two collections, and a tiny model trained on them by the CLI."""
+    root = tmp_path_factory.mktemp("melody_cli")
+    for i, song in enumerate(toy_songs(30)):
+        folder = root / "songs" / ("a" if i < 24 else "b")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"song{i}.krn").write_text(score.to_kern(song))
+    mp = pytest.MonkeyPatch()
+    mp.setattr(corpus, "RUNS_DIR", root / "runs")
+    code = cli.main(["train", "melody", "--data", str(root / "songs"), "--preset", "tiny", "--epochs", "3",
+                     "--heldout", "b", "--out", str(root / "models"), "--report", str(root / "report.json")])
+    mp.setattr(registry, "MODELS_DIR", root / "models")
+    audioml.melody.shipped_model.cache_clear()
+    yield root, code
+    audioml.melody.shipped_model.cache_clear()
+    mp.undo()
+
+
+def test_train_writes_model_card_and_report(trained):
+    root, code = trained
+    assert code == 0
+    card = json.loads((root / "models" / "melody_lstm.json").read_text())
+    assert card["task"] == "melody" and card["module"] == "audioml.melody.model"
+    assert card["preprocessing"]["songs_kept"] == 30
+    assert card["sequences"]["heldout"] == 6
+    assert (root / "models" / "melody_lstm_vocab.json").exists()
+    report = json.loads((root / "report.json").read_text())
+    for key in ("test", "unseen_collection", "ngram_baseline", "generation"):
+        assert key in report["metrics"]
+
+
+def test_evaluate_prints_json(trained, capsys):
+    root, _ = trained
+    assert cli.main(["evaluate", "melody", "--data", str(root / "songs" / "b"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {"accuracy", "onset_accuracy", "nll", "songs_kept"} <= set(result)
+    assert result["songs"] == 6 and 0 <= result["accuracy"] <= 1
+
+
+@pytest.mark.parametrize("ext, magic", [("json", b"{"), ("mid", b"MThd"), ("musicxml", b"<?xml"),
+                                        ("krn", b"!!!OTL"), ("svg", b"<")])
+def test_generate_writes_each_format(trained, tmp_path, ext, magic, capsys):
+    out = tmp_path / f"m.{ext}"
+    code = cli.main(["generate", "--seed", "60 _ 62 _", "--steps", "32", "--temperature", "0.8",
+                     "--random-seed", "4", "--out", str(out)])
+    assert code == 0
+    assert out.read_bytes().startswith(magic)
+
+
+def test_generate_prints_symbols(trained, capsys):
+    assert cli.main(["generate", "--steps", "16", "--random-seed", "1"]) == 0
+    assert capsys.readouterr().out.split()[0].isdigit()
+
+
+@pytest.mark.parametrize("argv", [
+    ["generate", "--seed", "_ 60"], ["generate", "--seed", "60 do re"], ["generate", "--seed", " "],
+    ["generate", "--steps", "0"], ["generate", "--steps", "99999999"], ["generate", "--temperature", "-1"],
+    ["generate", "--temperature", "nan"], ["generate", "--temperature", "0"],
+    ["generate", "--out", "melody.pdf"], ["evaluate", "melody", "--data", "/nonexistent/songs"],
+])
+def test_bad_input_exits_2_with_one_line(trained, argv, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("audioml: error:")

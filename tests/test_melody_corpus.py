@@ -1,0 +1,139 @@
+"""Preprocessing with music21: duration filter, polyphony, transposition, files; score exports."""
+
+from __future__ import annotations
+
+import music21
+import pytest
+
+from audioml.errors import AudioMLError
+from audioml.melody import corpus, score
+from audioml.melody.encoding import Melody, notes_to_symbols
+
+KERN_G_MAJOR = """!!!OTL: <b>Test</b> song
+**kern
+*M2/4
+*k[f#]
+*G:
+8d
+=1
+4g
+8a
+8b
+=2
+4.a
+16g
+16f#
+=3
+2g
+==
+*-
+"""
+
+
+def parse_kern(text: str):
+    return music21.converter.parseData(text, format="humdrum")
+
+
+def test_kern_song_is_transposed_to_c_major_and_keeps_its_pickup():
+    m = corpus.score_to_melody(parse_kern(KERN_G_MAJOR))
+    assert isinstance(m, Melody)
+    assert (m.tonic, m.mode, m.meter, m.bar_steps, m.pickup_steps) == ("C", "major", "2/4", 8, 2)
+    # G major → C major is 5 semitones up (the nearer way): D4 (62) → G4 (67), G4 (67) → C5 (72).
+    assert m.text.split()[:4] == ["67", "_", "72", "_"]
+    assert m.notes()[-1] == (72, 8)
+    assert m.title.startswith("<b>Test")  # kept as text; the page escapes it
+
+
+def test_duration_filter_is_configurable():
+    triplets = KERN_G_MAJOR.replace("4.a\n16g\n16f#", "12a\n12g\n12f#\n4a")
+    assert corpus.score_to_melody(parse_kern(triplets)) == corpus.DROP_DURATION
+    dotted_sixteenth = KERN_G_MAJOR.replace("4.a\n16g\n16f#", "4a\n16.g\n32f#")
+    assert corpus.score_to_melody(parse_kern(dotted_sixteenth)) == corpus.DROP_DURATION
+    wide = corpus.score_to_melody(parse_kern(KERN_G_MAJOR.replace("2g", "4g\n8g\n8g")),
+                                  accepted=corpus.DURATION_SETS["wide"])
+    assert isinstance(wide, Melody)
+
+
+def test_polyphony_and_missing_meter_are_dropped_with_reasons():
+    chord = music21.stream.Score([music21.stream.Part([music21.meter.TimeSignature("4/4"),
+                                                       music21.chord.Chord(["C4", "E4"], quarterLength=4)])])
+    assert corpus.score_to_melody(chord) == corpus.DROP_POLYPHONY
+    two_parts = music21.stream.Score([music21.stream.Part([music21.note.Note("C4")]),
+                                      music21.stream.Part([music21.note.Note("E4")])])
+    assert corpus.score_to_melody(two_parts) == corpus.DROP_POLYPHONY
+    no_meter = KERN_G_MAJOR.replace("*M2/4\n", "")
+    assert corpus.score_to_melody(parse_kern(no_meter)) in (corpus.DROP_NO_METER, corpus.DROP_METER_CHANGE)
+
+
+def test_minor_song_goes_to_a_minor():
+    m = Melody(symbols=tuple(notes_to_symbols([(62, 4), (65, 4), (69, 4), (62, 4)])), meter="4/4",
+               tonic="D", mode="minor")
+    text = score.to_kern(m).replace("*d:", "*d:")
+    back = corpus.score_to_melody(parse_kern(text))
+    assert (back.tonic, back.mode) == ("A", "minor")
+    assert back.notes()[0][0] % 12 == 9  # D → A
+
+
+def test_kern_export_round_trips_with_ties_and_pickup():
+    notes = [(67, 2), (72, 6), (74, 4), (76, 10), (None, 2), (72, 8)]  # 10 sixteenths cross a bar
+    m = Melody(symbols=tuple(notes_to_symbols(notes)), meter="2/4", bar_steps=8, pickup_steps=2)
+    back = corpus.score_to_melody(parse_kern(score.to_kern(m)), transpose=False)
+    assert isinstance(back, Melody)
+    assert back.notes() == notes
+    assert back.pickup_steps == 2
+
+
+def test_load_corpus_counts_drops_and_caches(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus, "RUNS_DIR", tmp_path / "runs")
+    (tmp_path / "songs" / "a").mkdir(parents=True)
+    (tmp_path / "songs" / "a" / "one.krn").write_text(KERN_G_MAJOR)
+    (tmp_path / "songs" / "a" / "triplet.krn").write_text(
+        KERN_G_MAJOR.replace("4.a\n16g\n16f#", "12a\n12g\n12f#\n4a"))
+    (tmp_path / "songs" / "a" / "empty.krn").write_text("")
+    c = corpus.load_corpus(tmp_path / "songs")
+    assert c.counts["songs_kept"] == 1
+    assert c.counts["dropped"] == {corpus.DROP_DURATION: 1, corpus.DROP_UNREADABLE: 1}
+    assert c.songs[0].extra["collection"] == "a"
+    assert list((tmp_path / "runs").glob("melody_corpus_*.json"))
+    assert corpus.load_corpus(tmp_path / "songs").counts == c.counts  # from the cache
+    with pytest.raises(AudioMLError, match="no song files"):
+        corpus.load_corpus(tmp_path / "runs")
+
+
+@pytest.mark.parametrize("data, name, needle", [
+    (b"", "song.krn", "empty"),
+    (b"\x00\x01 definitely not music", "song.musicxml", "could not read"),
+    (b"hello", "song.txt", "not a song file"),
+])
+def test_bad_uploads_are_refused(data, name, needle):
+    with pytest.raises(AudioMLError, match=needle):
+        corpus.read_song(data, name)
+
+
+def test_polyphonic_upload_is_refused_with_the_reason():
+    chord = music21.stream.Score([music21.stream.Part([music21.meter.TimeSignature("4/4"),
+                                                       music21.key.Key("C"),
+                                                       music21.chord.Chord(["C4", "E4"], quarterLength=4)])])
+    from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+    data = GeneralObjectExporter(chord).parse()
+    with pytest.raises(AudioMLError, match="polyphony"):
+        corpus.read_song(data, "chords.musicxml")
+    songs = corpus.read_song(KERN_G_MAJOR.encode(), "song.krn")
+    assert songs[0].tonic == "C"
+
+
+def test_musicxml_and_midi_exports_parse_back():
+    m = Melody(symbols=tuple("60 _ _ _ 62 _ 64 _ r _ 65 _ _ _ _ _".split()), meter="4/4")
+    xml = score.to_musicxml(m)
+    back = music21.converter.parseData(xml.decode(), format="musicxml")
+    assert [n.pitch.midi for n in back.flatten().notes] == [60, 62, 64, 65]
+    assert score.to_midi(m)[:4] == b"MThd"
+    assert score.export_bytes(m, "json").startswith(b"{")
+    with pytest.raises(AudioMLError, match="choose one of"):
+        score.export_bytes(m, "pdf")
+
+
+def test_bundled_tunes_list_titles_without_parsing():
+    tunes = corpus.bundled_tunes(limit=10)
+    assert len(tunes) == 10 and all(isinstance(n, int) and t for n, t in tunes)

@@ -1,0 +1,147 @@
+"""The LSTM, its numpy step, training, generation, scores, synthesis and analysis (tiny models)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from audioml.errors import AudioMLError
+from audioml.melody import analysis, score, synth
+from audioml.melody.encoding import Melody, notes_to_symbols
+from audioml.melody.generate import first_bars, generate, temperature_probs
+from audioml.melody.model import MelodyModel, load, preset, save
+from audioml.melody.train import evaluate, make_batches, train
+
+
+def toy_songs(n: int = 24, seed: int = 0) -> list[Melody]:
+    """Short C major tunes in 4/4: quarters and eighths stepping around, ending on a long C."""
+    rng = np.random.default_rng(seed)
+    scale = [60, 62, 64, 65, 67, 69, 71, 72]
+    songs = []
+    for _ in range(n):
+        notes, i, total = [], int(rng.integers(0, 5)), 0
+        while total < 48:
+            d = min(int(rng.choice([2, 4])), 48 - total)
+            notes.append((scale[i], d))
+            total += d
+            i = int(np.clip(i + rng.choice([-1, 1]), 0, 7))
+        notes.append((60, 16))
+        songs.append(Melody(symbols=tuple(notes_to_symbols(notes)), meter="4/4"))
+    return songs
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    songs = toy_songs()
+    model, history = train(songs[:20], songs[20:], config=preset("tiny", learning_rate=2e-2), epochs=6)
+    return model, history, songs
+
+
+def test_loss_falls_and_beats_always_hold(tiny):
+    model, history, songs = tiny
+    assert history["loss"][-1] < history["loss"][0] * 0.8
+    scores = evaluate(model, songs[20:])
+    assert 0 <= scores["accuracy"] <= 1 and scores["nll"] > 0
+    assert scores["targets"] == sum(len(s) for s in songs[20:])  # the delimiter never counts
+
+
+def test_numpy_step_matches_keras(tiny):
+    model, _, songs = tiny
+    inputs, targets, weight = make_batches(songs[:1], model.vocab, lookback_bars=model.config["lookback_bars"])[0]
+    keras_p = model.predict_proba(inputs)[0]
+    state, history = model.start_state(), []
+    for t in range(int(weight.sum())):
+        logits, state = model.step(state, int(inputs["symbols"][0, t]), int(inputs["positions"][0, t]),
+                                   int(inputs["bars"][0, t]), model.lookback_ids(history, 16))
+        history.append(int(targets[0, t]))
+        p = np.exp(logits - logits.max())
+        np.testing.assert_allclose(p / p.sum(), keras_p[t], atol=1e-5)
+
+
+def test_generation_is_repeatable_and_stops(tiny):
+    model, _, _ = tiny
+    a = generate(model, "60 _ _ _ 62 _", steps=64, random_seed=3)
+    b = generate(model, "60 _ _ _ 62 _", steps=64, random_seed=3)
+    assert a.symbols == b.symbols
+    assert a.symbols[:6] == ("60", "_", "_", "_", "62", "_") and a.seed_steps == 6
+    assert len(a) <= 6 + 64 + 2 * 16
+    assert a.stop_reason in ("delimiter", "phrase end", "allowance spent")
+    # Trained on 64-step songs that end with the delimiter, the model ends songs by itself.
+    ends = [generate(model, None, steps=512, random_seed=i).stop_reason for i in range(5)]
+    assert "delimiter" in ends
+
+
+def test_temperature_sharpens_and_flattens(tiny):
+    logits = np.array([2.0, 1.0, 0.0, -1.0])
+    before, cold = temperature_probs(logits, 0.5)
+    _, hot = temperature_probs(logits, 2.0)
+    assert cold[0] > before[0] > hot[0]
+    assert hot.std() < before.std() < cold.std()
+    model, _, _ = tiny
+    g = generate(model, "60 _", steps=32, temperature=0.3, random_seed=0)
+    record = g.trace[0]
+    assert record["top_after"][0][1] >= record["top_before"][0][1]
+    # Near-zero temperature is greedy: every seed gives the same melody.
+    greedy = {generate(model, "60 _", steps=32, temperature=0.01, random_seed=i).symbols for i in range(3)}
+    assert len(greedy) == 1
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    ({"steps": 0}, "steps"), ({"steps": -5}, "steps"), ({"steps": 10**7}, "steps"), ({"steps": 2.5}, "steps"),
+    ({"temperature": 0}, "temperature"), ({"temperature": -1}, "temperature"),
+    ({"temperature": float("nan")}, "temperature"), ({"temperature": float("inf")}, "temperature"),
+    ({"seed": "_ 60"}, "holds nothing"), ({"seed": "60 la"}, "unknown"), ({"seed": ""}, "empty"),
+    ({"seed": "60 _", "meter": "7/0"}, "meter"),
+])
+def test_bad_generation_input(tiny, kwargs, needle):
+    model, _, _ = tiny
+    seed = kwargs.pop("seed", "60 _")
+    with pytest.raises(AudioMLError, match=needle):
+        generate(model, seed, **kwargs)
+
+
+def test_save_and_load_through_the_card(tiny, tmp_path):
+    model, _, _ = tiny
+    weights, vocab = save(model, tmp_path, "melody_tiny")
+    again = load({"name": "melody_tiny", "config": model.config}, weights)
+    assert again.vocab.symbols == model.vocab.symbols
+    a = generate(model, "60 _", steps=16, random_seed=1)
+    b = generate(again, "60 _", steps=16, random_seed=1)
+    assert a.symbols == b.symbols
+    assert "pickle" not in vocab.read_text()
+
+
+def test_verovio_draws_glyphs():
+    m = Melody(symbols=tuple(notes_to_symbols([(67, 4), (72, 8), (71, 4), (None, 4), (72, 12)])),
+               meter="3/4", bar_steps=12, pickup_steps=4, title="<script>alert(1)</script>")
+    svg = score.render_svg(m)
+    assert svg.lstrip().startswith(("<svg", "<?xml")) and svg.rstrip().endswith("</svg>")
+    assert svg.count("<use") >= 5  # noteheads, clef, time signature... drawn from the font
+    assert "<script>" not in svg
+
+
+def test_synth_and_analysis():
+    m = Melody(symbols=tuple(notes_to_symbols([(60, 4), (64, 4), (67, 4), (72, 4), (67, 4), (60, 12)])))
+    y = synth.synthesize(m, sr=8000, tempo_bpm=120)
+    assert y.dtype == np.float32 and np.abs(y).max() <= 1 and len(y) > 8000 * 3
+    with pytest.raises(AudioMLError, match="tempo"):
+        synth.synthesize(m, tempo_bpm=0)
+    found = analysis.analyze(m)
+    assert found["key"] == "C major" and found["in_key_share"] == 1.0 and found["ends_on_tonic"]
+
+
+def test_copy_detection_finds_a_copied_stretch():
+    songs = toy_songs(10, seed=5)
+    index = analysis.build_copy_index(songs)
+    copied = analysis.longest_shared(songs[3], index)
+    assert copied["notes"] == len(songs[3].notes()) and copied["flagged"] == (copied["notes"] >= 16)
+    fresh = Melody(symbols=tuple(notes_to_symbols([(61, 3), (66, 5), (70, 1), (63, 7)] * 3)))
+    assert analysis.longest_shared(fresh, index)["notes"] == 0
+
+
+def test_first_bars():
+    song = Melody(symbols=tuple("67 _ 72 _ _ _ 74 _ 76 _ _ _ _ _ _ _ 72".split()), meter="2/4",
+                  bar_steps=8, pickup_steps=2)
+    assert first_bars(song, 1).symbols == song.symbols[:10]
+    with pytest.raises(AudioMLError):
+        first_bars(song, 0)
