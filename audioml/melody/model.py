@@ -219,7 +219,12 @@ def save(model: MelodyModel, folder: str | Path, name: str) -> tuple[Path, Path]
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     weights = folder / f"{name}.keras"
-    model.keras_model.save(str(weights))
+    # Save an uncompiled copy: the optimizer's state would triple the file for no use at inference.
+    import keras
+
+    bare = keras.models.clone_model(model.keras_model)
+    bare.set_weights(model.keras_model.get_weights())
+    bare.save(str(weights))
     vocab_path = folder / f"{name}_vocab.json"
     vocab_path.write_text(json.dumps({**model.vocab.to_json(), "config": model.config}, indent=1) + "\n")
     return weights, vocab_path

@@ -1,0 +1,162 @@
+"""Melody generation: an LSTM trained on German folk songs continues a melody you start."""
+
+import streamlit as st
+
+from audioml.melody import MODEL_NAME, analysis, score, synth
+from audioml.melody.generate import MAX_STEPS, SEED_PRESETS, first_bars, generate
+from ui import cache
+from ui import melody as view
+from ui.common import audio_player, safe_text, user_errors
+
+METERS = ["2/4", "3/4", "4/4", "6/8", "3/8", "3/2"]
+SOURCES = ["A preset", "Symbols I type", "The first bars of a song"]
+
+st.title("Melody generation")
+st.markdown(
+    "An LSTM read about four thousand German folk songs, one sixteenth note at a time: a MIDI "
+    "pitch where a note starts, `_` while it holds, `r` for a rest. Give it the start of a "
+    "melody and it continues, one sampled symbol after another, until it ends the song or the "
+    "step budget runs out (then it finishes the phrase).")
+
+cards = {c["name"]: c for c in cache.model_cards("melody")}
+if not cards:
+    st.info("No melody model is shipped yet. Train one with `audioml train melody`.")
+    st.stop()
+card = cards.get(MODEL_NAME) or next(iter(cards.values()))
+with user_errors():
+    model = cache.load_model(card["name"])
+stats, copy_index = view.training_stats(card["name"])
+
+# --- the seed and the controls ------------------------------------------------------------
+left, right = st.columns([3, 2], gap="large")
+with left:
+    source = st.radio("Start from", SOURCES, key="melody_seed_source", horizontal=True)
+    meter, pickup = "4/4", 0
+    if source == SOURCES[0]:
+        name = st.selectbox("Preset", list(SEED_PRESETS), index=1, key="melody_preset")
+        text, meter, pickup = SEED_PRESETS[name]
+        seed = text or None
+        if text:
+            st.code(text, language=None)
+    elif source == SOURCES[1]:
+        seed = st.text_input("Seed symbols", value="60 _ _ _ 62 _ _ _ 64 _ _ _", key="melody_seed_text",
+                             help="MIDI pitches (60 = middle C) where notes start, _ to hold one more "
+                                  "sixteenth, r for a rest, separated by spaces.")
+        meter = st.selectbox("Meter", METERS, index=2, key="melody_meter")
+    else:
+        upload = st.file_uploader("A song file (optional)", type=["krn", "abc", "musicxml", "xml", "mxl"],
+                                  key="melody_upload",
+                                  help="One voice, with a meter and a key. Without a file, pick a song "
+                                       "from music21's bundled Essen collection.")
+        if upload is not None:
+            with user_errors():
+                songs = view.uploaded_song(upload.getvalue(), upload.name)
+            titles = [f"{i + 1}. {' '.join(s.title.split())[:60] or 'untitled'}" for i, s in enumerate(songs)]
+            song = songs[titles.index(st.selectbox("Tune", titles, key="melody_upload_tune"))]
+        else:
+            tunes = view.bundled_tunes()
+            labels = [f"{n}. {t}" for n, t in tunes]
+            picked = st.selectbox("Song (music21's Essen folk songs)", labels, index=5, key="melody_song")
+            with user_errors():
+                song = view.bundled_tune(tunes[labels.index(picked)][0])
+        bars = st.slider("Bars of the song to keep as the seed", 1, 4, 2, key="melody_seed_bars")
+        with user_errors():
+            seed = first_bars(song, bars)
+        st.markdown(f"**{safe_text(song.title or 'untitled')}** · {song.meter} · transposed to "
+                    f"{song.tonic} {song.mode}")
+        st.code(seed.text, language=None)
+with right:
+    steps = st.slider("Steps to generate (sixteenths)", 16, 512, 128, step=16, key="melody_steps")
+    temperature = st.slider("Temperature", 0.1, 2.5, 1.0, step=0.05, key="melody_temperature",
+                            help="Below 1 the likeliest symbols win more often; above 1 the "
+                                 "unlikely ones get a chance.")
+    random_seed = st.number_input("Random seed", 0, 2**31 - 1, 0, step=1, key="melody_random_seed")
+    st.caption(f"At most {MAX_STEPS} steps; temperature in (0, 10].")
+
+with user_errors():
+    melody = generate(model, seed, steps=steps, temperature=temperature, random_seed=int(random_seed),
+                      meter=meter, pickup_steps=pickup)
+    svg = score.render_svg(melody)
+    found = analysis.analyze(melody, copy_index=copy_index, skip_steps=melody.seed_steps)
+
+# --- the result --------------------------------------------------------------------------
+st.subheader("The melody")
+view.show_score(svg)
+stops = {"delimiter": "the model ended the song", "phrase end": "the budget ran out; it finished the phrase "
+         "on the tonic", "allowance spent": "the budget and the allowance ran out"}
+st.caption(f"{len(melody)} sixteenths ({melody.seed_steps} from the seed) in {melody.meter}; "
+           f"stopped because {stops.get(melody.stop_reason, melody.stop_reason)}.")
+with st.expander("The melody as symbols"):
+    st.code(melody.text, language=None, wrap_lines=True)
+audio_player(synth.synthesize(melody), 22050, label="Listen (synthesised in numpy, 100 quarter notes a minute)")
+downloads = st.columns(5)
+for column, (fmt, label, mime) in zip(downloads, [
+        ("mid", "MIDI", "audio/midi"), ("musicxml", "MusicXML", "application/vnd.recordare.musicxml+xml"),
+        ("krn", "**kern", "text/plain"), ("svg", "SVG", "image/svg+xml"), ("json", "Symbols (JSON)",
+                                                                            "application/json")]):
+    data = svg.encode() if fmt == "svg" else score.export_bytes(melody, fmt)
+    column.download_button(label, data, file_name=f"melody.{fmt}", mime=mime, key=f"melody_download_{fmt}")
+
+tab_analysis, tab_steps, tab_data, tab_model = st.tabs(
+    ["Analysis", "Step through", "Training data", "Model"])
+
+with tab_analysis:
+    cols = st.columns(4)
+    cols[0].metric("Key (music21)", found["key"], help="Krumhansl-Schmuckler key finding")
+    cols[1].metric("Notes in the key", f"{found['in_key_share']:.0%}")
+    cols[2].metric("Ends on the tonic", "yes" if found["ends_on_tonic"] else "no")
+    copy = found.get("copy")
+    if copy is not None:
+        cols[3].metric("Longest stretch shared with a training song", f"{copy['notes']} notes",
+                       help=f"Runs of {analysis.COPY_K} or more consecutive notes (pitch and duration) "
+                            "found in the training songs, not counting the seed.")
+        if copy["flagged"]:
+            st.warning(f"{copy['notes']} consecutive notes of this melody also occur in a training "
+                       f"song: at {analysis.COPY_FLAG_NOTES} notes or more we call that copying.")
+        else:
+            st.success(f"No long copy: the longest run shared with a training song is {copy['notes']} "
+                       f"notes (flagged from {analysis.COPY_FLAG_NOTES}).")
+    else:
+        st.info("The copy index of the training songs is not shipped with this model.")
+    hist = found["histograms"]
+    a, b = st.columns(2)
+    a.plotly_chart(view.histogram_figure(hist["pitch"], stats and stats["pitch"], title="Pitches",
+                                         label=view.pitch_label), key="melody_pitch_hist")
+    b.plotly_chart(view.histogram_figure(hist["duration"], stats and stats["duration"], title="Durations",
+                                         label=view.duration_label), key="melody_duration_hist")
+
+with tab_steps:
+    trace = melody.trace
+    if not trace:
+        st.info("Nothing was generated.")
+    else:
+        eq, chart = st.columns([2, 3])
+        with eq:
+            st.markdown("Each step the LSTM reads the last symbol and where the next step falls in "
+                        "the bar, updates its memory, and scores every symbol:")
+            for line in view.LSTM_EQUATIONS:
+                st.latex(line)
+        with chart:
+            index = st.slider("Generated step", 0, len(trace) - 1, 0, key="melody_trace_step")
+            st.plotly_chart(view.candidates_figure(trace[index]), key="melody_candidates")
+            st.caption(f"Temperature {melody.temperature:g}: dividing log-probabilities by T > 1 "
+                       "flattens the distribution, T < 1 sharpens it.")
+            st.plotly_chart(view.gates_figure(trace), key="melody_gates")
+
+with tab_data:
+    prep = card.get("preprocessing", {})
+    if prep:
+        st.markdown(f"Preprocessing read **{prep['songs_read']}** songs and kept **{prep['songs_kept']}**; "
+                    f"kept songs were transposed to {prep.get('transposed_to', 'C major / A minor')}. "
+                    f"Accepted durations (quarter notes): {', '.join(map(str, prep['accepted_durations']))}.")
+        st.plotly_chart(view.drops_figure(prep), key="melody_drops")
+    if card.get("sequences"):
+        st.markdown("Songs per split: " + ", ".join(f"{k} {v}" for k, v in card["sequences"].items()))
+    st.caption(safe_text(card.get("split", "")))
+
+with tab_model:
+    st.markdown(safe_text(card.get("description", "")))
+    st.json(card.get("metrics", {}))
+    st.markdown("Retrain it:")
+    st.code(card.get("retrain_command", "audioml train melody"), language="bash")
+    st.caption(safe_text(card.get("data", ""), limit=400))
