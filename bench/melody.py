@@ -54,12 +54,15 @@ def main() -> int:
     _, index = load_training_stats(MODELS_DIR, MODEL_NAME)
     quality = generation_quality(model, n=20, steps=args.steps, temperature=args.temperature,
                                  copy_index=index)
+    alone = generation_quality(model, n=20, steps=args.steps, temperature=args.temperature,
+                               cadence=False, copy_index=index)
     result = {
         "model": MODEL_NAME, "runs": args.runs, "steps": args.steps, "load_s": load_s,
         "generate_median_s": statistics.median(gen), "render_median_s": statistics.median(svg),
         "total_median_s": statistics.median(total), "total_max_s": max(total),
         "mean_length_steps": statistics.mean(lengths), "target_s": TARGET_S,
         "meets_target": max(total) < TARGET_S, "quality": quality,
+        "quality_without_cadence_rule": alone,
     }
     if args.json:
         print(json.dumps(result, indent=2))
@@ -73,6 +76,7 @@ def main() -> int:
          "PASS" if result["meets_target"] else "FAIL"),
         ("notes in key (20 melodies)", f"{quality['in_key_share']:.1%}", "≥ 95%"),
         ("ending on the tonic (20 melodies)", f"{quality['tonic_endings']:.0%}", "≥ 80%"),
+        ("  same, model alone (no cadence rule)", f"{alone['tonic_endings']:.0%}", ""),
         ("longest copy from training (notes)", str(quality.get("longest_copy_notes", "n/a")), ""),
         ("stopped by", ", ".join(f"{k} {v}" for k, v in quality["stopped_by"].items()), ""),
     ]

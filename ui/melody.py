@@ -64,7 +64,9 @@ def candidates_figure(record: dict) -> go.Figure:
         go.Bar(name="after temperature", x=names, y=[after.get(s, 0.0) for s in symbols]),
     ])
     fig.update_layout(barmode="group", height=300, margin=dict(l=10, r=10, t=30, b=10),
-                      yaxis_title="probability", title=f"step {record['step']}: chose {_label(record['chosen'])}")
+                      yaxis_title="probability",
+                      title=f"step {record['step']}: chose {_label(record['chosen'])}"
+                            + (" (the end was refused: not on the tonic)" if record.get("end_refused") else ""))
     return fig
 
 

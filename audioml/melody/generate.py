@@ -7,8 +7,12 @@ candidates before and after temperature.
 
 Stopping: the step count is a budget. Generation ends when the model writes the
 song delimiter. When the budget runs out first, generation goes on for at most
-:data:`ALLOWANCE_BARS` bars and stops at the first bar line after a note on the
-tonic, so the score ends as a phrase does rather than mid-phrase.
+:data:`ALLOWANCE_STEPS` sixteenths and stops at the first bar line after a note on
+the tonic, so the score ends as a phrase does rather than mid-phrase.
+
+Cadence rule (``cadence=True``, the default): folk songs end on their tonic, so a
+delimiter sampled right after a note that is not the tonic of the key found so far is
+refused and the step is resampled without it. ``cadence=False`` shows the model alone.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from audioml.melody.encoding import (DELIMITER, HOLD, MAX_BAR_STEPS, REST, Melod
 MAX_STEPS = 2048
 #: Hottest temperature accepted; beyond it sampling is nearly uniform noise.
 MAX_TEMPERATURE = 10.0
-#: Bars the generator may run past the budget to reach the end of a phrase.
-ALLOWANCE_BARS = 2
+#: Sixteenths the generator may run past the budget to reach the end of a phrase
+#: (two bars of 4/4, four of 2/4).
+ALLOWANCE_STEPS = 32
 #: Candidates recorded per step for the step-through view.
 TOP_K = 5
 
@@ -42,9 +47,12 @@ SEED_PRESETS: dict[str, tuple[str, str, int]] = {
     "Lilt in 6/8": ("67 _ 72 _ _ _ 72 _ 74 _ _ _", "6/8", 2),
 }
 
-# Krumhansl-Kessler key profiles, used only to tell C major from A minor while generating.
-_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+# Aarden-Essen key profiles: the weights of music21's default key analysis, so the key the
+# generator steers to is the key the analysis will report.
+_MAJOR = np.array([17.7661, 0.145624, 14.9265, 0.160186, 19.8049, 11.3587, 0.291248, 22.062,
+                   0.145624, 8.15494, 0.232998, 4.95122])
+_MINOR = np.array([18.2648, 0.737619, 14.0499, 16.8599, 0.702494, 14.4362, 0.702494, 18.6161,
+                   4.56621, 1.93186, 7.37619, 1.75623])
 
 
 @dataclass(frozen=True)
@@ -112,8 +120,12 @@ def check_temperature(temperature) -> float:
     return value
 
 
-def tonic_class(symbols: Sequence[str]) -> int:
-    """Pitch class of the likelier tonic, C (0) or A (9), from the notes' durations."""
+def find_key(symbols: Sequence[str]) -> tuple[int, str]:
+    """(tonic pitch class, "major"/"minor") of *symbols*, as music21's default key analysis.
+
+    A duration-weighted pitch-class histogram is correlated with the Aarden-Essen profile of
+    each of the 24 keys; the best correlation wins. Pure numpy, so it can run at every step.
+    """
     hist = np.zeros(12)
     current = None
     for s in symbols:
@@ -125,10 +137,13 @@ def tonic_class(symbols: Sequence[str]) -> int:
         elif s == REST:
             current = None
     if not hist.any():
-        return 0
-    major = np.corrcoef(hist, _MAJOR)[0, 1]
-    minor = np.corrcoef(hist, np.roll(_MINOR, 9))[0, 1]
-    return 9 if minor > major else 0
+        return 0, "major"
+    if np.count_nonzero(hist) == 1:  # a single pitch class: its own major key
+        return int(np.argmax(hist)), "major"
+    scores = [(float(np.corrcoef(hist, np.roll(profile, tonic))[0, 1]), tonic, mode)
+              for mode, profile in (("major", _MAJOR), ("minor", _MINOR)) for tonic in range(12)]
+    _, tonic, mode = max(scores)
+    return tonic, mode
 
 
 def temperature_probs(logits: np.ndarray, temperature: float) -> tuple[np.ndarray, np.ndarray]:
@@ -147,7 +162,7 @@ def _top(probs: np.ndarray, symbols: Sequence[str], k: int) -> list[tuple[str, f
 
 def generate(model, seed: str | Sequence[str] | Melody | None = None, *, steps: int = 128,
              temperature: float = 1.0, random_seed: int | None = None, meter: str = "4/4",
-             pickup_steps: int = 0, trace: bool = True) -> GeneratedMelody:
+             pickup_steps: int = 0, cadence: bool = True, trace: bool = True) -> GeneratedMelody:
     """Continue *seed* with *model* for about *steps* sixteenths.
 
     Parameters
@@ -167,6 +182,8 @@ def generate(model, seed: str | Sequence[str] | Melody | None = None, *, steps: 
         Time signature of a text seed, e.g. ``"3/4"`` (a Melody seed brings its own).
     pickup_steps : int
         Sixteenths of an upbeat before the first bar line (text seeds).
+    cadence : bool
+        Refuse the song delimiter unless the last note is the tonic (see the module notes).
     trace : bool
         Record the step-through information.
 
@@ -193,7 +210,7 @@ def generate(model, seed: str | Sequence[str] | Melody | None = None, *, steps: 
         base = Melody(symbols=(), bar_steps=bar, pickup_steps=pickup_steps, meter=meter)
     bar_steps, bar_id = base.bar_steps, min(base.bar_steps, MAX_BAR_STEPS)
     rng = np.random.default_rng(random_seed)
-    limit = len(symbols) + steps + ALLOWANCE_BARS * bar_steps
+    limit = len(symbols) + steps + ALLOWANCE_STEPS
     positions = step_positions(limit + 1, bar_steps=bar_steps, pickup_steps=base.pickup_steps)
     state = model.start_state()
     ids: list[int] = []  # ids of the melody so far, for the lookback inputs
@@ -215,9 +232,15 @@ def generate(model, seed: str | Sequence[str] | Melody | None = None, *, steps: 
         masked = np.where(banned, -np.inf, logits)
         before, after = temperature_probs(masked, temperature)
         choice = int(rng.choice(len(vocab), p=after))
+        refused = False
+        if choice == delim_id and cadence and not _ends_on_tonic(out):
+            # Not a cadence: take the model's choice among the other symbols instead.
+            refused = True
+            rest = np.where(np.arange(len(vocab)) == delim_id, 0.0, after)
+            choice = int(rng.choice(len(vocab), p=rest / rest.sum()))
         symbol = vocab.symbols[choice]
         if trace:
-            records.append({"step": len(out), "chosen": symbol,
+            records.append({"step": len(out), "chosen": symbol, "end_refused": refused,
                             "top_before": _top(before, vocab.symbols, TOP_K),
                             "top_after": _top(after, vocab.symbols, TOP_K)})
         if symbol == DELIMITER:
@@ -237,9 +260,9 @@ def generate(model, seed: str | Sequence[str] | Melody | None = None, *, steps: 
                                        model.lookback_ids(ids, bar_steps))
     while len(out) > max(seed_steps, 1) and _last_onset(out) == REST:
         out.pop()  # a trailing rest is silence, not melody
+    tonic, mode = find_key(out)
     return GeneratedMelody(symbols=tuple(out), bar_steps=bar_steps, pickup_steps=base.pickup_steps,
-                           meter=base.meter, tonic="A" if tonic_class(out) == 9 else "C",
-                           mode="minor" if tonic_class(out) == 9 else "major",
+                           meter=base.meter, tonic=_TONIC_NAMES[mode][tonic], mode=mode,
                            title="Generated melody", seed_steps=seed_steps, temperature=temperature,
                            stop_reason=stop_reason, trace=tuple(records))
 
@@ -253,4 +276,9 @@ def _last_onset(symbols: Sequence[str]) -> str | None:
 
 def _ends_on_tonic(symbols: Sequence[str]) -> bool:
     last = _last_onset(symbols)
-    return last is not None and is_pitch(last) and int(last) % 12 == tonic_class(symbols)
+    return last is not None and is_pitch(last) and int(last) % 12 == find_key(symbols)[0]
+
+
+# Key names as a C major / A minor melody's neighbours spell them (for the score's key signature).
+_TONIC_NAMES = {"major": ["C", "D-", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B"],
+                "minor": ["C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B"]}

@@ -23,7 +23,7 @@ QUALITY_METERS = ("2/4", "3/4", "4/4", "6/8")
 
 
 def generation_quality(model, *, n: int = 20, steps: int = 128, temperature: float = 1.0,
-                       copy_index: np.ndarray | None = None) -> dict:
+                       cadence: bool = True, copy_index: np.ndarray | None = None) -> dict:
     """Generate *n* melodies with random seeds 0..n-1 and judge them as the paper does.
 
     Returns
@@ -39,13 +39,13 @@ def generation_quality(model, *, n: int = 20, steps: int = 128, temperature: flo
     rows = []
     for i in range(n):
         melody = generate(model, None, steps=steps, temperature=temperature, random_seed=i,
-                          meter=QUALITY_METERS[i % len(QUALITY_METERS)], trace=False)
+                          meter=QUALITY_METERS[i % len(QUALITY_METERS)], cadence=cadence, trace=False)
         a = analyze(melody, copy_index=copy_index)
         rows.append((a, melody))
     stopped: dict[str, int] = {}
     for _, m in rows:
         stopped[m.stop_reason] = stopped.get(m.stop_reason, 0) + 1
-    result = {"melodies": n, "steps": steps, "temperature": temperature,
+    result = {"melodies": n, "steps": steps, "temperature": temperature, "cadence_rule": cadence,
               "in_key_share": float(np.mean([a["in_key_share"] for a, _ in rows])),
               "tonic_endings": float(np.mean([a["ends_on_tonic"] for a, _ in rows])),
               "stopped_by": stopped, "mean_steps": float(np.mean([len(m) for _, m in rows]))}
@@ -114,6 +114,7 @@ def train_and_report(corpus: Corpus, *, config: dict, epochs: int, name: str = "
     analysis.save_training_stats(splits["train"], folder, name)
     _, index = analysis.load_training_stats(folder, name)
     metrics["generation"] = generation_quality(model, copy_index=index)
+    metrics["generation_without_cadence_rule"] = generation_quality(model, cadence=False, copy_index=index)
     metrics["evaluation_s"] = round(time.time() - t0, 1)
     card.update(epochs=history["best_epoch"], epochs_run=history["epochs_run"],
                 training_time_s=round(history["training_time_s"], 1),
