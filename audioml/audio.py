@@ -45,9 +45,11 @@ def _read_bytes(source: AudioSource) -> tuple[bytes, str]:
             raise AudioMLError(f"{path.name} is {path.stat().st_size / 1e6:.0f} MB; "
                                f"the limit is {MAX_BYTES / 1e6:.0f} MB")
         return path.read_bytes(), path.name
-    name = getattr(source, "name", "the upload")
+    name = str(getattr(source, "name", "the upload"))
+    if len(name) > 80:  # user-chosen names are quoted in messages: keep them short
+        name = name[:77] + "..."
     data = source.getvalue() if hasattr(source, "getvalue") else source.read(MAX_BYTES + 1)
-    return bytes(data), str(name)
+    return bytes(data), name
 
 
 def load_audio(source: AudioSource, *, sr: int | None = None, max_seconds: float = MAX_SECONDS,
@@ -98,8 +100,10 @@ def load_audio(source: AudioSource, *, sr: int | None = None, max_seconds: float
     except AudioMLError:
         raise
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, EOFError) as err:
-        raise AudioMLError(f"could not read {name} as audio (WAV, FLAC, OGG, MP3 or AIFF): "
-                           f"{str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
+        reason = ("its format is not recognised" if "not recognised" in str(err).lower()
+                  else "it is damaged or not audio")
+        raise AudioMLError(f"could not read {name} as audio: {reason} "
+                           f"(accepted: WAV, FLAC, OGG, MP3, AIFF)") from None
     if y.size == 0:
         raise AudioMLError(f"{name} holds no audio samples")
     y = y.mean(axis=1) if channels > 1 else y[:, 0]

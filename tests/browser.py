@@ -40,6 +40,8 @@ def running_app(timeout: float = 120.0):
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     url = f"http://127.0.0.1:{port}"
+    running_app.last_pid = proc.pid  # for benchmarks that read the server's memory
+    running_app.last_log = Path(log.name)
     try:
         deadline = time.monotonic() + timeout
         while True:

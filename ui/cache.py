@@ -7,6 +7,8 @@ mutates a model after loading).
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
 
 from audioml import registry
@@ -15,6 +17,8 @@ from audioml import registry
 @st.cache_resource(show_spinner="Loading model…")
 def load_model(name: str):
     """The shipped model *name*, loaded with safe mode (see :func:`audioml.registry.load_model`)."""
+    # One line per load in the server log: the load test counts them (once per process).
+    print(f"audioml: loading model {name}", file=sys.stderr, flush=True)
     return registry.load_model(name)
 
 

@@ -20,7 +20,8 @@ def user_errors():
     try:
         yield
     except AudioMLError as err:
-        st.error(str(err), icon="⚠️")
+        # Messages may quote user text (file names): shown escaped, never as Markdown or HTML.
+        st.error(safe_text(str(err), limit=500), icon="⚠️")
         st.stop()
 
 

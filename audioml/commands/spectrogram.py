@@ -40,7 +40,7 @@ def register(groups) -> None:
 def _load(args):
     from audioml.audio import load_audio
 
-    return load_audio(args.input, sr=args.sr)
+    return load_audio(args.input, sr=args.sr, allow_silent=False)
 
 
 def run_spectrogram(args) -> int:

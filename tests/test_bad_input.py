@@ -1,0 +1,72 @@
+"""The malformed-input corpus through the library, the CLI and the app: each case ends quickly
+with a clear message (CLI: non-zero exit, one line on stderr) or a correct, finite result."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from audioml.audio import load_audio
+from audioml.cli import main
+from audioml.errors import AudioMLError
+from tests.corpus import audio_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = audio_cases()
+IDS = [name for name, _, _ in CASES]
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 30
+    assert {"error", "ok"} == {expected for _, _, expected in CASES}
+
+
+@pytest.mark.parametrize("name,data,expected", CASES, ids=IDS)
+def test_library(name, data, expected):
+    if expected == "error":
+        with pytest.raises(AudioMLError) as info:
+            load_audio(data, sr=8000, allow_silent=False)
+        assert len(str(info.value)) < 300 and "Traceback" not in str(info.value)
+    else:
+        y, sr = load_audio(data, sr=8000, allow_silent=False)
+        assert sr == 8000 and len(y) > 0 and np.all(np.isfinite(y))
+
+
+def _write(tmp_path, name, data):
+    path = tmp_path / name.replace("/", "_")
+    path.write_bytes(data)
+    return path
+
+
+def test_cli(tmp_path, capsys):
+    """Every case through `audioml spectrogram` (in-process; test_cli_core runs real processes),
+    plus a missing path and a directory."""
+    paths = [(_write(tmp_path, n, d), e) for n, d, e in CASES]
+    paths += [(tmp_path / "missing.wav", "error"), (tmp_path, "error")]
+    failures = []
+    for path, expected in paths:
+        code = main(["spectrogram", str(path), "--out", str(tmp_path / "out.npy")])
+        stderr = capsys.readouterr().err.strip().splitlines()
+        if expected == "error":
+            ok = code != 0 and len(stderr) == 1 and stderr[0].startswith("audioml: error:")
+        else:
+            ok = code == 0 and np.all(np.isfinite(np.load(tmp_path / "out.npy")))
+        if not ok:
+            failures.append((path.name, expected, code, stderr[-3:]))
+    assert not failures, failures
+
+
+def test_app_upload():
+    """Every case uploaded to the spectrogram page: an error box or a spectrogram, never an exception."""
+    at = AppTest.from_file(str(ROOT / "pages/1_spectrogram.py"), default_timeout=120).run()
+    at.radio(key="stft_source").set_value("Upload a file").run()
+    for name, data, expected in CASES:
+        at.file_uploader(key="stft_upload").upload(name, data, "application/octet-stream").run()
+        assert not at.exception, name
+        if expected == "error":
+            assert at.error, name
+            assert "<" not in at.error[0].value, "user text must reach the page escaped"
+        else:
+            assert not at.error, (name, at.error[0].value if at.error else "")
+            assert any("samples at 16000 Hz" in c.value for c in at.caption), name
