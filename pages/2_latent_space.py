@@ -13,9 +13,10 @@ from ui.common import safe_text, user_errors
 st.title("Latent spaces: a plain autoencoder beside a VAE")
 st.markdown(
     "Two autoencoders squeeze each 28×28 MNIST digit into **two numbers** and draw it back. "
-    "The **DCAE** learns only to reconstruct (MSE), so it may put its codes anywhere. "
-    "The **VAE** encodes each digit as a small Gaussian and pays a KL penalty for straying "
-    "from the standard normal N(0, I), so points drawn from N(0, I) land where digits are.")
+    "The **DCAE** learns only to reconstruct (MSE), so it puts its codes wherever that is "
+    "easiest: spread wide, off-centre, at a scale of its own. The **VAE** encodes each digit as "
+    "a small Gaussian and pays a KL penalty for straying from the standard normal N(0, I), so "
+    "its codes fill the region where N(0, I) draws land, and every draw decodes to some digit.")
 
 kinds = ui.shipped_kinds()
 if kinds != list(latent.KINDS):
@@ -49,7 +50,7 @@ else:
     for column, kind in zip(st.columns(2), kinds):
         with column:
             fig = ui.scatter_figure(view["codes"][kind], view["labels"], view["ids"],
-                                    title=ui.LABELS[kind], xy_range=rng,
+                                    title=f"{kind.upper()} codes", xy_range=rng,
                                     selected=None if own[kind] else picked)
             st.plotly_chart(fig, key=f"latent_scatter_{kind}", on_select="rerun",
                             selection_mode=("points", "box", "lasso"))
@@ -69,8 +70,8 @@ else:
 
 # ------------------------------------------------------------------ 2. sliders
 st.header("Decode any point of the plane")
-st.write("The same two numbers fed to both decoders. Inside the circles the VAE draws digits; "
-         "the DCAE's codes may live far from the origin, so it can draw anything here.")
+st.write("The same two numbers fed to both decoders. Within ±3 lies almost all of N(0, I): the "
+         "VAE's codes fill it, while for the DCAE it is only the middle of a much wider plane.")
 c1, c2 = st.columns(2)
 z1 = c1.slider("z₁", -4.0, 4.0, 0.0, 0.1, key="latent_z1")
 z2 = c2.slider("z₂", -4.0, 4.0, 0.0, 0.1, key="latent_z2")
@@ -111,21 +112,28 @@ else:
     with user_errors():
         for kind in kinds:
             results[kind] = judged_samples(models[kind], judge, n, seed=seed)
+    st.write("A sampler can fail in two ways: draws land where no training code is and decode "
+             "to blurs, or they all land in one small region and decode to the same few digits. "
+             "So two counts: the share of samples the digit judge accepts, and how many different "
+             "digits those are (the effective number: 10 when all ten are equally common, 1 when "
+             "one digit is all there is).")
     for column, kind in zip(st.columns(2), kinds):
         images, verdicts, summary = results[kind]
-        column.metric(f"{ui.LABELS[kind]}: samples that look like a digit",
-                      f"{summary['digit_rate']:.0%}",
-                      help=f"{summary['digits_seen']} of the 10 digits appear among them")
-        column.caption(f"Digits seen among the accepted samples: {summary['digits_seen']} of 10.")
+        left, right = column.columns(2)
+        left.metric(f"{kind.upper()}: look like a digit", f"{summary['digit_rate']:.0%}")
+        right.metric(f"{kind.upper()}: effective number of digits", f"{summary['effective_digits']:.1f}",
+                     help=f"{summary['digits_seen']} of the 10 digits appear at least once")
         column.image(ui.tiles_rgb(images[:80], columns=10, verdicts=verdicts[:80]), width="stretch",
-                     caption="The first 80 samples; red-tinted ones are judged not a digit.")
+                     caption=f"{ui.LABELS[kind]}: the first 80 samples; red frames mark those the "
+                             "judge does not accept as a digit.")
     st.caption(
         f"Measured here on {n} draws (seed {seed}). The judge is a small CNN shipped with the "
         "models, trained on the 8,000 training digits plus made-up non-digits (two digits "
         "overlaid, blotches, scribbles, blanks); a sample counts when the judge gives ≥90% to one "
         f"digit. For scale: it accepts {judge_card.get('heldout_digit_rate', float('nan')):.0%} of "
         f"real held-out digits and rejects {judge_card.get('heldout_non_digit_recall', float('nan')):.0%} "
-        "of fresh made-up non-digits.")
+        "of fresh made-up non-digits. Most samples it turns down are blends of neighbouring digits "
+        "(4/9, 3/5/8) that two numbers cannot keep apart, rather than noise.")
 
 # ------------------------------------------------------------------ 5. numbers
 st.header("The numbers that tell the story")

@@ -13,12 +13,14 @@ def test_code_statistics_of_the_prior_and_of_a_shifted_cloud():
     rng = np.random.default_rng(0)
     prior = code_statistics(rng.standard_normal((20000, 2)))
     assert prior["kl_to_prior"] < 0.01
+    assert prior["codes_in_prior_95"] == pytest.approx(0.95, abs=0.01)
     assert np.allclose(prior["latent_mean"], 0, atol=0.03) and np.allclose(prior["latent_std"], 1, atol=0.03)
     far = code_statistics(rng.normal([5, -3], [4, 0.5], size=(20000, 2)))
     assert np.allclose(far["latent_mean"], [5, -3], atol=0.1)
     assert np.allclose(far["latent_std"], [4, 0.5], atol=0.1)
     expected = 0.5 * (16 + 0.25 + 25 + 9 - 2 - np.log(16 * 0.25))
     assert far["kl_to_prior"] == pytest.approx(expected, rel=0.02)
+    assert far["codes_in_prior_95"] < 0.05
 
 
 def test_gaussian_kl_exact_and_singular():
@@ -58,7 +60,11 @@ def test_digit_rate_and_verdicts():
     summary = digit_rate(p)
     assert summary["digit_rate"] == 0.5 and summary["digits_seen"] == 1
     assert summary["digit_counts"][3] == 2 and summary["not_digit_rate"] == 0.25
+    assert summary["effective_digits"] == 1.0
     assert looks_like_digit(p).tolist() == [3, -1, -1, 3]
+    even = np.zeros((20, 11))
+    even[np.arange(20), np.arange(20) % 4] = 1.0
+    assert digit_rate(even)["effective_digits"] == pytest.approx(4.0)
     assert digit_rate(p, threshold=0.5)["digit_rate"] == 0.75
     with pytest.raises(AudioMLError, match=r"\(n, 11\)"):
         digit_rate(np.zeros((3, 10)))

@@ -16,6 +16,9 @@ def test_selected_ids_reads_the_global_ids():
     assert ui.selected_ids(event(17, 3, 17)) == [17, 3]
     assert ui.selected_ids(event(5)["selection"]) == [5]
     assert ui.selected_ids(event(8, key="custom_data")) == [8]
+    # What the browser really sends for a row of a 2-D numpy customdata: an object keyed "0", "1".
+    browser = {"selection": {"points": [{"customdata": {"0": 294, "1": 0}}, {"customdata": {"0": 485, "1": 3}}]}}
+    assert ui.selected_ids(browser) == [294, 485]
     assert ui.selected_ids(None) == [] and ui.selected_ids(event()) == []
     assert ui.selected_ids({"selection": {"points": [{"x": 1, "y": 2}]}}) == []
     assert ui.merge_selections([3, 1], [1, 9]) == [3, 1, 9]

@@ -1,11 +1,13 @@
 """AppTest of the latent-space page: it renders from the shipped models and its controls act."""
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from audioml.registry import list_cards
 
-PAGE = "pages/2_latent_space.py"
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_latent_space.py")
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +18,11 @@ def _needs_shipped_models():
 
 def image_urls(at):
     """URLs of every st.image on the page, in order; a URL changes when the pixels do."""
-    return [img.url for element in at.get("imgs") for img in element.proto.imgs]
+    return [url for element in at.get("image") for url in element.value]
+
+
+def image_captions(at):
+    return [c for element in at.get("image") for c in element.captions]
 
 
 def captions(at):
@@ -37,15 +43,14 @@ def test_page_renders_and_its_controls_change_the_output():
     assert not at.exception
     after = image_urls(at)
     assert len(after) == len(before) and after != before
-    assert any("(2.5, 0)" in c for c in at.get("imgs")[0].proto.imgs[0].caption or [""]) or \
-        any("(2.5, 0)" in img.caption for e in at.get("imgs") for img in e.proto.imgs)
+    assert any("at (2.5, 0)" in c for c in image_captions(at))
 
     metrics = [m.value for m in at.metric]
     at.number_input(key="latent_seed").set_value(7).run()
     at.slider(key="latent_n_samples").set_value(40).run()
     assert not at.exception
     assert any("Measured here on 40 draws (seed 7)" in c for c in captions(at))
-    assert len(at.metric) == 2 and all(v.endswith("%") for v in metrics)
+    assert len(at.metric) == 4 and metrics[0].endswith("%") and float(metrics[1]) >= 1
     assert image_urls(at) != after
 
     before = image_urls(at)

@@ -82,7 +82,7 @@ def selected_ids(event: Any) -> list[int]:
     ----------
     event : the value ``st.plotly_chart(..., on_select="rerun")`` returns, its
         ``selection``, or a plain dict with ``points``; each point carries its id
-        as the first entry of ``customdata`` (colouring by digit splits the
+        as the first entry of ``customdata`` (a list, or an object keyed "0", "1") (colouring by digit splits the
         points into traces, so ``point_index`` alone is ambiguous).
 
     Returns
@@ -99,7 +99,14 @@ def selected_ids(event: Any) -> list[int]:
         custom = point.get("customdata", point.get("custom_data"))
         if custom is None:
             continue
-        value = custom[0] if isinstance(custom, (list, tuple)) else custom
+        # Plotly sends a row of a 2-D customdata array as a list, or (from a typed array) as
+        # an object keyed "0", "1", ...; a 1-D customdata arrives as a bare number.
+        if isinstance(custom, dict):
+            value = custom.get("0", custom.get(0))
+        elif isinstance(custom, (list, tuple)):
+            value = custom[0] if custom else None
+        else:
+            value = custom
         try:
             value = int(value)
         except (TypeError, ValueError):

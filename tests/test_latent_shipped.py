@@ -1,0 +1,64 @@
+"""The shipped latent models on the real held-out digits: the VAE's codes are the prior-shaped ones."""
+
+import json
+
+import numpy as np
+import pytest
+
+from audioml.paths import MODELS_DIR, PROJECT_ROOT
+from audioml.registry import REQUIRED_KEYS, list_cards
+from tests.conftest import shared_data
+
+NAMES = ("latent_dcae", "latent_vae", "latent_digit_judge")
+
+
+@pytest.fixture(scope="module")
+def cards():
+    shipped = {c["name"]: c for c in list_cards("latent")}
+    if not set(NAMES) <= set(shipped):
+        pytest.skip("latent models not shipped")
+    return shipped
+
+
+def test_cards_are_complete_and_files_small(cards):
+    for name in NAMES:
+        card = cards[name]
+        assert all(key in card for key in REQUIRED_KEYS)
+        assert card["task"] == "latent" and card["retrain_command"].startswith("audioml train latent")
+        assert (MODELS_DIR / card["file"]).stat().st_size < 1_000_000
+    for name in ("latent_dcae", "latent_vae"):
+        assert cards[name]["config"]["latent_dim"] == 2
+        assert "8000 training / 2000 held-out" in cards[name]["split"]
+
+
+@pytest.fixture(scope="module")
+def figures(cards):
+    from audioml.latent_ship import evaluate_shipped
+
+    return evaluate_shipped(data=shared_data("mnist"), n_samples=1000)
+
+
+def test_vae_codes_are_closer_to_the_prior_than_the_dcae(figures):
+    dcae, vae = figures["dcae"], figures["vae"]
+    assert vae["kl_to_prior"] < 1.0 < dcae["kl_to_prior"]
+    assert np.linalg.norm(vae["latent_mean"]) < 0.5 and all(0.5 < s < 2 for s in vae["latent_std"])
+    assert vae["codes_in_prior_95"] > 2 * dcae["codes_in_prior_95"]
+    # Both reconstruct about equally well: the KL term costs the VAE little in 2-D.
+    assert vae["reconstruction_mse"] < 0.06 and dcae["reconstruction_mse"] < 0.06
+
+
+def test_vae_samples_reach_more_digits(figures):
+    assert figures["vae"]["sample_effective_digits"] > figures["dcae"]["sample_effective_digits"] + 1
+    assert figures["vae"]["sample_digits_seen"] >= 7
+
+
+def test_alpha_study_report_is_consistent():
+    path = PROJECT_ROOT / "reports" / "latent_alpha_study.json"
+    if not path.exists():
+        pytest.skip("alpha study not shipped")
+    study = json.loads(path.read_text())
+    kl = [r["kl_to_prior"] for r in study["results"]]
+    mse = [r["reconstruction_mse"] for r in study["results"]]
+    assert study["alphas"] == sorted(study["alphas"])
+    # More weight on reconstruction: better reconstructions, codes further from N(0, I).
+    assert mse[0] > mse[-1] and kl[-1] > kl[0]
