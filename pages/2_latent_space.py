@@ -16,7 +16,8 @@ st.markdown(
     "The **DCAE** learns only to reconstruct (MSE), so it puts its codes wherever that is "
     "easiest: spread wide, off-centre, at a scale of its own. The **VAE** encodes each digit as "
     "a small Gaussian and pays a KL penalty for straying from the standard normal N(0, I), so "
-    "its codes fill the region where N(0, I) draws land, and every draw decodes to some digit.")
+    "its codes fill the region where N(0, I) draws land, and draws decode to the whole range of "
+    "digits (with only two numbers per digit, many of them blends of neighbours).")
 
 kinds = ui.shipped_kinds()
 if kinds != list(latent.KINDS):
@@ -121,8 +122,9 @@ else:
         images, verdicts, summary = results[kind]
         left, right = column.columns(2)
         left.metric(f"{kind.upper()}: look like a digit", f"{summary['digit_rate']:.0%}")
-        right.metric(f"{kind.upper()}: effective number of digits", f"{summary['effective_digits']:.1f}",
-                     help=f"{summary['digits_seen']} of the 10 digits appear at least once")
+        right.metric(f"{kind.upper()}: different digits", f"{summary['effective_digits']:.1f}",
+                     help=f"The effective number; {summary['digits_seen']} of the 10 digits "
+                          "appear at least once")
         column.image(ui.tiles_rgb(images[:80], columns=10, verdicts=verdicts[:80]), width="stretch",
                      caption=f"{ui.LABELS[kind]}: the first 80 samples; red frames mark those the "
                              "judge does not accept as a digit.")
@@ -146,7 +148,7 @@ if view is not None:
 else:
     stats = {kind: cards[latent.MODEL_NAMES[kind]]["metrics"] for kind in kinds}
     source = "from the model cards (MNIST not found here)"
-st.dataframe(pd.DataFrame(ui.story_rows(stats)), hide_index=True)
+st.dataframe(pd.DataFrame(ui.story_rows(stats)).set_index("model").T)
 st.caption(
     f"Figures {source}. N(0, I) itself has mean (0, 0), std (1, 1) and KL 0. "
     "“Prior draws where codes are”: the share of 2,000 draws from N(0, I) that lie as close to "
@@ -177,7 +179,7 @@ else:
         samples = np.array(result["samples"], dtype=np.float32) / 255.0
         st.image(ui.tiles_rgb(samples, columns=6), width="stretch",
                  caption=f"Draws from N(0, I) decoded by the VAE trained with α = {chosen}")
-    st.dataframe(pd.DataFrame(ui.alpha_rows(study)), hide_index=True)
+    st.dataframe(pd.DataFrame(ui.alpha_rows(study)).set_index("α").T)
     st.caption(f"Shipped results: one VAE per α, {study['epochs']} epochs each, same data and seed "
                f"({study['split']}). Retrain: `{study['retrain_command']}`.")
 st.caption(

@@ -223,7 +223,7 @@ def tiles_rgb(images: np.ndarray, *, columns: int, verdicts: np.ndarray | None =
 
 
 def story_rows(stats: dict[str, dict]) -> list[dict]:
-    """Rows of the "numbers that tell the story" table, one per model."""
+    """Rows of the "numbers that tell the story" table, one per model, all values as text."""
     rows = []
     for kind, s in stats.items():
         cov = s.get("latent_cov", [[np.nan, np.nan], [np.nan, np.nan]])
@@ -232,27 +232,28 @@ def story_rows(stats: dict[str, dict]) -> list[dict]:
             "code mean (z₁, z₂)": f"({s['latent_mean'][0]:.2f}, {s['latent_mean'][1]:.2f})",
             "code std (z₁, z₂)": f"({s['latent_std'][0]:.2f}, {s['latent_std'][1]:.2f})",
             "covariance": f"[[{cov[0][0]:.2f}, {cov[0][1]:.2f}], [{cov[1][0]:.2f}, {cov[1][1]:.2f}]]",
-            "KL(fitted Gaussian ‖ N(0,I)), nats": round(s["kl_to_prior"], 2),
+            "KL(fitted Gaussian ‖ N(0,I)), nats": f"{s['kl_to_prior']:.2f}",
             "prior draws where codes are": f"{s['prior_coverage']:.0%}",
             "codes inside the prior's 95% circle": f"{s['codes_in_prior_95']:.0%}",
-            "reconstruction MSE": round(s["reconstruction_mse"], 4) if "reconstruction_mse" in s else None,
+            "reconstruction MSE (held out)": (f"{s['reconstruction_mse']:.4f}"
+                                              if "reconstruction_mse" in s else "n/a"),
         })
     return rows
 
 
 def alpha_rows(study: dict) -> list[dict]:
-    """The alpha study's figures, one row per alpha."""
+    """The alpha study's figures, one row per alpha, all values as text."""
     rows = []
     for r in study["results"]:
         rows.append({
             "α": f"{r['alpha']:g}",
-            "reconstruction MSE": round(r["reconstruction_mse"], 4),
+            "reconstruction MSE": f"{r['reconstruction_mse']:.4f}",
             "code std (z₁, z₂)": f"({r['latent_std'][0]:.2f}, {r['latent_std'][1]:.2f})",
-            "KL(fitted ‖ N(0,I)), nats": round(r["kl_to_prior"], 2),
+            "KL(fitted ‖ N(0,I)), nats": f"{r['kl_to_prior']:.2f}",
             "prior draws where codes are": f"{r['prior_coverage']:.0%}",
             "codes inside the prior's 95% circle": f"{r['codes_in_prior_95']:.0%}",
             "samples that look like digits": (f"{r['sample_digit_rate']:.0%}"
                                               if "sample_digit_rate" in r else "n/a"),
-            "effective number of digits sampled": r.get("sample_effective_digits", "n/a"),
+            "different digits among samples (effective number)": str(r.get("sample_effective_digits", "n/a")),
         })
     return rows
