@@ -50,6 +50,9 @@ def test_evaluate_prints_json(trained, capsys):
     result = json.loads(capsys.readouterr().out)
     assert {"accuracy", "onset_accuracy", "nll", "songs_kept"} <= set(result)
     assert result["songs"] == 6 and 0 <= result["accuracy"] <= 1
+    assert cli.main(["evaluate", "melody", "--data", str(root / "songs"), "--split", "heldout",
+                     "--heldout", "b", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["songs"] == 6
 
 
 @pytest.mark.parametrize("ext, magic", [("json", b"{"), ("mid", b"MThd"), ("musicxml", b"<?xml"),

@@ -51,6 +51,10 @@ def register(groups) -> None:
     e.add_argument("--model", default=DEFAULT_NAME, help="shipped model name")
     e.add_argument("--durations", default="paper", choices=sorted(DURATION_SETS))
     e.add_argument("--limit", type=int, help="read only the first N files")
+    e.add_argument("--split", default="all", choices=["all", "test", "heldout", "train", "val"],
+                   help="which songs to score: all of them (default), or one part of the training "
+                        "split (the same hash split and held-out collection as training)")
+    e.add_argument("--heldout", default=HELDOUT_COLLECTION, help="held-out collection for --split")
     e.add_argument("--json", action="store_true", help="print one JSON object")
     e.set_defaults(func=_evaluate)
 
@@ -113,11 +117,13 @@ def _evaluate(args) -> int:
     with TqdmProgress("parse songs", unit="file") as bar:
         corpus = load_corpus(args.data, accepted=DURATION_SETS[args.durations], limit=args.limit,
                              progress=bar)
-    if not corpus.songs:
-        raise AudioMLError(f"no usable songs in {corpus.source}: dropped {dict(corpus.dropped)}")
+    songs = corpus.songs if args.split == "all" else corpus.split(heldout=args.heldout or None)[args.split]
+    if not songs:
+        raise AudioMLError(f"no usable songs in {corpus.source} (split {args.split}): "
+                           f"dropped {dict(corpus.dropped)}")
     t0 = time.time()
-    scores = evaluate(model, corpus.songs, max_steps=model.config.get("max_steps", 512))
-    result = {**scores, "model": args.model, "data": corpus.source, **corpus.counts,
+    scores = evaluate(model, songs, max_steps=model.config.get("max_steps", 512))
+    result = {**scores, "model": args.model, "data": corpus.source, "split": args.split, **corpus.counts,
               "seconds": round(time.time() - t0, 2)}
     if args.json:
         print(json.dumps(result))
