@@ -63,3 +63,20 @@ def test_real_mnist_split():
     assert split.heldout_images.shape == (2000, 28, 28)
     assert set(np.unique(split.heldout_labels)) == set(range(10))
     assert 0.0 <= split.train_images.min() and split.train_images.max() == 1.0
+
+
+def test_no_data_and_no_network_gives_one_clear_message(monkeypatch):
+    import keras
+
+    import audioml.mnist as mnist
+
+    def nowhere(name, folder=None, **_):
+        raise AudioMLError(f"no {name} data found")
+
+    def offline():
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(mnist, "find_data", nowhere)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    with pytest.raises(AudioMLError, match="download failed.*--data"):
+        load_mnist()
