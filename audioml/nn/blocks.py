@@ -10,9 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-import keras
-from keras import layers
-
 from audioml.errors import AudioMLError
 
 
@@ -65,6 +62,8 @@ class ConvStackConfig:
 
 def conv_block(x, filters: int, kernel: int, stride: int, *, name: str):
     """Conv2D → ReLU → BatchNorm, 'same' padding."""
+    from keras import layers  # Keras loads on first use, so configs import without TensorFlow
+
     x = layers.Conv2D(filters, kernel, strides=stride, padding="same", name=f"{name}_conv")(x)
     x = layers.ReLU(name=f"{name}_relu")(x)
     return layers.BatchNormalization(name=f"{name}_bn")(x)
@@ -72,6 +71,8 @@ def conv_block(x, filters: int, kernel: int, stride: int, *, name: str):
 
 def deconv_block(x, filters: int, kernel: int, stride: int, *, name: str, last: bool = False):
     """Conv2DTranspose → ReLU → BatchNorm, or → sigmoid when it is the output block."""
+    from keras import layers
+
     x = layers.Conv2DTranspose(filters, kernel, strides=stride, padding="same",
                                name=f"{name}_deconv")(x)
     if last:
@@ -82,19 +83,24 @@ def deconv_block(x, filters: int, kernel: int, stride: int, *, name: str, last: 
 
 def conv_trunk(inputs, config: ConvStackConfig):
     """The encoder's conv blocks followed by Flatten; returns the flat features."""
+    from keras import layers
+
     x = inputs
     for i, (f, k, s) in enumerate(zip(config.filters, config.kernels, config.strides)):
         x = conv_block(x, f, k, s, name=f"enc{i + 1}")
     return layers.Flatten(name="flatten")(x)
 
 
-def build_decoder(config: ConvStackConfig, *, name: str = "decoder") -> keras.Model:
+def build_decoder(config: ConvStackConfig, *, name: str = "decoder") -> "keras.Model":
     """Dense → Reshape → mirrored transposed conv blocks → sigmoid, cropped to the input shape.
 
     Transposed convolutions with stride s multiply the size by s, so a mirrored
     stack can overshoot an odd input size (257 → 129 → 65 → 130 → 260); the
     surplus rows and columns are cropped off the end.
     """
+    import keras
+    from keras import layers
+
     h, w, c = config.encoded_shape()
     code = keras.Input(shape=(config.latent_dim,), name="code")
     x = layers.Dense(h * w * c, name="expand")(code)
