@@ -137,3 +137,18 @@ def test_musicxml_and_midi_exports_parse_back():
 def test_bundled_tunes_list_titles_without_parsing():
     tunes = corpus.bundled_tunes(limit=10)
     assert len(tunes) == 10 and all(isinstance(n, int) and t for n, t in tunes)
+
+
+def test_complex_durations_are_written_as_tied_notes():
+    notes = [(60, 5), (62, 3), (64, 7), (65, 1), (67, 9), (69, 7), (None, 5), (72, 11)]
+    m = Melody(symbols=tuple(notes_to_symbols(notes)), meter="4/4")
+    back = music21.converter.parseData(score.to_musicxml(m).decode(), format="musicxml").stripTies()
+    got = [(n.pitch.midi if n.isNote else None, int(n.quarterLength * 4))
+           for n in back.flatten().notesAndRests]
+    merged = []
+    for p, d in got:  # consecutive rests are one rest on the grid
+        if merged and p is None and merged[-1][0] is None:
+            merged[-1] = (None, merged[-1][1] + d)
+        else:
+            merged.append((p, d))
+    assert merged == notes

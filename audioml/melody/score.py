@@ -56,6 +56,8 @@ def to_stream(melody: Melody, *, tempo_bpm: float | None = None):
         part.append(element)
     measured = part.makeMeasures()
     measured.makeTies(inPlace=True)
+    # Values such as five sixteenths have no single note symbol: write them as tied notes.
+    measured.splitAtDurations(recurse=True)
     measured.makeAccidentals(inPlace=True)
     measured.makeBeams(inPlace=True)
     if lead and melody.pickup_steps:
