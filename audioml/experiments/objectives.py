@@ -1,0 +1,221 @@
+"""Trial functions: train one configuration of Table 1, 2 or 3 and score it on test data.
+
+They reuse the project's training code: the VAE from
+:func:`audioml.denoise_train.build_autoencoder` on FSDD images made by
+:func:`audioml.denoisers.paper_dataset` (white noise at 10 dB, fresh noise every epoch,
+fixed noise on the test clips), and the melody LSTM from :func:`audioml.melody.train.train`
+scored with :func:`audioml.melody.train.evaluate`.
+
+Every trial records as user attributes: ``config`` (everything the builder got),
+``metric``, ``training_time_s``, ``param_count``, ``epochs_run`` (after scaling),
+``epochs_published`` (before scaling), ``epochs_scale`` and ``worker`` (host:pid).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from audioml.errors import AudioMLError
+from audioml.experiments.published import (TABLE1_ARCHITECTURES, TABLE1_EPOCHS, TABLE1_FIXED,
+                                           TABLE2_FIXED)
+from audioml.experiments.spaces import scaled_epochs, suggest
+
+SNR_DB = 10.0
+ALPHA = 50_000.0
+#: Seed of the test clips' noise: every trial is scored on the same noisy images.
+TEST_NOISE_SEED = 7919
+#: The sub-collection of essen-deutschl Table 3 is searched on (309 files, 115 songs kept by the
+#: preprocessing), to fit a small budget.
+DEFAULT_COLLECTION = "altdeu1"
+
+
+@dataclass
+class DenoiseData:
+    """Clean training clips and fixed noisy/clean test images for Tables 1 and 2.
+
+    Attributes
+    ----------
+    train_clips : list of np.ndarray
+        Clean 8 kHz clips; each epoch adds fresh white noise.
+    test_x, test_y : np.ndarray [shape=(n, 257, 18, 1)]
+        Noisy inputs and clean targets of the test clips in [0, 1].
+    description : str
+        Where the clips came from and how they were split, for the report.
+    """
+
+    train_clips: list
+    test_x: np.ndarray
+    test_y: np.ndarray
+    description: str = ""
+
+    @classmethod
+    def from_clips(cls, train_clips: list, test_clips: list, *, description: str = "") -> "DenoiseData":
+        """Build from clean clips (tests use generated ones)."""
+        from audioml.denoisers import paper_dataset
+
+        if not train_clips or not test_clips:
+            raise AudioMLError("need at least one training and one test clip")
+        x, y = paper_dataset(test_clips, snr_db=SNR_DB, seed=TEST_NOISE_SEED)
+        return cls(list(train_clips), x, y, description)
+
+
+def load_denoise_data(data: str | None = None, *, max_train: int | None = None,
+                      max_test: int | None = None) -> DenoiseData:
+    """FSDD split at random 80/20 (seed 0), as the method does.
+
+    Parameters
+    ----------
+    data : str, optional
+        Folder of FSDD recordings (default: found by :func:`audioml.fsdd.find_fsdd`).
+    max_train, max_test : int, optional
+        Keep only the first clips of each side (quick runs); the report says so.
+    """
+    from audioml import fsdd
+
+    recordings = fsdd.list_recordings(data)
+    train, test = fsdd.split(recordings, kind="random")
+    train, test = train[:max_train] if max_train else train, test[:max_test] if max_test else test
+    text = (f"FSDD, {fsdd.describe_split('random')}: {len(train)} training and {len(test)} test "
+            f"clips; white noise at {SNR_DB:g} dB (fresh each epoch; fixed on the test clips)")
+    return DenoiseData.from_clips(fsdd.load_clips(train), fsdd.load_clips(test), description=text)
+
+
+@dataclass
+class MelodyData:
+    """Train, validation and test songs for Table 3."""
+
+    train: list
+    val: list
+    test: list
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def load_melody_data(data: str | None = None, *, collection: str | None = DEFAULT_COLLECTION
+                     ) -> MelodyData:
+    """Songs of one sub-collection, split as the melody CLI splits (80/20 by file-name hash).
+
+    Parameters
+    ----------
+    data : str, optional
+        File or folder of songs (default: the kern folder; parsed songs are cached in ``runs/``).
+    collection : str or None
+        Keep only this sub-collection (``extra["collection"]``); ``None`` or ``""`` keeps all.
+    """
+    from audioml.melody.corpus import Corpus, load_corpus
+
+    corpus = load_corpus(data)
+    songs = corpus.songs
+    if collection:
+        found = sorted({s.extra.get("collection", "") for s in songs})
+        songs = [s for s in songs if s.extra.get("collection") == collection]
+        if not songs:
+            raise AudioMLError(f"no songs of collection {collection!r}; choose one of "
+                               f"{', '.join(c for c in found if c) or 'none (use --collection all)'}")
+    parts = Corpus(songs, corpus.dropped, corpus.source, corpus.accepted).split(heldout=None)
+    if not parts["train"] or not parts["test"]:
+        raise AudioMLError(f"too few songs to split ({len(songs)}); use a larger collection")
+    text = (f"{corpus.source}, collection {collection or 'all'}: {len(parts['train'])} train, "
+            f"{len(parts['val'])} validation, {len(parts['test'])} test songs (80/20 by file-name "
+            f"hash, 10% of train for choosing the best epoch)")
+    return MelodyData(parts["train"], parts["val"], parts["test"], text)
+
+
+def _record(trial, **attrs) -> None:
+    for key, value in attrs.items():
+        trial.set_user_attr(key, value)
+
+
+def _worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def train_vae(config: dict, train_clips: list, *, epochs: int, learning_rate: float,
+              batch_size: int, seed: int = 0):
+    """Train the method's VAE with builder *config*; fresh 10 dB white noise every epoch.
+
+    A small adapter around :func:`audioml.denoise_train.build_autoencoder`: the project's
+    ``train_autoencoder`` always uses the paper's 2-layer configuration, and Table 1 needs
+    others.
+    """
+    import keras
+
+    from audioml.denoise_train import build_autoencoder
+    from audioml.denoisers import paper_dataset
+
+    keras.utils.set_random_seed(int(seed))
+    model = build_autoencoder("vae", learning_rate=learning_rate, alpha=ALPHA, seed=seed,
+                              config=config)
+    for epoch in range(epochs):
+        x, y = paper_dataset(train_clips, snr_db=SNR_DB, seed=seed * 10_000 + epoch + 1)
+        model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
+    return model
+
+
+def spectrogram_mse(model, x: np.ndarray, y: np.ndarray, *, batch_size: int = 64) -> float:
+    """Mean squared error of *model*'s outputs against *y* in the [0, 1] image space."""
+    pred = np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
+    return float(np.mean((pred - y) ** 2))
+
+
+def denoise_objective(table: str, data: DenoiseData, *, epochs_scale: float, seed: int = 0
+                      ) -> Callable:
+    """Trial function of Table 1 or 2: train the VAE, return its test spectrogram MSE."""
+    if table not in ("table1", "table2"):
+        raise AudioMLError(f"the denoising objective serves table1 and table2, not {table!r}")
+
+    def objective(trial) -> float:
+        values = suggest(trial, table)
+        if table == "table1":
+            arch, published_epochs = values["architecture"], TABLE1_EPOCHS
+            lr, batch = TABLE1_FIXED["learning_rate"], TABLE1_FIXED["batch_size"]
+        else:
+            arch, published_epochs = TABLE2_FIXED["architecture"], values["epochs"]
+            lr, batch = values["learning_rate"], values["batch_size"]
+        config = dict(TABLE1_ARCHITECTURES[arch])
+        epochs = scaled_epochs(published_epochs, epochs_scale)
+        start = time.monotonic()
+        model = train_vae(config, data.train_clips, epochs=epochs, learning_rate=lr,
+                          batch_size=batch, seed=seed + trial.number)
+        seconds = time.monotonic() - start
+        mse = spectrogram_mse(model, data.test_x, data.test_y)
+        _record(trial, config={**config, "architecture": arch, "learning_rate": lr,
+                               "batch_size": batch, "alpha": ALPHA, "snr_db": SNR_DB},
+                metric=mse, training_time_s=round(seconds, 2), param_count=int(model.count_params()),
+                epochs_run=epochs, epochs_published=published_epochs, epochs_scale=epochs_scale,
+                worker=_worker())
+        return mse
+
+    return objective
+
+
+def melody_objective(data: MelodyData, *, epochs_scale: float, seed: int = 0) -> Callable:
+    """Trial function of Table 3: train the paper-preset LSTM, return test next-step accuracy."""
+    def objective(trial) -> float:
+        from audioml.melody.model import preset
+        from audioml.melody.train import evaluate, train
+
+        values = suggest(trial, "table3")
+        config = preset("paper", units=values["units"], learning_rate=values["learning_rate"],
+                        batch_size=values["batch_size"])
+        epochs = scaled_epochs(values["epochs"], epochs_scale)
+        start = time.monotonic()
+        model, history = train(data.train, data.val, config=config, epochs=epochs,
+                               seed=seed + trial.number)
+        seconds = time.monotonic() - start
+        scores = evaluate(model, data.test, max_steps=config["max_steps"])
+        _record(trial, config=config, metric=scores["accuracy"], training_time_s=round(seconds, 2),
+                param_count=int(model.keras_model.count_params()), epochs_run=epochs,
+                epochs_published=values["epochs"], epochs_scale=epochs_scale, worker=_worker(),
+                onset_accuracy=scores["onset_accuracy"], nll=scores["nll"],
+                always_hold=scores["always_hold"], test_songs=scores["songs"],
+                best_epoch=history.get("best_epoch"))
+        return float(scores["accuracy"])
+
+    return objective

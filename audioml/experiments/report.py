@@ -1,0 +1,116 @@
+"""The shipped report of the studies: ``reports/experiments.json``, written and read back.
+
+The report is small (one object per trial) so that a fresh install shows the studies'
+results without Optuna's database. Layout::
+
+    {"created": ISO time, "tables": {"table1": {"study_name", "epochs_scale", "sampler",
+     "direction", "metric", "data", "trials": [{"number", "state", "params", "metric",
+     "training_time_s", "param_count", "epochs_run", "epochs_published", "config", ...}]}}}
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+
+from audioml.errors import AudioMLError
+from audioml.experiments import TABLES
+from audioml.paths import PROJECT_ROOT
+
+REPORT_PATH = PROJECT_ROOT / "reports" / "experiments.json"
+#: User attributes copied from each trial into the report.
+TRIAL_KEYS = ("training_time_s", "param_count", "epochs_run", "epochs_published", "config",
+              "worker", "onset_accuracy", "nll", "always_hold", "test_songs", "best_epoch")
+
+
+def study_summary(study) -> dict:
+    """One table's entry of the report, from a finished Optuna *study*."""
+    attrs = study.user_attrs
+    trials = []
+    for t in study.get_trials(deepcopy=False):
+        if t.state.name in ("WAITING", "RUNNING"):
+            continue
+        row = {"number": t.number, "state": t.state.name.lower(), "params": dict(t.params),
+               "metric": t.value if t.values else None}
+        row.update({k: t.user_attrs[k] for k in TRIAL_KEYS if k in t.user_attrs})
+        trials.append(row)
+    return {"study_name": study.study_name, "table": attrs.get("table"),
+            "epochs_scale": attrs.get("epochs_scale"), "sampler": attrs.get("sampler"),
+            "direction": study.direction.name.lower(), "metric": attrs.get("metric"),
+            "data": attrs.get("data", ""), "created": attrs.get("created"), "trials": trials}
+
+
+def export_report(*, storage: str | None = None, study_names: dict | None = None,
+                  path: str | Path | None = None) -> Path:
+    """Write the report of every table whose study exists in *storage*.
+
+    Parameters
+    ----------
+    storage : str, optional
+        Optuna RDB URL (default: ``runs/studies.db``).
+    study_names : dict, optional
+        ``{table: study name}``; a table's name defaults to the table itself.
+    path : path-like, optional
+        Where to write (default :data:`REPORT_PATH`).
+
+    Raises
+    ------
+    AudioMLError
+        When none of the studies exists.
+    """
+    import optuna
+
+    from audioml.experiments.study import storage_for
+
+    rdb = storage_for(storage)
+    present = {s.study_name for s in optuna.get_all_study_summaries(rdb, include_best_trial=False)}
+    names = {t: (study_names or {}).get(t, t) for t in TABLES}
+    tables = {t: study_summary(optuna.load_study(study_name=n, storage=rdb))
+              for t, n in names.items() if n in present}
+    if not tables:
+        raise AudioMLError(f"no study named {', '.join(names.values())} in the storage; "
+                           f"run `audioml experiment table1` first")
+    path = Path(path or REPORT_PATH)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    report = {"created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+              "tables": tables}
+    path.write_text(json.dumps(report, indent=1) + "\n")
+    return path
+
+
+def load_report(path: str | Path | None = None) -> dict:
+    """Read the report (default :data:`REPORT_PATH`) and check its shape.
+
+    Raises
+    ------
+    AudioMLError
+        When the file is missing, is not JSON, or lacks ``tables`` with trial lists.
+    """
+    path = Path(path or REPORT_PATH)
+    if not path.is_file():
+        raise AudioMLError(f"no experiments report at {path}; run `audioml experiment report "
+                           f"--export` after a study")
+    try:
+        report = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise AudioMLError(f"experiments report {path} is not valid JSON: {err}") from None
+    tables = report.get("tables") if isinstance(report, dict) else None
+    if not isinstance(tables, dict) or any(
+            t not in TABLES or not isinstance(v, dict) or not isinstance(v.get("trials"), list)
+            for t, v in tables.items()):
+        raise AudioMLError(f"experiments report {path} lacks {{'tables': {{table: {{'trials': "
+                           f"[...]}}}}}} for tables {', '.join(TABLES)}")
+    return report
+
+
+def trials_by_table(report: dict) -> dict[str, list[dict]]:
+    """``{"table1": [...], "table2": [...], "table3": [...]}``: one object per trial
+    (``number``, ``state``, ``params``, ``metric``, ``training_time_s`` and the rest);
+    a table without a study gets an empty list."""
+    return {t: list(report["tables"].get(t, {}).get("trials", [])) for t in TABLES}
+
+
+def completed(trials: list[dict]) -> list[dict]:
+    """The trials that finished with a metric."""
+    return [t for t in trials if t.get("state") == "complete" and t.get("metric") is not None]
