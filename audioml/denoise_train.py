@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from audioml.audio import resample
 from audioml.denoisers import (MASK_HOP, MASK_N_FFT, MASKNET_DEFAULTS, SR, build_masknet,
                                paper_dataset)
 from audioml.errors import AudioMLError
@@ -94,13 +95,15 @@ def train_autoencoder(architecture: str, clips: list[np.ndarray], *, epochs: int
 
 # --- the mask net ------------------------------------------------------------------------------
 
-def random_crops(clips: list[np.ndarray], *, n: int, seconds: float, rng: np.random.Generator
-                 ) -> np.ndarray:
+def random_crops(clips: list[np.ndarray], *, n: int, seconds: float, rng: np.random.Generator,
+                 speed_range: tuple[float, float] | None = None) -> np.ndarray:
     """*n* crops of *seconds* each, cut from random clips strung together.
 
     Each crop is built from clips in random order, each at a random gain
     (-12..+6 dB) and followed by a random gap (0-0.25 s), so the net sees word
-    boundaries, level changes and more context than one short digit.
+    boundaries, level changes and more context than one short digit. With
+    *speed_range* each clip is also resampled by a random factor in that range,
+    which moves pitch and formants together: new "speakers" from a few.
 
     Returns
     -------
@@ -112,6 +115,8 @@ def random_crops(clips: list[np.ndarray], *, n: int, seconds: float, rng: np.ran
         pieces, total = [], 0
         while total < length * 1.5:
             clip = clips[rng.integers(len(clips))] * 10 ** (rng.uniform(-12, 6) / 20)
+            if speed_range is not None:
+                clip = resample(clip, SR, int(round(SR * rng.uniform(*speed_range))))
             gap = np.zeros(rng.integers(0, SR // 4), np.float32)
             pieces += [clip, gap]
             total += len(clip) + len(gap)
@@ -168,6 +173,7 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
                   learning_rate: float = 1e-3, batch_size: int = 16, seed: int = 0,
                   snr_range: tuple[float, float] = (-5.0, 20.0), crop_seconds: float = 1.5,
                   config: dict | None = None, max_seconds: float | None = None,
+                  speed_range: tuple[float, float] | None = None, init=None,
                   progress: ProgressFn = no_progress):
     """Train the mask net; return ``(model, history)``.
 
@@ -181,6 +187,10 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
         SNRs in dB, drawn uniformly per crop.
     max_seconds : float, optional
         Stop after the epoch that crosses this wall-clock time.
+    speed_range : (float, float), optional
+        Resample each training clip by a factor drawn from this range (e.g. 0.85, 1.15).
+    init : keras.Model, optional
+        A trained mask net to fine-tune instead of a fresh one.
 
     Returns
     -------
@@ -197,7 +207,7 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
         raise AudioMLError(f"SNR range must be (low, high) with low <= high; got {snr_range}")
     _seed_everything(seed)
     rng = np.random.default_rng(seed)
-    model = build_masknet(**{**MASKNET_DEFAULTS, **(config or {})})
+    model = init if init is not None else build_masknet(**{**MASKNET_DEFAULTS, **(config or {})})
     total_steps = epochs * steps_per_epoch
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.05)
     optimizer = keras.optimizers.Adam(schedule, clipnorm=5.0)
@@ -223,7 +233,8 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
     for epoch in range(epochs):
         losses, sdrs = [], []
         for _ in range(steps_per_epoch):
-            clean = random_crops(clips, n=batch_size, seconds=crop_seconds, rng=rng)
+            clean = random_crops(clips, n=batch_size, seconds=crop_seconds, rng=rng,
+                                 speed_range=speed_range)
             noisy = noisy_batch(clean, snr_range=snr_range, rng=rng)
             loss, neg_sdr = step(tf.constant(noisy), tf.constant(clean))
             losses.append(float(loss))

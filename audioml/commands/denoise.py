@@ -35,6 +35,12 @@ def register(groups) -> None:
     train.add_argument("--split", choices=("random", "speaker"), default="random",
                        help="random 80/20 (seed 0) or one speaker held out (default random)")
     train.add_argument("--test-speaker", default="theo", help="held-out speaker of --split speaker")
+    train.add_argument("--speed-perturb", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                       help="masknet: resample training clips by a random factor in this range")
+    train.add_argument("--init", type=Path, metavar="FILE",
+                       help="masknet: fine-tune these .keras weights instead of starting afresh")
+    train.add_argument("--mask-floor", type=float, default=0.05,
+                       help="masknet: smallest gain applied at inference (default 0.05, -26 dB)")
     train.add_argument("--max-minutes", type=float, help="stop after the epoch that passes this time")
     _data_args(train)
     train.add_argument("--out-dir", type=Path, help="folder for weights and card (default models/)")
@@ -114,15 +120,27 @@ def _train(args) -> int:
     with TqdmProgress(f"train {name}", unit="epoch") as progress:
         if arch == "masknet":
             epochs = args.epochs or 40
+            init = None
+            if args.init:
+                from audioml.denoisers import _register_layers
+                from audioml.registry import load_keras_model
+
+                _register_layers()
+                init = load_keras_model(args.init)
             model, history = train_masknet(
                 clips, epochs=epochs, steps_per_epoch=args.steps, learning_rate=args.lr or 1e-3,
                 batch_size=args.batch_size or 16, seed=args.seed, snr_range=tuple(args.snr_range),
-                max_seconds=max_seconds, progress=progress)
+                max_seconds=max_seconds, init=init,
+                speed_range=tuple(args.speed_perturb) if args.speed_perturb else None,
+                progress=progress)
             config = {"architecture": arch, **MASKNET_DEFAULTS, "n_fft": 512, "hop_length": 128,
                       "sr": 8000, "snr_range_db": list(args.snr_range), "noise": MASKNET_NOISE,
                       "crop_seconds": 1.5, "steps_per_epoch": args.steps,
                       "batch_size": args.batch_size or 16, "learning_rate": args.lr or 1e-3,
-                      "loss": "-SI-SDR (noisy phase) + 100 * MSE of magnitudes^0.3"}
+                      "loss": "-SI-SDR (noisy phase) + 100 * MSE of magnitudes^0.3",
+                      "speed_perturb": list(args.speed_perturb) if args.speed_perturb else None,
+                      "mask_floor": args.mask_floor,
+                      "init": str(args.init) if args.init else None}
             description = ("Mask net of ours: dilated 1-D convs over the noisy magnitude, any length, "
                            "noisy phase kept; trained on white/pink/brown noise and hum, -5..20 dB.")
         else:
@@ -145,7 +163,7 @@ def _train(args) -> int:
                                   "alpha 50000) on 257x18 spectrogram images."}[arch]
     seconds = time.monotonic() - start
     out_dir.mkdir(parents=True, exist_ok=True)
-    model.save(out_dir / f"{name}.keras")
+    save_for_inference(model, out_dir / f"{name}.keras")
     card = {
         "name": name, "task": "denoise", "file": f"{name}.keras", "module": "audioml.denoisers",
         "description": description,
@@ -169,6 +187,19 @@ def _train(args) -> int:
     write_card(card, out_dir)
     print(json.dumps(card["metrics"], indent=2))
     return 0
+
+
+def save_for_inference(model, path: Path) -> None:
+    """Save *model* without its optimizer state, which would triple the file (Adam keeps two
+    moments per weight): save, reload uncompiled with safe mode, save again."""
+    from audioml.denoisers import _register_layers
+    from audioml.registry import load_keras_model
+
+    import audioml.nn.autoencoder  # noqa: F401 - registers VariationalCode
+
+    _register_layers()
+    model.save(path)
+    load_keras_model(path).save(path)
 
 
 def _evaluate(args) -> int:
