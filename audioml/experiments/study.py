@@ -96,8 +96,8 @@ def create_or_load(table: str, *, storage: str | None = None, study_name: str | 
     Parameters
     ----------
     table : {"table1", "table2", "table3"}
-    storage : str, optional
-        Optuna RDB URL (default :data:`DEFAULT_STORAGE`).
+    storage : str or optuna.storages.BaseStorage, optional
+        Optuna RDB URL (default :data:`DEFAULT_STORAGE`) or an opened storage.
     sampler : {"random", "tpe"}
     epochs_scale : float
         Factor in (0, 1] applied to every epoch count; stored on the study.
@@ -121,7 +121,8 @@ def create_or_load(table: str, *, storage: str | None = None, study_name: str | 
     check_options(table, epochs_scale=epochs_scale, sampler=sampler)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     name = study_name or table
-    study = optuna.create_study(storage=storage_for(storage), study_name=name,
+    rdb = storage if storage is not None and not isinstance(storage, str) else storage_for(storage)
+    study = optuna.create_study(storage=rdb, study_name=name,
                                 direction=published_table(table)["direction"],
                                 sampler=make_sampler(sampler, seed=seed), load_if_exists=True)
     attrs = study.user_attrs
@@ -190,6 +191,8 @@ def run_study(table: str, *, trials: int, epochs_scale: float = 1.0, storage: st
     from audioml.experiments import objectives
 
     check_options(table, trials=trials, epochs_scale=epochs_scale, sampler=sampler)
+    # Open the storage before loading any data: a bad URL should fail in a second, not a minute.
+    rdb = storage_for(storage) if storage is None or isinstance(storage, str) else storage
     if objective is None:
         if table == "table3":
             loaded = objectives.load_melody_data(data, **data_options)
@@ -200,7 +203,7 @@ def run_study(table: str, *, trials: int, epochs_scale: float = 1.0, storage: st
             objective = objectives.denoise_objective(table, loaded, epochs_scale=epochs_scale,
                                                      seed=seed or 0)
         data_description = data_description or loaded.description
-    study = create_or_load(table, storage=storage, study_name=study_name, sampler=sampler,
+    study = create_or_load(table, storage=rdb, study_name=study_name, sampler=sampler,
                            epochs_scale=epochs_scale, seed=seed, data=data_description)
     if table == "table1":
         enqueue_architectures(study, trials)

@@ -1,0 +1,112 @@
+"""Experiments: the method's three searches reproduced as Optuna studies, beside the published numbers."""
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from audioml.experiments import TABLES
+from audioml.experiments import compare
+from audioml.experiments.published import outside_ranges, table as published_table
+from audioml.experiments.report import trials_by_table
+from ui import cache
+from ui import experiments as ex
+from ui.common import safe_text, user_errors
+
+st.title("Experiments: the searches behind the models")
+st.markdown(
+    "The method chose its networks with three searches: five VAE architectures (**Table 1**), "
+    "the VAE's learning rate η, batch size B and epochs E (**Table 2**), and the melody LSTM's "
+    "units n, η, B and E (**Table 3**). Each is reproduced here as an "
+    "[Optuna](https://optuna.org) study with a random sampler, as the paper searched at random. "
+    "Every trial trains one configuration and records its parameters, its test metric, its "
+    "training time and its parameter count. Run them yourself with "
+    "`audioml experiment table1 --trials 5 --epochs-scale 0.05`; studies are kept in "
+    "`runs/studies.db` (SQLite) or any database Optuna can use, so several computers can share one.")
+
+with user_errors():
+    shipped = ex.shipped_report()
+live = ex.live_report()
+source = "shipped report"
+if live is not None:
+    source = st.radio("Trials from", ["shipped report", "live studies in runs/studies.db"],
+                      horizontal=True, key="ex_source",
+                      help="The shipped report is reports/experiments.json; the live studies are "
+                           "the SQLite database your own runs write to.")
+report = live if source.startswith("live") else shipped
+by_table = trials_by_table(report)
+st.caption(f"Showing the {source}" + (f", made {report['created']}." if report.get("created") else "."))
+
+tabs = st.tabs([published_table(t)["title"] for t in TABLES])
+for tab, table in zip(tabs, TABLES):
+    with tab:
+        info = published_table(table)
+        entry = report["tables"].get(table, {})
+        trials = by_table[table]
+        s = compare.summary(table, trials)
+        st.subheader(info["title"])
+        scale = entry.get("epochs_scale")
+        st.caption(f"Our study: {len(trials)} trials ({s['our_trials']} completed), sampler "
+                   f"{entry.get('sampler', '-')}, epochs scaled by {scale if scale is not None else '-'}. "
+                   f"Data: {safe_text(entry.get('data') or 'not recorded', limit=400)}")
+        fmt = ".4f" if info["metric"] == "mse" else ".3f"
+        c1, c2, c3 = st.columns(3)
+        c1.metric(f"published best {info['metric']}", format(s["published_best"], fmt))
+        c2.metric(f"our best {info['metric']}",
+                  format(s["our_best"], fmt) if s["our_best"] is not None else "—")
+        c3.metric("trials completed", f"{s['our_trials']} of {s['all_trials']}")
+
+        if table == "table1":
+            st.markdown("**Published rows beside ours** (η = 0.0005, B = 32; our best trial of each "
+                        "architecture)")
+            st.dataframe(pd.DataFrame(compare.table1_side_by_side(trials)), hide_index=True)
+        else:
+            left, right = st.columns(2)
+            left.markdown("**Published rows**")
+            left.dataframe(pd.DataFrame(compare.published_rows(table)), hide_index=True)
+            right.markdown("**Our trials**")
+            if trials:
+                right.dataframe(pd.DataFrame(compare.our_rows(table, trials)), hide_index=True)
+            else:
+                right.info("No trial yet.")
+            ranges = ", ".join(f"{k.replace('_', ' ')} ∈ [{lo:g}, {hi:g}]"
+                               for k, (lo, hi) in info["ranges"].items())
+            st.caption(f"Stated ranges: {ranges}. Published rows outside them: "
+                       f"{len(outside_ranges(table))} of {len(info['rows'])}.")
+        st.info(compare.discussion(table, entry))
+
+        study = ex.memory_study(table, trials)
+        if not study.trials:
+            st.info("Plots appear once a trial has completed.")
+            continue
+        label = info["metric_label"]
+        p1, p2 = st.columns(2)
+        p1.plotly_chart(ex.history_figure(study, label), key=f"ex_hist_{table}")
+        p2.plotly_chart(ex.parallel_figure(study, label), key=f"ex_par_{table}")
+        p3, p4 = st.columns(2)
+        importance = ex.importance_figure(study, label)
+        if importance is None:
+            p3.info("Parameter importance needs at least two completed trials with different "
+                    "parameters.")
+        else:
+            p3.plotly_chart(importance, key=f"ex_imp_{table}")
+        if table != "table1":
+            p4.plotly_chart(ex.published_vs_ours(table, trials, "learning_rate"), key=f"ex_lr_{table}")
+
+st.header("The shipped models and the searches")
+st.markdown("Which configuration each shipped model uses, read from its model card.")
+PAGES = {"denoise": "/denoise", "melody": "/melody"}
+cards = {c["name"]: c for c in cache.model_cards()}
+for name in ("vae_denoiser", "dcae_denoiser", "masknet_denoiser", "melody_lstm"):
+    card = cards.get(name)
+    if card is None:
+        continue
+    with st.container(border=True):
+        st.markdown(f"**{name}** — {compare.shipped_note(card)} "
+                    f"[Try it on the {card['task']} page]({PAGES.get(card['task'], '/')})")
+        with st.expander(f"Model card: {card.get('card', name + '.json')}"):
+            st.json(card.get("config", {}), expanded=True)
+            st.caption(f"Retrain: `{card.get('retrain_command', '')}`")
+            st.download_button("Download the card (JSON)", json.dumps(card, indent=2),
+                               file_name=f"{name}.json", mime="application/json",
+                               key=f"ex_card_{name}")

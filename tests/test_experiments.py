@@ -1,0 +1,248 @@
+"""The experiments subpackage: spaces, published data, studies in SQLite, workers, report, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from audioml.errors import AudioMLError
+from audioml.experiments import compare, published, report, spaces, study
+from audioml.experiments.objectives import (DenoiseData, MelodyData, denoise_objective,
+                                            melody_objective)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- published data and search spaces -----------------------------------------------------------
+
+def test_spaces_match_the_published_ranges():
+    (arch,) = spaces.space("table1")
+    assert arch.kind == "categorical" and arch.choices == ("2/32", "2/64", "3/32", "3/64", "4/32")
+    t2 = {p.name: p for p in spaces.space("table2")}
+    assert (t2["learning_rate"].low, t2["learning_rate"].high, t2["learning_rate"].log) == (0.00005, 0.001, True)
+    assert (t2["batch_size"].kind, t2["batch_size"].low, t2["batch_size"].high) == ("int", 15, 50)
+    assert (t2["epochs"].kind, t2["epochs"].low, t2["epochs"].high) == ("int", 60, 140)
+    t3 = {p.name: p for p in spaces.space("table3")}
+    assert (t3["units"].kind, t3["units"].low, t3["units"].high) == ("int", 100, 300)
+    assert (t3["learning_rate"].low, t3["learning_rate"].high, t3["learning_rate"].log) == (0.0001, 0.01, True)
+    assert (t3["batch_size"].low, t3["batch_size"].high) == (16, 64)
+    assert (t3["epochs"].low, t3["epochs"].high) == (50, 100)
+    dists = spaces.distributions("table3")
+    assert dists["learning_rate"].log and (dists["units"].low, dists["units"].high) == (100, 300)
+
+
+def test_table1_architectures_are_the_published_ones():
+    archs = published.TABLE1_ARCHITECTURES
+    assert archs["4/32"] == {"filters": [150, 100, 50, 50], "kernels": [5, 5, 5, 5],
+                             "strides": [1, 2, 2, 1], "latent_dim": 32}
+    assert [r["mse"] for r in published.TABLE1] == [0.0018, 0.0016, 0.002, 0.0019, 0.0015]
+
+
+def test_published_rows_outside_the_stated_ranges_are_named():
+    outside = published.outside_ranges("table2")
+    assert [o["row"] for o in outside] == [0, 1, 2, 4]
+    assert outside[0]["values"] == {"learning_rate": 0.00347, "epochs": 57}
+    assert published.outside_ranges("table3") == []
+
+
+def test_scaled_epochs_run_at_least_one():
+    assert spaces.scaled_epochs(100, 0.03) == 3
+    assert spaces.scaled_epochs(60, 0.001) == 1
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    ({"table": "table9"}, "table1, table2, table3"),
+    ({"table": "table1", "trials": 0}, "at least 1"),
+    ({"table": "table1", "epochs_scale": 0.0}, "(0, 1]"),
+    ({"table": "table1", "epochs_scale": 1.5}, "(0, 1]"),
+    ({"table": "table1", "sampler": "grid"}, "random, tpe"),
+])
+def test_bad_options_name_what_is_valid(kwargs, needle):
+    with pytest.raises(AudioMLError, match=needle.replace("(", r"\(").replace("]", r"\]")):
+        study.check_options(**kwargs)
+
+
+@pytest.mark.parametrize("url", ["foo:bar", "redis://localhost/0", "not a url"])
+def test_bad_storage_urls_are_refused(url):
+    with pytest.raises(AudioMLError, match="storage URL"):
+        study.storage_for(url)
+
+
+# --- studies on tiny data ----------------------------------------------------------------------
+
+def clips(n: int, seed: int = 0) -> list[np.ndarray]:
+    """*n* 0.5 s 'words': two gliding tones under an envelope, at 8 kHz."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(4000) / 8000
+    out = []
+    for _ in range(n):
+        f0, f1 = rng.uniform(150, 400), rng.uniform(800, 1800)
+        env = np.sin(np.pi * t / t[-1]) ** 2
+        y = env * (np.sin(2 * np.pi * f0 * t * (1 + 0.3 * t)) + 0.4 * np.sin(2 * np.pi * f1 * t))
+        out.append((0.4 * y / np.abs(y).max()).astype(np.float32))
+    return out
+
+
+def sqlite_url(tmp_path: Path, name: str = "studies.db") -> str:
+    return f"sqlite:///{tmp_path / name}"
+
+
+def test_a_two_trial_study_runs_end_to_end_and_lands_in_sqlite(tmp_path):
+    import optuna
+
+    data = DenoiseData.from_clips(clips(6), clips(2, seed=1), description="generated")
+    objective = denoise_objective("table2", data, epochs_scale=0.01)
+    url = sqlite_url(tmp_path)
+    s = study.run_study("table2", trials=2, epochs_scale=0.01, storage=url, seed=0,
+                        objective=objective, data_description="generated")
+    assert (tmp_path / "studies.db").is_file()
+    stored = optuna.load_study(study_name="table2", storage=url)
+    trials = [t for t in stored.trials if t.state.name == "COMPLETE"]
+    assert len(trials) == 2
+    for t in trials:
+        assert 0 <= t.value < 1
+        assert set(t.params) == {"learning_rate", "batch_size", "epochs"}
+        assert 0.00005 <= t.params["learning_rate"] <= 0.001
+        assert t.user_attrs["epochs_run"] == 1 and t.user_attrs["epochs_scale"] == 0.01
+        assert t.user_attrs["param_count"] > 1000 and t.user_attrs["training_time_s"] > 0
+        assert t.user_attrs["config"]["filters"] == [100, 50]
+    assert stored.user_attrs["table"] == "table2" and stored.user_attrs["sampler"] == "random"
+    assert s.direction.name == "MINIMIZE"
+    # Another scale on the same study is refused: one study never mixes scales.
+    with pytest.raises(AudioMLError, match="epochs scale 0.01"):
+        study.create_or_load("table2", storage=url, epochs_scale=0.5)
+    with pytest.raises(AudioMLError, match="holds table2"):
+        study.create_or_load("table3", storage=url, study_name="table2")
+
+    # The report written from the storage reads back with the right shape.
+    path = report.export_report(storage=url, path=tmp_path / "experiments.json")
+    loaded = report.load_report(path)
+    by_table = report.trials_by_table(loaded)
+    assert set(by_table) == {"table1", "table2", "table3"}
+    assert len(by_table["table2"]) == 2 and by_table["table1"] == []
+    assert {"params", "metric", "training_time_s", "param_count"} <= set(by_table["table2"][0])
+    assert loaded["tables"]["table2"]["epochs_scale"] == 0.01
+    assert "2 of our trials finished" in compare.discussion("table2", loaded["tables"]["table2"])
+
+
+def test_table1_tries_every_architecture_first(tmp_path):
+    def fake(trial):
+        return len(spaces.suggest(trial, "table1")["architecture"]) * 0.001
+
+    s = study.run_study("table1", trials=5, storage=sqlite_url(tmp_path), objective=fake)
+    assert sorted(t.params["architecture"] for t in s.trials) == list(published.TABLE1_ARCHITECTURES)
+
+
+def test_tpe_sampler_is_an_option(tmp_path):
+    s = study.create_or_load("table3", storage=sqlite_url(tmp_path), sampler="tpe", seed=1)
+    assert type(s.sampler).__name__ == "TPESampler" and s.direction.name == "MAXIMIZE"
+
+
+def toy_songs(n: int, seed: int = 0):
+    from audioml.melody.encoding import Melody, notes_to_symbols
+
+    rng = np.random.default_rng(seed)
+    scale = [60, 62, 64, 65, 67, 69, 71, 72]
+    songs = []
+    for _ in range(n):
+        notes, i, total = [], int(rng.integers(0, 5)), 0
+        while total < 32:
+            d = int(rng.choice([2, 4]))
+            notes.append((scale[i], d))
+            total += d
+            i = int(np.clip(i + rng.choice([-1, 1]), 0, 7))
+        notes.append((60, 8))
+        songs.append(Melody(symbols=tuple(notes_to_symbols(notes)), meter="4/4"))
+    return songs
+
+
+def test_table3_objective_trains_and_scores_the_lstm(tmp_path):
+    songs = toy_songs(10)
+    data = MelodyData(songs[:6], songs[6:8], songs[8:], "toy songs")
+    s = study.run_study("table3", trials=1, epochs_scale=0.01, storage=sqlite_url(tmp_path), seed=0,
+                        objective=melody_objective(data, epochs_scale=0.01))
+    (t,) = s.trials
+    assert 0 <= t.value <= 1 and t.user_attrs["epochs_run"] == 1
+    assert t.user_attrs["config"]["units"] == [t.params["units"]]
+    assert 0 <= t.user_attrs["always_hold"] <= 1
+
+
+# --- two workers, one study ------------------------------------------------------------------
+
+@pytest.fixture
+def tiny_fsdd(tmp_path) -> Path:
+    folder = tmp_path / "fsdd" / "recordings"
+    folder.mkdir(parents=True)
+    for i, y in enumerate(clips(10, seed=3)):
+        sf.write(folder / f"{i % 5}_{'ab'[i // 5] * 3}_{i}.wav", y, 8000, subtype="PCM_16")
+    return folder.parent
+
+
+def test_two_worker_processes_share_one_sqlite_study(tmp_path, tiny_fsdd):
+    import optuna
+
+    url = sqlite_url(tmp_path, "shared.db")
+    # Created once up front, as a coordinator would; the workers then load it.
+    study.create_or_load("table2", storage=url, study_name="shared", epochs_scale=0.01)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "audioml", "experiment", "table2", "--trials", "1",
+               "--epochs-scale", "0.01", "--storage", url, "--study-name", "shared",
+               "--data", str(tiny_fsdd)]
+    workers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for w in workers:
+        out, err = w.communicate(timeout=240)
+        assert w.returncode == 0, err[-2000:]
+        assert json.loads(out.strip().splitlines()[-1])["metric"] > 0
+    shared = optuna.load_study(study_name="shared", storage=url)
+    done = [t for t in shared.trials if t.state.name == "COMPLETE"]
+    assert len(done) == 2
+    assert len({t.user_attrs["worker"] for t in done}) == 2
+    assert {t.user_attrs["worker"].rsplit(":", 1)[1] for t in done} == {str(w.pid) for w in workers}
+
+
+# --- the CLI -------------------------------------------------------------------------------------
+
+def test_cli_report_json_reads_the_shipped_report(capsys):
+    from audioml.cli import main
+
+    assert main(["experiment", "report", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"table1", "table2", "table3"}
+    shipped = report.load_report()
+    for table, trials in out.items():
+        assert isinstance(trials, list)
+        assert len(trials) == len(shipped["tables"].get(table, {}).get("trials", []))
+        for t in trials:
+            assert {"number", "params", "metric", "training_time_s"} <= set(t)
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["experiment", "table1", "--trials", "0"], "at least 1"),
+    (["experiment", "table2", "--epochs-scale", "1.5"], "(0, 1]"),
+    (["experiment", "table3", "--storage", "redis://x"], "redis"),
+    (["experiment", "report", "--path", "/nonexistent/report.json"], "no experiments report"),
+])
+def test_cli_bad_input_is_one_line_and_exit_2(argv, needle, capsys):
+    from audioml.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("audioml: error:") and needle in err and "\n" not in err
+
+
+def test_report_errors_are_clear(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(AudioMLError, match="not valid JSON"):
+        report.load_report(bad)
+    bad.write_text(json.dumps({"tables": {"table7": {"trials": []}}}))
+    with pytest.raises(AudioMLError, match="table1, table2, table3"):
+        report.load_report(bad)

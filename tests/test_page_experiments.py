@@ -1,0 +1,51 @@
+"""AppTest of the experiments page: it renders from the shipped report alone."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "5_experiments.py")
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def no_live_studies(monkeypatch):
+    """Hide runs/studies.db so that the page has nothing but the shipped report."""
+    import ui.experiments
+
+    monkeypatch.setattr(ui.experiments, "live_report", lambda: None)
+
+
+def test_page_renders_the_three_tables_from_the_shipped_report(no_live_studies):
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    assert not at.radio  # no source choice without live studies
+    assert [s.value for s in at.subheader] == [
+        "Table 1 - VAE architectures", "Table 2 - VAE hyperparameters", "Table 3 - melody LSTM"]
+    # Table 1 side by side, then the published rows (and ours) of Tables 2 and 3.
+    first = at.dataframe[0].value
+    assert {"published mse", "our mse"} <= set(first.columns)
+    assert list(first["layers/latent"]) == ["2/32", "2/64", "3/32", "3/64", "4/32"]
+    assert list(first["published mse"]) == [0.0018, 0.0016, 0.002, 0.0019, 0.0015]
+    assert len(at.dataframe) >= 3
+    published = [d.value for d in at.dataframe if "inside stated ranges" in d.value.columns]
+    assert [len(p) for p in published] == [6, 6]
+    infos = " ".join(i.value for i in at.info)
+    assert "multiplied by" in infos and "outside the ranges" in infos
+    assert at.header[0].value == "The shipped models and the searches"
+
+
+def test_page_offers_the_live_studies_when_present(monkeypatch):
+    import ui.experiments
+    from audioml.experiments.report import load_report
+
+    live = load_report()
+    monkeypatch.setattr(ui.experiments, "live_report", lambda: live)
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    at.radio(key="ex_source").set_value("live studies in runs/studies.db").run()
+    assert not at.exception
+    assert "live studies" in at.caption[1].value or any("live" in c.value for c in at.caption)

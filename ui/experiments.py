@@ -1,0 +1,127 @@
+"""Streamlit helpers and plotly figures of the experiments page.
+
+The figures come from Optuna's ``optuna.visualization``; the study they draw is rebuilt in
+memory from the shipped report's trials, or loaded from ``runs/studies.db`` when that holds
+the study, so the page draws the same way from either source.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from audioml.experiments import report as rep
+from audioml.experiments.published import table as published_table
+from audioml.experiments.spaces import distributions
+from audioml.experiments.study import DEFAULT_STORAGE
+
+FONT = dict(size=15)
+HEIGHT = 380
+
+
+@st.cache_data(show_spinner=False)
+def shipped_report() -> dict:
+    """The shipped report ``reports/experiments.json`` (raises AudioMLError when unusable)."""
+    return rep.load_report()
+
+
+def live_storage() -> str | None:
+    """The default SQLite storage URL when its file exists, else ``None``."""
+    path = Path(DEFAULT_STORAGE.removeprefix("sqlite:///"))
+    return DEFAULT_STORAGE if path.is_file() else None
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def live_report() -> dict | None:
+    """A report made from ``runs/studies.db`` (refreshed each minute), or ``None`` without one."""
+    import optuna
+
+    storage = live_storage()
+    if storage is None:
+        return None
+    try:
+        names = {s.study_name for s in optuna.get_all_study_summaries(storage, include_best_trial=False)}
+        tables = {t: rep.study_summary(optuna.load_study(study_name=t, storage=storage))
+                  for t in ("table1", "table2", "table3") if t in names}
+    except Exception:  # noqa: BLE001 - a locked or foreign database simply means: use the report
+        return None
+    return {"tables": tables} if tables else None
+
+
+def memory_study(table: str, trials: list[dict]):
+    """An in-memory Optuna study holding *trials* (report rows), for ``optuna.visualization``."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    dists = distributions(table)
+    study = optuna.create_study(direction=published_table(table)["direction"])
+    for t in rep.completed(trials):
+        params = {k: v for k, v in t["params"].items() if k in dists}
+        if set(params) != set(dists):
+            continue
+        study.add_trial(optuna.trial.create_trial(
+            params=params, distributions={k: dists[k] for k in params}, value=float(t["metric"]),
+            user_attrs={k: v for k, v in t.items() if k in rep.TRIAL_KEYS}))
+    return study
+
+
+def _style(fig: go.Figure, title: str) -> go.Figure:
+    fig.update_layout(title=dict(text=title, font=dict(size=17)), height=HEIGHT, font=FONT,
+                      margin=dict(l=60, r=20, t=60, b=50))
+    return fig
+
+
+def history_figure(study, metric_label: str) -> go.Figure:
+    """Optuna's optimisation history: each trial's metric and the best so far."""
+    from optuna.visualization import plot_optimization_history
+
+    fig = plot_optimization_history(study, target_name=metric_label)
+    return _style(fig, "Optimisation history")
+
+
+def parallel_figure(study, metric_label: str) -> go.Figure:
+    """Optuna's parallel coordinates: every trial's parameters joined to its metric."""
+    from optuna.visualization import plot_parallel_coordinate
+
+    return _style(plot_parallel_coordinate(study, target_name=metric_label), "Parallel coordinates")
+
+
+def importance_figure(study, metric_label: str) -> go.Figure | None:
+    """Optuna's parameter importances (fANOVA), or ``None`` when they cannot be estimated.
+
+    They need at least two completed trials whose parameters differ.
+    """
+    from optuna.visualization import plot_param_importances
+
+    trials = [t for t in study.trials if t.value is not None]
+    if len(trials) < 2 or len({tuple(sorted(t.params.items())) for t in trials}) < 2:
+        return None
+    try:
+        fig = plot_param_importances(study, target_name=metric_label)
+    except (RuntimeError, ValueError, ZeroDivisionError):
+        return None
+    return _style(fig, "Parameter importance")
+
+
+def published_vs_ours(table: str, trials: list[dict], param: str) -> go.Figure:
+    """The metric against one parameter: the published rows and our trials on one plot."""
+    info = published_table(table)
+    metric = info["metric"]
+    fig = go.Figure()
+    pub = info["rows"]
+    fig.add_trace(go.Scatter(x=[r[param] for r in pub], y=[r[metric] for r in pub], mode="markers",
+                             name="published", marker=dict(size=13, symbol="diamond", color="#e8590c")))
+    ours = rep.completed(trials)
+    fig.add_trace(go.Scatter(x=[t["params"].get(param) for t in ours], y=[t["metric"] for t in ours],
+                             mode="markers", name="ours", marker=dict(size=11, color="#3b5bdb"),
+                             text=[f"trial {t['number']}" for t in ours]))
+    lo_hi = info["ranges"].get(param)
+    if lo_hi:
+        fig.add_vrect(x0=lo_hi[0], x1=lo_hi[1], fillcolor="#2f9e44", opacity=0.08, line_width=0,
+                      annotation_text="stated range", annotation_position="top left")
+    log_x = param == "learning_rate"
+    fig.update_xaxes(title=param.replace("_", " "), type="log" if log_x else None)
+    fig.update_yaxes(title=info["metric_label"], type="log" if metric == "mse" else None)
+    return _style(fig, f"{info['metric_label']} against {param.replace('_', ' ')}")
