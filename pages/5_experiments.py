@@ -84,8 +84,12 @@ for tab, table in zip(tabs, TABLES):
         p1.plotly_chart(ex.history_figure(study, label), key=f"ex_hist_{table}")
         p2.plotly_chart(ex.parallel_figure(study, label), key=f"ex_par_{table}")
         p3, p4 = st.columns(2)
-        importance = ex.importance_figure(study, label)
-        if importance is None:
+        importance = None if table == "table1" else ex.importance_figure(study, label)
+        if table == "table1":
+            p3.info("Table 1 searches one parameter, the architecture, so its importance is 1 by "
+                    "definition; Tables 2 and 3 show importances between parameters.")
+            p4.plotly_chart(ex.table1_bars(trials), key="ex_bars_table1")
+        elif importance is None:
             p3.info("Parameter importance needs at least two completed trials with different "
                     "parameters.")
         else:

@@ -26,12 +26,14 @@ def test_spaces_match_the_published_ranges():
     (arch,) = spaces.space("table1")
     assert arch.kind == "categorical" and arch.choices == ("2/32", "2/64", "3/32", "3/64", "4/32")
     t2 = {p.name: p for p in spaces.space("table2")}
-    assert (t2["learning_rate"].low, t2["learning_rate"].high, t2["learning_rate"].log) == (0.00005, 0.001, True)
+    lr = t2["learning_rate"]
+    assert (lr.kind, lr.low, lr.high, lr.log) == ("float", 0.00005, 0.001, True)
     assert (t2["batch_size"].kind, t2["batch_size"].low, t2["batch_size"].high) == ("int", 15, 50)
     assert (t2["epochs"].kind, t2["epochs"].low, t2["epochs"].high) == ("int", 60, 140)
     t3 = {p.name: p for p in spaces.space("table3")}
     assert (t3["units"].kind, t3["units"].low, t3["units"].high) == ("int", 100, 300)
-    assert (t3["learning_rate"].low, t3["learning_rate"].high, t3["learning_rate"].log) == (0.0001, 0.01, True)
+    lr = t3["learning_rate"]
+    assert (lr.kind, lr.low, lr.high, lr.log) == ("float", 0.0001, 0.01, True)
     assert (t3["batch_size"].low, t3["batch_size"].high) == (16, 64)
     assert (t3["epochs"].low, t3["epochs"].high) == (50, 100)
     dists = spaces.distributions("table3")
@@ -246,3 +248,28 @@ def test_report_errors_are_clear(tmp_path):
     bad.write_text(json.dumps({"tables": {"table7": {"trials": []}}}))
     with pytest.raises(AudioMLError, match="table1, table2, table3"):
         report.load_report(bad)
+
+
+# --- comparisons shown on the page ----------------------------------------------------------------
+
+def test_comparison_rows_and_notes():
+    trials = [{"number": 0, "state": "complete", "params": {"architecture": "2/64"}, "metric": 0.01,
+               "epochs_run": 2, "training_time_s": 3.0, "param_count": 10},
+              {"number": 1, "state": "complete", "params": {"architecture": "2/64"}, "metric": 0.02},
+              {"number": 2, "state": "fail", "params": {"architecture": "4/32"}, "metric": None}]
+    rows = compare.table1_side_by_side(trials)
+    assert [r["our mse"] for r in rows] == [None, 0.01, None, None, None]
+    s = compare.summary("table1", trials)
+    assert (s["our_best"], s["our_trials"], s["all_trials"], s["published_best"]) == (0.01, 2, 3, 0.0015)
+    text = compare.discussion("table2", {"trials": [], "epochs_scale": None})
+    assert "No trial" in text and "4 of the 6 published rows lie outside" in text
+    assert "multiplied by 0.05" in compare.discussion("table1", {"trials": trials, "epochs_scale": 0.05})
+    assert compare.matching_architecture({"filters": [150, 100, 50], "kernels": [3, 3, 3],
+                                          "strides": [2, 2, 2], "latent_dim": 64}) == "3/64"
+    arch = published.TABLE1_ARCHITECTURES["2/64"]
+    vae = {"task": "denoise", "epochs": 14, "config": {"architecture": "vae", **arch,
+                                                        "learning_rate": 0.0005, "batch_size": 32}}
+    assert "Table 1's 2/64 row" in compare.shipped_note(vae)
+    lstm = {"task": "melody", "epochs": 70, "config": {"units": [184], "learning_rate": 0.0028,
+                                                       "batch_size": 62}}
+    assert "inside all of Table 3's ranges" in compare.shipped_note(lstm)

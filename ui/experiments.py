@@ -125,3 +125,18 @@ def published_vs_ours(table: str, trials: list[dict], param: str) -> go.Figure:
     fig.update_xaxes(title=param.replace("_", " "), type="log" if log_x else None)
     fig.update_yaxes(title=info["metric_label"], type="log" if metric == "mse" else None)
     return _style(fig, f"{info['metric_label']} against {param.replace('_', ' ')}")
+
+
+def table1_bars(trials: list[dict]) -> go.Figure:
+    """Table 1's test MSE per architecture: published beside our best trial (log scale)."""
+    from audioml.experiments.compare import table1_side_by_side
+
+    rows = table1_side_by_side(trials)
+    names = [r["layers/latent"] for r in rows]
+    fig = go.Figure([
+        go.Bar(x=names, y=[r["published mse"] for r in rows], name="published", marker_color="#e8590c"),
+        go.Bar(x=names, y=[r["our mse"] for r in rows], name="ours", marker_color="#3b5bdb"),
+    ])
+    fig.update_xaxes(title="conv layers / latent size")
+    fig.update_yaxes(title="test spectrogram MSE", type="log")
+    return _style(fig, "Published and ours, per architecture")
