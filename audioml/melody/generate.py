@@ -8,7 +8,8 @@ candidates before and after temperature.
 Stopping: the step count is a budget. Generation ends when the model writes the
 song delimiter. When the budget runs out first, generation goes on for at most
 :data:`ALLOWANCE_STEPS` sixteenths and stops at the first bar line after a note on
-the tonic, so the score ends as a phrase does rather than mid-phrase.
+the tonic (or holds a tonic that arrives on a downbeat to the end of its bar), so
+the score ends as a phrase does rather than mid-phrase.
 
 Cadence rule (``cadence=True``, the default): folk songs end on their tonic, so a
 delimiter sampled right after a note that is not the tonic of the key found so far is
@@ -248,9 +249,15 @@ def generate(model, seed: str | Sequence[str] | Melody | None = None, *, steps: 
             break
         out.append(symbol)
         ids.append(choice)
-        if len(out) >= budget_end and positions[len(out)] == 1 and _ends_on_tonic(out):
-            stop_reason = "phrase end"
-            break
+        if len(out) >= budget_end:
+            if positions[len(out)] == 1 and _ends_on_tonic(out):
+                stop_reason = "phrase end"  # the tonic sounds up to a bar line
+                break
+            if positions[len(out) - 1] == 1 and is_pitch(symbol) and _ends_on_tonic(out):
+                # The tonic arrives on a downbeat: hold it for the bar, as songs end.
+                out.extend([HOLD] * (bar_steps - 1))
+                stop_reason = "phrase end"
+                break
         if trace:
             logits, state, gates = model.step(state, choice, positions[len(out)], bar_id,
                                               model.lookback_ids(ids, bar_steps), gates=True)
