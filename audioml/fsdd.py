@@ -150,5 +150,5 @@ def describe_split(kind: str, *, seed: int = DEFAULT_SEED,
                    test_speaker: str = DEFAULT_TEST_SPEAKER) -> str:
     """One sentence naming a split, for model cards and reports."""
     if kind == "speaker":
-        return f"by speaker: all of {test_speaker!r}'s recordings held out for testing"
+        return f"by speaker: every recording of {test_speaker} held out for testing"
     return f"random {100 - TEST_FRACTION * 100:.0f}/{TEST_FRACTION * 100:.0f} over all recordings, seed {seed}"

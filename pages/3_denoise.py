@@ -81,7 +81,7 @@ with user_errors(), st.spinner("Denoising…"):
                                 strength=strength)
 
 shown = ({"clean": clean} if clean is not None else {}) | {"noisy": noisy} | outputs
-st.plotly_chart(dn.spectrogram_grid(shown, reference=noisy), key="dn_spectrograms")
+st.plotly_chart(dn.spectrogram_grid(shown, reference=noisy), key="dn_spectrograms", theme=None)
 st.caption("All on one colour scale: dB relative to the loudest bin of the noisy clip.")
 
 players = {k: (match_loudness(noisy, v) if matched and k in outputs else v) for k, v in shown.items()}
@@ -145,7 +145,7 @@ if "dcae" in by_family and "vae" in by_family:
         images["clean target"] = paper_pair(dcae.first_window(clean)[0], window[0])[1]
     images |= {"DCAE output": dcae_out[0], "VAE output": vae_out[0]}
     st.plotly_chart(dn.image_grid(images, title="As the models see it: [0, 1] images, 257 × 18"),
-                    key="dn_images")
+                    key="dn_images", theme=None)
     codes = {"DCAE code": latent_codes(dcae, noisy), "VAE code (mean)": latent_codes(vae, noisy)}
     sat_d, sat_v = saturated_share(dcae_out[0]), saturated_share(vae_out[0])
     spread_d, spread_v = codes["DCAE code"].std(), codes["VAE code (mean)"].std()

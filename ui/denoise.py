@@ -6,6 +6,7 @@ the clean, noisy and denoised clips are compared sample for sample.
 
 from __future__ import annotations
 
+import html
 import io
 import zipfile
 
@@ -89,20 +90,20 @@ def spectrogram_grid(clips: dict[str, np.ndarray], *, reference: np.ndarray) -> 
     n_fft, hop = 512, 64
     ref_peak = float(np.abs(stft(reference, n_fft=n_fft, hop_length=hop)).max())
     fig = make_subplots(rows=1, cols=len(clips), shared_yaxes=True,
-                        subplot_titles=[safe_text(k, 40) for k in clips], horizontal_spacing=0.02)
+                        subplot_titles=[html.escape(k[:40]) for k in clips], horizontal_spacing=0.02)
     freqs = np.fft.rfftfreq(n_fft, 1 / SR)
     for i, (name, y) in enumerate(clips.items(), start=1):
         mag = np.abs(stft(y, n_fft=n_fft, hop_length=hop))
         z = amplitude_to_db(mag) - amplitude_to_db(np.array(max(ref_peak, 1e-5)))
         times = np.arange(mag.shape[1]) * hop / SR
-        fig.add_trace(go.Heatmap(z=np.clip(z, *DB_RANGE), x=times, y=freqs, coloraxis="coloraxis",
+        fig.add_trace(go.Heatmap(z=np.maximum(z, DB_RANGE[0]), x=times, y=freqs, zmin=DB_RANGE[0],
+                                 zmax=DB_RANGE[1], colorscale="Viridis", showscale=i == len(clips),
+                                 colorbar=dict(title="dB"),
                                  hovertemplate="%{x:.2f} s, %{y:.0f} Hz: %{z:.0f} dB<extra></extra>"),
                       row=1, col=i)
         fig.update_xaxes(title_text="time (s)", row=1, col=i)
     fig.update_yaxes(title_text="frequency (Hz)", row=1, col=1)
-    fig.update_layout(coloraxis=dict(colorscale="Magma", cmin=DB_RANGE[0], cmax=DB_RANGE[1],
-                                     colorbar=dict(title="dB")),
-                      height=340, margin=dict(l=60, r=20, t=40, b=50))
+    fig.update_layout(height=340, margin=dict(l=60, r=20, t=40, b=50))
     return fig
 
 

@@ -93,8 +93,22 @@ def _recordings(args):
     return fsdd.list_recordings(folder)
 
 
-def _command_line() -> str:
-    return "audioml " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+#: Options of ``train denoiser`` in the order a retrain command lists them.
+_TRAIN_OPTIONS = ("model", "name", "split", "test_speaker", "epochs", "steps", "lr", "batch_size",
+                  "seed", "snr", "snr_range", "alpha", "speed_perturb", "init", "mask_floor",
+                  "data", "out_dir")
+
+
+def _command_line(args) -> str:
+    """The ``audioml train denoiser`` command that reproduces *args* (time limits left out)."""
+    words = ["audioml", "train", "denoiser"]
+    for key in _TRAIN_OPTIONS:
+        value = getattr(args, key, None)
+        if value is None or (key == "test_speaker" and args.split != "speaker"):
+            continue
+        words.append("--" + key.replace("_", "-"))
+        words += [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def _train(args) -> int:
@@ -175,7 +189,7 @@ def _train(args) -> int:
         "config": config, "epochs": history["epochs"], "training_time_s": round(seconds, 1),
         "parameters": int(model.count_params()),
         "history": {k: [round(v, 6) for v in vals] for k, vals in history.items() if isinstance(vals, list)},
-        "metrics": {}, "retrain_command": _command_line(),
+        "metrics": {}, "retrain_command": _command_line(args),
     }
     write_card(card, out_dir)
     print(f"wrote {out_dir / (name + '.keras')} ({history['epochs']} epochs, {seconds:.0f} s)",
