@@ -91,7 +91,7 @@ for tab, table in zip(tabs, TABLES):
             p4.plotly_chart(ex.table1_bars(trials), key="ex_bars_table1")
         elif importance is None:
             p3.info("Parameter importance needs at least two completed trials with different "
-                    "parameters.")
+                    "parameters and different results.")
         else:
             p3.plotly_chart(importance, key=f"ex_imp_{table}")
         if table != "table1":

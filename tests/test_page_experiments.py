@@ -49,3 +49,19 @@ def test_page_offers_the_live_studies_when_present(monkeypatch):
     at.radio(key="ex_source").set_value("live studies in runs/studies.db").run()
     assert not at.exception
     assert "live studies" in at.caption[1].value or any("live" in c.value for c in at.caption)
+
+
+def test_importance_needs_varied_trials():
+    import ui.experiments as ex
+
+    trials = [{"number": i, "state": "complete", "metric": m,
+               "params": {"learning_rate": lr, "batch_size": 20, "epochs": 80}}
+              for i, (m, lr) in enumerate([(0.05, 1e-4), (0.05, 2e-4)])]
+    study = ex.memory_study("table2", trials)
+    assert len(study.trials) == 2
+    assert ex.importance_figure(study, "mse") is None  # same metric: nothing to explain
+    trials[1]["metric"] = 0.04
+    trials.append({"number": 2, "state": "complete", "metric": 0.06,
+                   "params": {"learning_rate": 5e-4, "batch_size": 40, "epochs": 120}})
+    assert ex.importance_figure(ex.memory_study("table2", trials), "mse") is not None
+    assert ex.importance_figure(ex.memory_study("table2", trials[:1]), "mse") is None

@@ -91,12 +91,14 @@ def parallel_figure(study, metric_label: str) -> go.Figure:
 def importance_figure(study, metric_label: str) -> go.Figure | None:
     """Optuna's parameter importances (fANOVA), or ``None`` when they cannot be estimated.
 
-    They need at least two completed trials whose parameters differ.
+    They need at least two completed trials whose parameters differ and whose metrics differ
+    (with one metric for all, every parameter would get the same share of nothing).
     """
     from optuna.visualization import plot_param_importances
 
     trials = [t for t in study.trials if t.value is not None]
-    if len(trials) < 2 or len({tuple(sorted(t.params.items())) for t in trials}) < 2:
+    if (len(trials) < 2 or len({tuple(sorted(t.params.items())) for t in trials}) < 2
+            or len({t.value for t in trials}) < 2):
         return None
     try:
         fig = plot_param_importances(study, target_name=metric_label)

@@ -19,6 +19,7 @@ TABLE_HELP = {
 
 def register(groups) -> None:
     """Add ``experiment`` and its subcommands to the root group."""
+    from audioml.experiments.objectives import DEFAULT_COLLECTION
     from audioml.experiments.study import DEFAULT_STORAGE, SAMPLERS
 
     parser = groups["root"].add_parser(
@@ -42,9 +43,9 @@ def register(groups) -> None:
         p.add_argument("--data", help="FSDD folder (tables 1-2) or songs folder (table 3); "
                                       "default: the shared data folders")
         if table == "table3":
-            p.add_argument("--collection", default="altdeu1",
-                           help="sub-collection searched on (default altdeu1: 309 files, 115 songs kept; "
-                                "'all' for every song)")
+            p.add_argument("--collection", default=DEFAULT_COLLECTION,
+                           help=f"sub-collection searched on (default {DEFAULT_COLLECTION}: 544 "
+                                "songs kept of 687 files; 'all' for every song)")
         else:
             p.add_argument("--max-train", type=_integer, help="use only the first N training clips")
             p.add_argument("--max-test", type=_integer, help="use only the first N test clips")
