@@ -118,7 +118,7 @@ def _train(args) -> int:
     from audioml import fsdd
     from audioml.denoise_train import (MASKNET_NOISE, PAPER_CONFIG, train_autoencoder,
                                        train_masknet)
-    from audioml.denoisers import MASKNET_DEFAULTS
+    from audioml.denoisers import INPUT_FLOOR_PERCENTILE, MASKNET_DEFAULTS
     from audioml.paths import MODELS_DIR
     from audioml.progress import TqdmProgress
     from audioml.registry import write_card
@@ -154,6 +154,7 @@ def _train(args) -> int:
                       "loss": "-SI-SDR (noisy phase) + 100 * MSE of magnitudes^0.3",
                       "speed_perturb": list(args.speed_perturb) if args.speed_perturb else None,
                       "mask_floor": args.mask_floor,
+                      "input_floor_percentile": INPUT_FLOOR_PERCENTILE,
                       "init": str(args.init) if args.init else None}
             description = ("Mask net of ours: dilated 1-D convs over the noisy magnitude, any length, "
                            "noisy phase kept; trained on white/pink/brown noise and hum, -5..20 dB.")
