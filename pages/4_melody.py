@@ -107,7 +107,7 @@ with tab_analysis:
     cols[2].metric("Ends on the tonic", "yes" if found["ends_on_tonic"] else "no")
     copy = found.get("copy")
     if copy is not None:
-        cols[3].metric("Longest stretch shared with a training song", f"{copy['notes']} notes",
+        cols[3].metric("Longest run shared with training", f"{copy['notes']} notes",
                        help=f"Runs of {analysis.COPY_K} or more consecutive notes (pitch and duration) "
                             "found in the training songs, not counting the seed.")
         if copy["flagged"]:
@@ -130,10 +130,12 @@ with tab_steps:
     if not trace:
         st.info("Nothing was generated.")
     else:
-        eq, chart = st.columns([2, 3])
+        eq, chart = st.columns([1, 1])
         with eq:
-            st.markdown("Each step the LSTM reads the last symbol and where the next step falls in "
-                        "the bar, updates its memory, and scores every symbol:")
+            st.markdown("Each step the LSTM reads the last symbol $x_t$ (with where the next step "
+                        "falls in the bar), updates its memory $c_t$ through the input gate $i_t$, "
+                        "the forget gate $f_t$ and the output gate $o_t$, and scores every symbol; "
+                        "temperature $T$ reshapes the scores before sampling:")
             for line in view.LSTM_EQUATIONS:
                 st.latex(line)
         with chart:

@@ -12,12 +12,14 @@ from audioml.paths import MODELS_DIR
 
 #: The LSTM's equations, typeset beside the step-through (Keras' gate order i, f, c, o).
 LSTM_EQUATIONS = [
-    r"i_t = \sigma(W_i x_t + U_i h_{t-1} + b_i) \quad \text{input gate}",
-    r"f_t = \sigma(W_f x_t + U_f h_{t-1} + b_f) \quad \text{forget gate}",
-    r"o_t = \sigma(W_o x_t + U_o h_{t-1} + b_o) \quad \text{output gate}",
-    r"\tilde c_t = \tanh(W_c x_t + U_c h_{t-1} + b_c), \quad c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t",
-    r"h_t = o_t \odot \tanh(c_t), \qquad p(s_{t+1}) = \operatorname{softmax}(V h_t + d)",
-    r"p_T(s) = \frac{p(s)^{1/T}}{\sum_{s'} p(s')^{1/T}} \quad \text{temperature } T",
+    r"i_t = \sigma(W_i x_t + U_i h_{t-1} + b_i)",
+    r"f_t = \sigma(W_f x_t + U_f h_{t-1} + b_f)",
+    r"o_t = \sigma(W_o x_t + U_o h_{t-1} + b_o)",
+    r"\tilde c_t = \tanh(W_c x_t + U_c h_{t-1} + b_c)",
+    r"c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t",
+    r"h_t = o_t \odot \tanh(c_t)",
+    r"p(s_{t+1}) = \operatorname{softmax}(V h_t + d)",
+    r"p_T(s) = \frac{p(s)^{1/T}}{\sum_{s'} p(s')^{1/T}}",
 ]
 
 
@@ -114,9 +116,13 @@ def duration_label(d: int) -> str:
 
 def drops_figure(counts: dict) -> go.Figure:
     """Songs kept and dropped by reason."""
-    labels = ["kept"] + list(counts.get("dropped", {}))
-    values = [counts.get("songs_kept", 0)] + list(counts.get("dropped", {}).values())
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", text=values))
-    fig.update_layout(height=220, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="songs",
+    # The reasons users most need to see are listed even when nothing was dropped for them.
+    dropped = {corpus.DROP_DURATION: 0, corpus.DROP_POLYPHONY: 0, corpus.DROP_NO_KEY: 0,
+               **counts.get("dropped", {})}
+    labels = ["kept"] + list(dropped)
+    values = [counts.get("songs_kept", 0)] + list(dropped.values())
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", text=values, textposition="outside",
+                           cliponaxis=False))
+    fig.update_layout(height=60 + 40 * len(labels), margin=dict(l=10, r=10, t=10, b=10), xaxis_title="songs",
                       yaxis=dict(autorange="reversed"))
     return fig
