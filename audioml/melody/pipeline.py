@@ -55,6 +55,15 @@ def generation_quality(model, *, n: int = 20, steps: int = 128, temperature: flo
     return result
 
 
+def _data_credit(source: str) -> str:
+    """Where the songs came from, without this machine's folders, and the credit they need."""
+    name = Path(source).name
+    if "essen" in source.lower():
+        return (f"{name}: Essen Folksong Collection (German part, Helmut Schaffrath), **kern files from "
+                "KernScores (kern.humdrum.org); free for research and teaching with credit")
+    return name
+
+
 def ngram_baseline(train_songs, vocab, splits: dict, *, order: int = 5) -> dict:
     """Fit the n-gram baseline on *train_songs* and score it on each split."""
     from audioml.melody.ngram import NGramModel
@@ -83,9 +92,7 @@ def train_and_report(corpus: Corpus, *, config: dict, epochs: int, name: str = "
         "vocabulary": f"{name}_vocab.json",
         "description": "LSTM that continues a folk melody on a sixteenth-note grid, told where each "
                        "step falls in the bar.",
-        "data": f"{corpus.source} — Essen Folksong Collection (German part, Helmut Schaffrath) via "
-                "KernScores, free for research and teaching with credit"
-                if "essen" in corpus.source.lower() else corpus.source,
+        "data": _data_credit(corpus.source),
         "split": f"collection {heldout!r} held out entirely; the rest 80/20 train/test by a hash of "
                  f"the file name, 10% of train kept for choosing the best epoch",
         "preprocessing": {**corpus.counts, "duration_set": durations,
