@@ -121,10 +121,13 @@ def evaluate(models: list[str], recordings, *, snr_db: float = 5.0, kind: str = 
 
     if not recordings:
         raise AudioMLError("no test clips to evaluate")
+    from audioml.registry import get_card, list_cards
+
+    for name in models:
+        if get_card(name, models_dir).get("task") != "denoise":
+            choices = ", ".join(c["name"] for c in list_cards("denoise", models_dir))
+            raise AudioMLError(f"{name!r} is not a denoiser; choose one of {choices}")
     denoisers = {name: load_model(name, models_dir) for name in models}
-    for name, d in denoisers.items():
-        if d.card.get("task") != "denoise":
-            raise AudioMLError(f"{name!r} is not a denoiser")
     clips = fsdd.load_clips(recordings)
     methods = ["noisy", *denoisers] + ([BASELINE] if baseline else [])
     rows = {m: {"mse": [], "mse_clean_range": [], "si_sdr": [], "pesq": [], "seconds": 0.0} for m in methods}
@@ -174,13 +177,13 @@ def format_report(report: dict) -> str:
             f"split {report['split']}" + (f" (held out: {report['test_speaker']})"
                                           if report.get("test_speaker") else "")
             + f", phase {report['phase']}")
-    lines = [head, f"{'method':<20} {'spec MSE':>9} {'(clean rng)':>11} {'SI-SDR':>8} {'gain':>7} {'PESQ-nb':>8} "
-                   f"{'fails':>6} {'RTF':>7}"]
+    lines = [head, f"{'method':<20} {'spec MSE':>9} {'(clean rng)':>11} {'SI-SDR':>8} {'gain':>7} "
+                   f"{'PESQ-nb':>8} {'fails':>6} {'RTF':>7}"]
     for name, f in report["methods"].items():
         flag = "  (test overlaps training)" if f.get("test_overlaps_training") else ""
-        lines.append(f"{name:<20} {f['spectrogram_mse']:>9.5f} {f['spectrogram_mse_clean_range']:>11.5f} {f['si_sdr_db']:>8.2f} "
-                     f"{f['si_sdr_improvement_db']:>+7.2f} {f['pesq_nb']:>8.3f} {f['pesq_failures']:>6d} "
-                     f"{f['real_time_factor']:>7.4f}{flag}")
+        lines.append(f"{name:<20} {f['spectrogram_mse']:>9.5f} {f['spectrogram_mse_clean_range']:>11.5f} "
+                     f"{f['si_sdr_db']:>8.2f} {f['si_sdr_improvement_db']:>+7.2f} {f['pesq_nb']:>8.3f} "
+                     f"{f['pesq_failures']:>6d} {f['real_time_factor']:>7.4f}{flag}")
     return "\n".join(lines)
 
 
