@@ -135,8 +135,16 @@ def _evaluate(args) -> int:
 
 def _generate(args) -> int:
     from audioml.melody import generate_melody, shipped_model
+    from audioml.melody.encoding import bar_steps_for, parse_seed
+    from audioml.melody.generate import check_steps, check_temperature
     from audioml.melody.score import EXPORT_FORMATS, write
 
+    # Check everything that can be checked before TensorFlow loads: bad input fails in a blink.
+    if args.seed is not None:
+        parse_seed(args.seed)
+    check_steps(args.steps)
+    check_temperature(args.temperature)
+    bar_steps_for(args.meter)
     if args.out:
         suffix = args.out.rsplit(".", 1)[-1].lower() if "." in args.out else ""
         if suffix not in EXPORT_FORMATS:
