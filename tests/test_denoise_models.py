@@ -127,3 +127,20 @@ def test_save_and_load_round_trip(tmp_path, speech):
     direct = MaskDenoiser(model, {"name": "tiny"}).enhance(noisy)
     np.testing.assert_allclose(loaded.enhance(noisy), direct, atol=1e-5)
     assert json.loads((tmp_path / "tiny.json").read_text())["task"] == "denoise"
+
+
+def test_layer_graph_shows_the_vae_heads_and_residuals():
+    from audioml.denoise_train import build_autoencoder
+    from audioml.denoisers import build_masknet, describe_layers
+    from ui.denoise import architecture_dot
+
+    rows = {r["name"]: r for r in describe_layers(build_autoencoder("vae", learning_rate=1e-3))}
+    assert rows["encoder/enc1_conv"]["shape"] == (129, 9, 100)
+    assert rows["encoder/mean"]["params"] == 16250 * 64 + 64
+    assert set(rows["sampling"]["inputs"]) == {"encoder/mean", "encoder/log_var"}
+    assert rows["decoder/expand"]["inputs"] == ["sampling"]
+    mask_rows = describe_layers(build_masknet(width=8, dilations=[1, 2]))
+    add = next(r for r in mask_rows if r["type"] == "Add")
+    assert len(add["inputs"]) == 2  # the residual connection
+    dot = architecture_dot(mask_rows, title="masknet")
+    assert dot.startswith("digraph") and "T × 257" in dot

@@ -137,7 +137,9 @@ def architecture_dot(layers: list[dict], *, title: str) -> str:
     """A Graphviz DOT drawing of a layer stack (from :func:`audioml.denoisers.describe_layers`).
 
     One box per layer, top to bottom, with its type, output shape (``T`` is a free
-    number of frames) and parameter count; sub-models (encoder, decoder) are framed.
+    number of frames) and parameter count, and an arrow from each layer that feeds
+    it (so residual connections and the VAE's two heads show); sub-models
+    (encoder, decoder) are framed.
     """
     def esc(text) -> str:
         return str(text).replace("\\", "\\\\").replace('"', '\\"')
@@ -150,6 +152,7 @@ def architecture_dot(layers: list[dict], *, title: str) -> str:
              'node [shape=box, style="rounded,filled", fillcolor="#f1f3f5", fontname="Helvetica", '
              'fontsize=10, height=0.3];', f'label="{esc(title)}"; labelloc=t; fontname="Helvetica";']
     shown = [row for row in layers if not (row["type"] == "InputLayer" and "/" in row["name"])]
+    index = {row["name"]: i for i, row in enumerate(shown)}
     groups: dict[str, list[int]] = {}
     for i, row in enumerate(shown):
         group = row["name"].split("/")[0] if "/" in row["name"] else ""
@@ -162,7 +165,11 @@ def architecture_dot(layers: list[dict], *, title: str) -> str:
         if group:
             lines.append(f'subgraph cluster_{esc(group)} {{ label="{esc(group)}"; style=dashed; '
                          + " ".join(f"n{i};" for i in members) + " }")
-    lines += [f"n{i} -> n{i + 1};" for i in range(len(shown) - 1)]
+    for i, row in enumerate(shown):
+        feeds = [index[name] for name in row.get("inputs", []) if name in index]
+        if not feeds and i > 0 and "inputs" not in row:
+            feeds = [i - 1]  # no graph recorded: draw the stack in order
+        lines += [f"n{j} -> n{i};" for j in dict.fromkeys(feeds)]
     lines.append("}")
     return "\n".join(lines)
 
