@@ -113,7 +113,8 @@ def windows_of(y: np.ndarray, *, win: int, hop: int, pad_mode: str = "constant")
     extra = (n_windows - 1) * hop + win - len(y)
     if pad_mode not in ("constant", "reflect"):
         raise AudioMLError(f"pad_mode must be 'constant' or 'reflect'; got {pad_mode!r}")
-    return np.pad(np.asarray(y, np.float32), (0, extra), mode=pad_mode) if extra else np.asarray(y, np.float32)
+    y = np.asarray(y, np.float32)
+    return np.pad(y, (0, extra), mode=pad_mode) if extra else y
 
 
 def overlap_add(y: np.ndarray, process: Callable[[np.ndarray], np.ndarray], *, win: int,

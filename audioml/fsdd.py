@@ -151,4 +151,5 @@ def describe_split(kind: str, *, seed: int = DEFAULT_SEED,
     """One sentence naming a split, for model cards and reports."""
     if kind == "speaker":
         return f"by speaker: every recording of {test_speaker} held out for testing"
-    return f"random {100 - TEST_FRACTION * 100:.0f}/{TEST_FRACTION * 100:.0f} over all recordings, seed {seed}"
+    train, test = 100 - TEST_FRACTION * 100, TEST_FRACTION * 100
+    return f"random {train:.0f}/{test:.0f} over all recordings, seed {seed}"

@@ -68,7 +68,8 @@ def register(groups) -> None:
         "denoise", help="denoise audio files with a shipped model",
         description="Denoise each input and write DIR/<input name>.wav at the input's sample rate.")
     run.add_argument("inputs", nargs="+", type=Path, metavar="IN", help="audio files")
-    run.add_argument("--model", default="masknet_denoiser", help="shipped model (audioml models --task denoise)")
+    run.add_argument("--model", default="masknet_denoiser",
+                     help="shipped model (audioml models --task denoise); default masknet_denoiser")
     run.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     run.add_argument("--phase", choices=("noisy", "griffinlim"), default="noisy",
                      help="phase of the output: the noisy input's, or Griffin-Lim's estimate")
