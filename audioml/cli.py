@@ -45,8 +45,15 @@ def _models(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr like every other error (exit 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="audioml",
         description="Machine learning for audio: spectrograms, autoencoders, denoising, melodies.")
     parser.add_argument("--version", action="version", version=f"audioml {__version__}")
