@@ -17,6 +17,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -121,7 +122,8 @@ def load_melody_data(data: str | None = None, *, collection: str | None = DEFAUL
     parts = Corpus(songs, corpus.dropped, corpus.source, corpus.accepted).split(heldout=None)
     if not parts["train"] or not parts["test"]:
         raise AudioMLError(f"too few songs to split ({len(songs)}); use a larger collection")
-    text = (f"{corpus.source}, collection {collection or 'all'}: {len(parts['train'])} train, "
+    # The folder's name only: reports and cards carry no machine paths.
+    text = (f"{Path(corpus.source).name or corpus.source}, collection {collection or 'all'}: {len(parts['train'])} train, "
             f"{len(parts['val'])} validation, {len(parts['test'])} test songs (80/20 by file-name "
             f"hash, 10% of train for choosing the best epoch)")
     return MelodyData(parts["train"], parts["val"], parts["test"], text)
