@@ -6,29 +6,19 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.core import median_time  # noqa: E402
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 SR = 8000
 SECONDS = 5.0
-
-
-def median_time(fn, repeats: int = 5) -> float:
-    fn()  # warm-up: loads the model, traces the graph
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def speed_rows() -> list[tuple[str, str, str]]:

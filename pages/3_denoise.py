@@ -22,10 +22,7 @@ st.markdown(
     "spectrogram image at a time, and a **mask net** of ours, which decides for every "
     "time-frequency bin how much of it is speech. Pick a clip, add noise, and listen.")
 
-cards = {c["name"]: c for c in cache.model_cards("denoise")}
-if not cards:
-    st.info("No denoiser is shipped yet. Train one with `audioml train denoiser --model masknet`.")
-    st.stop()
+cards = cache.cards_or_stop("denoise", "audioml train denoiser --model masknet")
 names = sorted(cards, key=lambda n: ("masknet", "vae", "dcae").index(dn.family(cards[n]))
                if dn.family(cards[n]) in ("masknet", "vae", "dcae") else 9)
 

@@ -18,10 +18,7 @@ st.markdown(
     "melody and it continues, one sampled symbol after another, until it ends the song or the "
     "step budget runs out (then it finishes the phrase).")
 
-cards = {c["name"]: c for c in cache.model_cards("melody")}
-if not cards:
-    st.info("No melody model is shipped yet. Train one with `audioml train melody`.")
-    st.stop()
+cards = cache.cards_or_stop("melody", "audioml train melody")
 card = cards.get(MODEL_NAME) or next(iter(cards.values()))
 with user_errors():
     model = cache.load_model(card["name"])

@@ -26,3 +26,12 @@ def load_model(name: str):
 def model_cards(task: str | None = None) -> list[dict]:
     """Model cards from ``models/``, optionally for one task."""
     return registry.list_cards(task)
+
+
+def cards_or_stop(task: str, train_hint: str) -> dict[str, dict]:
+    """The shipped cards of *task* by name; without any, say how to train one and stop the page."""
+    cards = {c["name"]: c for c in model_cards(task)}
+    if not cards:
+        st.info(f"No {task} model is shipped yet. Train one with `{train_hint}`.")
+        st.stop()
+    return cards
