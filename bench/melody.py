@@ -76,15 +76,13 @@ def main() -> int:
          "PASS" if result["meets_target"] else "FAIL"),
         ("notes in key (20 melodies)", f"{quality['in_key_share']:.1%}", "≥ 95%"),
         ("ending on the tonic (20 melodies)", f"{quality['tonic_endings']:.0%}", "≥ 80%"),
-        ("  same, model alone (no cadence rule)", f"{alone['tonic_endings']:.0%}", ""),
+        ("same, model alone (no cadence rule)", f"{alone['tonic_endings']:.0%}", ""),
         ("longest copy from training (notes)", str(quality.get("longest_copy_notes", "n/a")), ""),
         ("stopped by", ", ".join(f"{k} {v}" for k, v in quality["stopped_by"].items()), ""),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'value':>12}  target")
-    print("-" * (width + 24))
+    # Markdown rows, like every other benchmark, so `make bench` prints one table.
     for name, value, target in rows:
-        print(f"{name:<{width}}  {value:>12}  {target}")
+        print(f"| {name.strip()} | {value} | {target} |")
     return 0
 
 
