@@ -70,3 +70,48 @@ def test_app_upload():
         else:
             assert not at.error, (name, at.error[0].value if at.error else "")
             assert any("samples at 16000 Hz" in c.value for c in at.caption), name
+
+
+MELODY_ARGS = [
+    (["--seed", ""], "empty"),
+    (["--seed", "60 do re"], "unknown seed symbol"),
+    (["--seed", "_ 60 _"], "holds nothing"),
+    (["--seed", " ".join(["60", "_", "_", "_"] * 100)], "too long"),
+    (["--seed", "60 " * 5000], "too long"),
+    (["--seed", "200 _"], "outside"),
+    (["--steps", "0"], "steps"),
+    (["--steps", "-5"], "steps"),
+    (["--steps", "100000000"], "steps"),
+    (["--steps", "ten"], "steps"),
+    (["--temperature", "0"], "temperature"),
+    (["--temperature", "-1"], "temperature"),
+    (["--temperature", "nan"], "temperature"),
+    (["--temperature", "inf"], "temperature"),
+    (["--temperature", "warm"], "temperature"),
+]
+
+
+@pytest.mark.parametrize("args,needle", MELODY_ARGS, ids=[a[1][:12] for a, _ in MELODY_ARGS])
+def test_cli_melody_arguments(args, needle, capsys):
+    """Invalid seeds, steps and temperatures: exit 2, one line on stderr naming the problem."""
+    with pytest.raises(SystemExit) if args[1] in ("ten", "warm") else _no_exit():
+        code = main(["generate", *args])
+        assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0], err
+
+
+class _no_exit:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_app_melody_seed_too_long():
+    at = AppTest.from_file(str(ROOT / "pages/4_melody.py"), default_timeout=120).run()
+    at.radio(key="melody_seed_source").set_value("Symbols I type").run()
+    at.text_input(key="melody_seed_text").set_value("60 " * 3000).run()
+    assert not at.exception
+    assert at.error and "too long" in at.error[0].value

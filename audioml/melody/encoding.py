@@ -127,13 +127,18 @@ def symbols_to_notes(symbols: Sequence[str]) -> list[tuple[int | None, int]]:
     return [(p, d) for p, d in notes]
 
 
+#: Longest seed accepted: 16 bars of 4/4. Longer seeds are not "a start of a melody", and a
+#: huge one would only slow the page down.
+MAX_SEED_SYMBOLS = 256
+
+
 def parse_seed(text: str, *, vocabulary: Sequence[str] | None = None) -> list[str]:
     """Check a seed typed as symbols (``"60 _ _ _ 62 _"``) and return its symbols.
 
     Raises
     ------
     AudioMLError
-        Empty text, an unknown symbol, a seed that starts with ``_``, or a pitch
+        Empty or over-long text, an unknown symbol, a seed that starts with ``_``, or a pitch
         the model's vocabulary does not know; the message names what is valid.
     """
     valid = (f"use MIDI pitch numbers ({MIN_PITCH}-{MAX_PITCH}, e.g. 60 = middle C), "
@@ -141,6 +146,8 @@ def parse_seed(text: str, *, vocabulary: Sequence[str] | None = None) -> list[st
              f"e.g. \"60 _ _ _ 62 _ _ _\"")
     if not isinstance(text, str) or not text.split():
         raise AudioMLError(f"the seed is empty; {valid}")
+    if len(text) > 8 * MAX_SEED_SYMBOLS or len(text.split()) > MAX_SEED_SYMBOLS:
+        raise AudioMLError(f"the seed is too long: at most {MAX_SEED_SYMBOLS} symbols (16 bars of 4/4)")
     symbols = text.split()
     for symbol in symbols:
         if symbol == DELIMITER:
