@@ -115,3 +115,32 @@ def test_app_melody_seed_too_long():
     at.text_input(key="melody_seed_text").set_value("60 " * 3000).run()
     assert not at.exception
     assert at.error and "too long" in at.error[0].value
+
+
+def test_memory_stays_bounded_on_the_longest_input(tmp_path):
+    """The longest clip accepted (just under 30 s, 48 kHz stereo) is decoded, resampled and denoised
+    by every shipped denoiser in one process whose peak memory stays under 3 GB."""
+    import soundfile as sf
+
+    from audioml.audio import MAX_SECONDS
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "longest.wav"
+    sf.write(path, 0.1 * rng.standard_normal((int((MAX_SECONDS - 0.5) * 48000), 2)), 48000, subtype="PCM_16")
+    script = (
+        "import resource, numpy as np, audioml\n"
+        "from audioml.registry import list_cards\n"
+        f"y, sr = audioml.load_audio({str(path)!r})\n"
+        "for card in list_cards('denoise'):\n"
+        "    out = audioml.denoise(y, sr, model=card['name'])\n"
+        "    assert len(out) == len(y) and np.all(np.isfinite(out))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-500:]
+    peak_mb = int(result.stdout.strip().splitlines()[-1])
+    print(f"peak memory {peak_mb} MB")
+    assert peak_mb < 3000, f"peak memory {peak_mb} MB"
