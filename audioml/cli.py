@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.abc
 import importlib.util
 import json
 import os
@@ -43,6 +44,36 @@ def _models(args) -> int:
         for card in cards:
             print(f"{card['name']:<24} {card['task']:<8} {card.get('description', '')}")
     return 0
+
+
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import TensorFlow, the first time a command needs it, with file descriptor 2 muted.
+
+    Its C++ runtime writes start-up banners straight to stderr (absl's pre-init warning,
+    oneDNN's notice) whatever TF_CPP_MIN_LOG_LEVEL says; the CLI's stderr is kept for
+    its own one-line messages and progress bars.
+    """
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        sys.meta_path.remove(self)
+        sys.stderr.flush()
+        saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            importlib.import_module("tensorflow")
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
+        return importlib.util.spec_from_loader(name, self)
+
+    def create_module(self, spec):
+        return sys.modules[spec.name]
+
+    def exec_module(self, module):
+        pass
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if "tensorflow" not in sys.modules and not any(isinstance(f, _QuietTensorFlowImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _QuietTensorFlowImport())
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
