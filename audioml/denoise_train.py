@@ -19,7 +19,7 @@ import numpy as np
 
 from audioml.audio import resample
 from audioml.denoisers import (MASK_HOP, MASK_N_FFT, MASKNET_DEFAULTS, SR, build_masknet,
-                               paper_dataset)
+                               paper_dataset, transfer_weights)
 from audioml.errors import AudioMLError
 from audioml.noise import NOISE_KINDS, make_noise
 from audioml.progress import ProgressFn, no_progress
@@ -190,7 +190,9 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
     speed_range : (float, float), optional
         Resample each training clip by a factor drawn from this range (e.g. 0.85, 1.15).
     init : keras.Model, optional
-        A trained mask net to fine-tune instead of a fresh one.
+        A trained mask net to start from: every layer of the net that *config*
+        builds takes its weights where name and shapes match (so *config* may
+        grow the net, e.g. add ``gru_units``).
 
     Returns
     -------
@@ -207,7 +209,9 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
         raise AudioMLError(f"SNR range must be (low, high) with low <= high; got {snr_range}")
     _seed_everything(seed)
     rng = np.random.default_rng(seed)
-    model = init if init is not None else build_masknet(**{**MASKNET_DEFAULTS, **(config or {})})
+    model = build_masknet(**{**MASKNET_DEFAULTS, **(config or {})})
+    if init is not None:
+        transfer_weights(init, model)
     total_steps = epochs * steps_per_epoch
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.05)
     optimizer = keras.optimizers.Adam(schedule, clipnorm=5.0)

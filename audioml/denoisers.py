@@ -195,12 +195,12 @@ def _register_layers():
 
 
 MASKNET_DEFAULTS = {"n_bins": 1 + MASK_N_FFT // 2, "width": 192, "kernel": 3,
-                    "dilations": [1, 2, 4, 8, 16, 1, 2, 4, 8, 16]}
+                    "dilations": [1, 2, 4, 8, 16, 1, 2, 4, 8, 16], "gru_units": 0}
 
 
 def build_masknet(*, n_bins: int = 257, width: int = 192, kernel: int = 3,
                   dilations: tuple[int, ...] | list[int] = (1, 2, 4, 8, 16, 1, 2, 4, 8, 16),
-                  name: str = "masknet"):
+                  gru_units: int = 0, name: str = "masknet"):
     """A fully convolutional mask estimator over time, full-band in frequency.
 
     ``(batch, frames, n_bins)`` noisy magnitude -> ``(batch, frames, n_bins)``
@@ -220,11 +220,19 @@ def build_masknet(*, n_bins: int = 257, width: int = 192, kernel: int = 3,
         Kernel size in frames.
     dilations : sequence of int
         One residual block per entry.
+    gru_units : int
+        With a positive value, a residual bidirectional GRU of that many units
+        per direction follows the convolutions: it carries context across the
+        whole clip (a word's level and voice, not only the 2 s the convolutions
+        see). Its output projection starts at zero, so a net grown from a
+        trained one without it (:func:`transfer_weights`) starts out computing
+        exactly what that one did.
     """
     keras = _keras()
     layers = keras.layers
-    if width < 1 or kernel < 1 or not dilations or min(dilations) < 1:
-        raise AudioMLError("width, kernel and every dilation must be positive integers")
+    if width < 1 or kernel < 1 or not dilations or min(dilations) < 1 or gru_units < 0:
+        raise AudioMLError("width, kernel and every dilation must be positive integers "
+                           "(gru_units may be 0)")
     norm = _register_layers()
     magnitude = keras.Input(shape=(None, n_bins), name="magnitude")
     x = norm(name="log_norm")(magnitude)
@@ -235,10 +243,36 @@ def build_masknet(*, n_bins: int = 257, width: int = 192, kernel: int = 3,
         h = layers.Conv1D(width, kernel, dilation_rate=int(d), padding="same",
                           name=f"block{i + 1}_conv_d{d}")(h)
         x = layers.Add(name=f"block{i + 1}_add")([x, h])
+    if gru_units:
+        h = layers.LayerNormalization(name="gru_norm")(x)
+        h = layers.Bidirectional(layers.GRU(int(gru_units), return_sequences=True), name="gru")(h)
+        h = layers.Dense(width, kernel_initializer="zeros", name="gru_proj")(h)
+        x = layers.Add(name="gru_add")([x, h])
     x = layers.LayerNormalization(name="out_norm")(x)
     x = layers.ReLU(name="out_relu")(x)
     mask = layers.Conv1D(n_bins, 1, activation="sigmoid", name="mask")(x)
     return keras.Model(magnitude, mask, name=name)
+
+
+def transfer_weights(source, target) -> int:
+    """Copy into *target* the weights of every layer of *source* with the same name and shapes.
+
+    Used to grow a trained mask net (e.g. add the GRU block) without starting
+    afresh. Returns the number of layers copied; raises when none match.
+    """
+    copied = 0
+    by_name = {layer.name: layer for layer in source.layers}
+    for layer in target.layers:
+        match = by_name.get(layer.name)
+        if match is None or not layer.weights:
+            continue
+        weights = match.get_weights()
+        if [w.shape for w in weights] == [tuple(w.shape) for w in layer.weights]:
+            layer.set_weights(weights)
+            copied += 1
+    if not copied:
+        raise AudioMLError(f"no layer of {source.name!r} fits {target.name!r}; nothing to start from")
+    return copied
 
 
 # --- denoisers: a trained model plus how to run it on a clip -----------------------------------

@@ -83,3 +83,6 @@ def test_evaluation_on_real_fsdd():
     assert methods["masknet_denoiser"]["si_sdr_improvement_db"] > 3
     assert methods["masknet_denoiser"]["test_overlaps_training"] is False
     assert methods["noisy"]["pesq_failures"] <= report["clips"]
+    # The clean-neighbour oracle knows the clean clip, so it sits far below the noisy input.
+    oracle = report["references"]["clean_neighbour_oracle_mse"]
+    assert 0 < oracle < methods["noisy"]["spectrogram_mse"] / 5

@@ -39,6 +39,9 @@ def register(groups) -> None:
                        help="masknet: resample training clips by a random factor in this range")
     train.add_argument("--init", type=Path, metavar="FILE",
                        help="masknet: fine-tune these .keras weights instead of starting afresh")
+    train.add_argument("--gru-units", type=int,
+                       help="masknet: add a bidirectional GRU of this many units per direction "
+                            "(default 0: none)")
     train.add_argument("--mask-floor", type=float, default=0.05,
                        help="masknet: smallest gain applied at inference (default 0.05, -26 dB)")
     train.add_argument("--max-minutes", type=float, help="stop after the epoch that passes this time")
@@ -96,7 +99,7 @@ def _recordings(args):
 
 #: Options of ``train denoiser`` in the order a retrain command lists them.
 _TRAIN_OPTIONS = ("model", "name", "split", "test_speaker", "epochs", "steps", "lr", "batch_size",
-                  "seed", "snr", "snr_range", "alpha", "speed_perturb", "init", "mask_floor",
+                  "seed", "snr", "snr_range", "alpha", "speed_perturb", "init", "gru_units", "mask_floor",
                   "data", "out_dir")
 
 
@@ -145,10 +148,11 @@ def _train(args) -> int:
             model, history = train_masknet(
                 clips, epochs=epochs, steps_per_epoch=args.steps, learning_rate=args.lr or 1e-3,
                 batch_size=args.batch_size or 16, seed=args.seed, snr_range=tuple(args.snr_range),
-                max_seconds=max_seconds, init=init,
+                max_seconds=max_seconds, init=init, config={"gru_units": args.gru_units or 0},
                 speed_range=tuple(args.speed_perturb) if args.speed_perturb else None,
                 progress=progress)
-            config = {"architecture": arch, **MASKNET_DEFAULTS, "n_fft": 512, "hop_length": 128,
+            config = {"architecture": arch, **MASKNET_DEFAULTS, "gru_units": args.gru_units or 0,
+                      "n_fft": 512, "hop_length": 128,
                       "sr": 8000, "snr_range_db": list(args.snr_range), "noise": MASKNET_NOISE,
                       "crop_seconds": 1.5, "steps_per_epoch": args.steps,
                       "batch_size": args.batch_size or 16, "learning_rate": args.lr or 1e-3,
