@@ -126,6 +126,26 @@ def random_crops(clips: list[np.ndarray], *, n: int, seconds: float, rng: np.ran
     return out
 
 
+def random_eq(y: np.ndarray, *, max_db: float, rng: np.random.Generator) -> np.ndarray:
+    """*y* through a random smooth equaliser of at most +-*max_db* dB.
+
+    The gain curve is a sum of three cosines over 0-4 kHz with random
+    amplitudes and phases, applied in the frequency domain: a different
+    microphone, room or vocal tract colour for every crop, so the net learns
+    to keep whatever colour the speech has rather than the four training voices'.
+
+    Returns
+    -------
+    np.ndarray [shape=y.shape, dtype=float32]
+    """
+    spectrum = np.fft.rfft(y)
+    f = np.linspace(0.0, 1.0, len(spectrum))
+    gain_db = sum(rng.uniform(-1, 1) * np.cos(np.pi * k * f + rng.uniform(0, 2 * np.pi))
+                  for k in (1, 2, 3))
+    gain_db *= max_db / max(float(np.max(np.abs(gain_db))), 1e-9)
+    return np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(y)).astype(np.float32)
+
+
 def noisy_batch(clean: np.ndarray, *, snr_range: tuple[float, float], rng: np.random.Generator,
                 kinds: dict[str, float] = MASKNET_NOISE) -> np.ndarray:
     """Add to each row of *clean* one noise kind drawn from *kinds* at an SNR drawn from *snr_range*."""
@@ -173,8 +193,8 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
                   learning_rate: float = 1e-3, batch_size: int = 16, seed: int = 0,
                   snr_range: tuple[float, float] = (-5.0, 20.0), crop_seconds: float = 1.5,
                   config: dict | None = None, max_seconds: float | None = None,
-                  speed_range: tuple[float, float] | None = None, init=None,
-                  progress: ProgressFn = no_progress):
+                  speed_range: tuple[float, float] | None = None, eq_db: float = 0.0,
+                  init=None, progress: ProgressFn = no_progress):
     """Train the mask net; return ``(model, history)``.
 
     Parameters
@@ -189,6 +209,9 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
         Stop after the epoch that crosses this wall-clock time.
     speed_range : (float, float), optional
         Resample each training clip by a factor drawn from this range (e.g. 0.85, 1.15).
+    eq_db : float
+        With a positive value, colour each clean crop by :func:`random_eq` of up to
+        this many dB (the target is the coloured clean crop).
     init : keras.Model, optional
         A trained mask net to start from: every layer of the net that *config*
         builds takes its weights where name and shapes match (so *config* may
@@ -239,6 +262,8 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
         for _ in range(steps_per_epoch):
             clean = random_crops(clips, n=batch_size, seconds=crop_seconds, rng=rng,
                                  speed_range=speed_range)
+            if eq_db > 0:
+                clean = np.stack([random_eq(row, max_db=eq_db, rng=rng) for row in clean])
             noisy = noisy_batch(clean, snr_range=snr_range, rng=rng)
             loss, neg_sdr = step(tf.constant(noisy), tf.constant(clean))
             losses.append(float(loss))
@@ -253,4 +278,4 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
 
 
 __all__ = ["NOISE_KINDS", "PAPER_CONFIG", "build_autoencoder", "train_autoencoder",
-           "train_masknet", "random_crops", "noisy_batch"]
+           "train_masknet", "random_crops", "random_eq", "noisy_batch"]

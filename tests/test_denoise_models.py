@@ -110,6 +110,38 @@ def test_tiny_masknet_training_raises_si_sdr(speech):
     assert history["si_sdr"][-1] > history["si_sdr"][0]
 
 
+def test_grown_masknet_starts_where_the_trained_one_was(tmp_path, speech):
+    """Adding the GRU block to a trained net changes nothing until training moves it,
+    and the grown net saves and reloads through safe mode."""
+    from audioml.denoisers import build_masknet, transfer_weights
+    from audioml.registry import load_keras_model
+
+    small = build_masknet(width=8, dilations=[1, 2])
+    grown = build_masknet(width=8, dilations=[1, 2], gru_units=4)
+    assert transfer_weights(small, grown) == len([l for l in small.layers if l.weights])
+    x = np.random.default_rng(0).random((2, 30, 257)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(grown(x)), np.asarray(small(x)), atol=1e-6)
+    grown.save(tmp_path / "grown.keras")
+    np.testing.assert_allclose(np.asarray(load_keras_model(tmp_path / "grown.keras")(x)),
+                               np.asarray(grown(x)), atol=1e-6)
+    with pytest.raises(AudioMLError, match="nothing to start from"):
+        transfer_weights(build_masknet(width=4, dilations=[1], name="other"),
+                         build_masknet(width=8, dilations=[1]))
+
+
+def test_random_eq_colours_within_its_bound():
+    from audioml.denoise_train import random_eq
+
+    y = np.random.default_rng(1).standard_normal(12000).astype(np.float32)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        out = random_eq(y, max_db=6.0, rng=rng)
+        gain_db = 20 * np.log10(np.abs(np.fft.rfft(out)) / np.abs(np.fft.rfft(y)))
+        assert out.shape == y.shape and out.dtype == np.float32
+        assert np.max(np.abs(gain_db)) == pytest.approx(6.0, abs=0.01)
+        assert np.max(gain_db) - np.min(gain_db) > 3  # a colour, not a plain gain
+
+
 def test_save_and_load_round_trip(tmp_path, speech):
     """A saved mask net reloads through the registry (safe mode) and gives the same output."""
     from audioml.denoisers import MaskDenoiser, build_masknet

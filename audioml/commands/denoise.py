@@ -37,6 +37,8 @@ def register(groups) -> None:
     train.add_argument("--test-speaker", default="theo", help="held-out speaker of --split speaker")
     train.add_argument("--speed-perturb", type=float, nargs=2, metavar=("LOW", "HIGH"),
                        help="masknet: resample training clips by a random factor in this range")
+    train.add_argument("--random-eq", type=float, metavar="DB",
+                       help="masknet: colour each clean crop by a random smooth EQ of up to DB dB")
     train.add_argument("--init", type=Path, metavar="FILE",
                        help="masknet: fine-tune these .keras weights instead of starting afresh")
     train.add_argument("--gru-units", type=int,
@@ -99,7 +101,7 @@ def _recordings(args):
 
 #: Options of ``train denoiser`` in the order a retrain command lists them.
 _TRAIN_OPTIONS = ("model", "name", "split", "test_speaker", "epochs", "steps", "lr", "batch_size",
-                  "seed", "snr", "snr_range", "alpha", "speed_perturb", "init", "gru_units", "mask_floor",
+                  "seed", "snr", "snr_range", "alpha", "speed_perturb", "random_eq", "init", "gru_units", "mask_floor",
                   "data", "out_dir")
 
 
@@ -149,6 +151,7 @@ def _train(args) -> int:
                 clips, epochs=epochs, steps_per_epoch=args.steps, learning_rate=args.lr or 1e-3,
                 batch_size=args.batch_size or 16, seed=args.seed, snr_range=tuple(args.snr_range),
                 max_seconds=max_seconds, init=init, config={"gru_units": args.gru_units or 0},
+                eq_db=args.random_eq or 0.0,
                 speed_range=tuple(args.speed_perturb) if args.speed_perturb else None,
                 progress=progress)
             config = {"architecture": arch, **MASKNET_DEFAULTS, "gru_units": args.gru_units or 0,
@@ -158,6 +161,7 @@ def _train(args) -> int:
                       "batch_size": args.batch_size or 16, "learning_rate": args.lr or 1e-3,
                       "loss": "-SI-SDR (noisy phase) + 100 * MSE of magnitudes^0.3",
                       "speed_perturb": list(args.speed_perturb) if args.speed_perturb else None,
+                      "random_eq_db": args.random_eq or 0.0,
                       "mask_floor": args.mask_floor,
                       "input_floor_percentile": INPUT_FLOOR_PERCENTILE,
                       "init": str(args.init) if args.init else None}
