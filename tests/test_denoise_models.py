@@ -192,3 +192,33 @@ def test_neighbour_oracle_sees_only_the_clean_image(speech):
     impulse = np.zeros(4400, np.float32)
     impulse[::256] = 1.0  # one click per frame: every frame's spectrum is flat
     assert neighbour_oracle_mse(impulse, impulse) < 1e-6
+
+
+def test_shape_mask_presses_uncertain_gains_and_keeps_a_floor():
+    from audioml.denoisers import shape_mask
+
+    m = np.array([0.0, 0.25, 0.5, 1.0])
+    np.testing.assert_allclose(shape_mask(m), m)
+    shaped = shape_mask(m, power=2.0, floor=0.1)
+    np.testing.assert_allclose(shaped, [0.1, 0.1, 0.25, 1.0])
+    with pytest.raises(AudioMLError, match="power"):
+        shape_mask(m, power=0.0)
+    with pytest.raises(AudioMLError, match="floor"):
+        shape_mask(m, floor=1.0)
+
+
+def test_tune_mask_scores_the_grid_and_picks_by_pesq(speech):
+    from audioml.denoise_tune import tune_mask
+    from audioml.denoisers import MaskDenoiser, build_masknet
+
+    net = MaskDenoiser(build_masknet(width=8, dilations=[1]), {"name": "tiny"})
+    clips = [speech(w) for w in ("one", "two")]
+    result = tune_mask(net, clips, powers=(1.0, 2.0), floors=(0.0, 0.5), kinds=("white",))
+    assert len(result["grid"]) == 4 and result["clips"] == 2
+    best = max(r["pesq_nb"] for r in result["grid"])
+    assert result["best"]["pesq_nb"] == best
+    assert {(r["power"], r["floor"]) for r in result["grid"]} == {(1.0, 0.0), (1.0, 0.5),
+                                                                  (2.0, 0.0), (2.0, 0.5)}
+    assert all(np.isfinite(r["si_sdr_improvement_db"]) for r in result["grid"])
+    with pytest.raises(AudioMLError, match="no clips"):
+        tune_mask(net, [])

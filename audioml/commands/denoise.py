@@ -44,8 +44,11 @@ def register(groups) -> None:
     train.add_argument("--gru-units", type=int,
                        help="masknet: add a bidirectional GRU of this many units per direction "
                             "(default 0: none)")
-    train.add_argument("--mask-floor", type=float, default=0.05,
-                       help="masknet: smallest gain applied at inference (default 0.05, -26 dB)")
+    train.add_argument("--mask-floor", type=float,
+                       help="masknet: smallest gain applied at inference (default: tuned on "
+                            "training speakers' clips, with --mask-power)")
+    train.add_argument("--mask-power", type=float,
+                       help="masknet: exponent applied to the mask at inference (default: tuned)")
     train.add_argument("--max-minutes", type=float, help="stop after the epoch that passes this time")
     _data_args(train)
     train.add_argument("--out-dir", type=Path, help="folder for weights and card (default models/)")
@@ -101,7 +104,7 @@ def _recordings(args):
 
 #: Options of ``train denoiser`` in the order a retrain command lists them.
 _TRAIN_OPTIONS = ("model", "name", "split", "test_speaker", "epochs", "steps", "lr", "batch_size",
-                  "seed", "snr", "snr_range", "alpha", "speed_perturb", "random_eq", "init", "gru_units", "mask_floor",
+                  "seed", "snr", "snr_range", "alpha", "speed_perturb", "random_eq", "init", "gru_units", "mask_power", "mask_floor",
                   "data", "out_dir")
 
 
@@ -162,7 +165,7 @@ def _train(args) -> int:
                       "loss": "-SI-SDR (noisy phase) + 100 * MSE of magnitudes^0.3",
                       "speed_perturb": list(args.speed_perturb) if args.speed_perturb else None,
                       "random_eq_db": args.random_eq or 0.0,
-                      "mask_floor": args.mask_floor,
+                      "mask_power": args.mask_power or 1.0, "mask_floor": args.mask_floor or 0.0,
                       "input_floor_percentile": INPUT_FLOOR_PERCENTILE,
                       "init": str(args.init) if args.init else None}
             description = ("Mask net of ours: dilated 1-D convs over the noisy magnitude, any length, "
@@ -204,6 +207,11 @@ def _train(args) -> int:
     write_card(card, out_dir)
     print(f"wrote {out_dir / (name + '.keras')} ({history['epochs']} epochs, {seconds:.0f} s)",
           file=sys.stderr)
+    if arch == "masknet" and args.mask_power is None and args.mask_floor is None:
+        card["mask_tuning"] = _tune_mask(name, out_dir, clips[::8])
+        card["config"].update(mask_power=card["mask_tuning"]["best"]["power"],
+                              mask_floor=card["mask_tuning"]["best"]["floor"])
+        write_card(card, out_dir)
     # Test figures on the held-out clips of the same split, under the conditions of the targets.
     from audioml.denoise_eval import card_metrics
 
@@ -211,6 +219,20 @@ def _train(args) -> int:
     write_card(card, out_dir)
     print(json.dumps(card["metrics"], indent=2))
     return 0
+
+
+def _tune_mask(name: str, folder: Path, clips: list) -> dict:
+    """Pick the mask's power and floor for a freshly trained mask net on training clips."""
+    from audioml.denoise_tune import tune_mask
+    from audioml.progress import TqdmProgress
+    from audioml.registry import load_model
+
+    with TqdmProgress("tune mask", unit="clip") as progress:
+        result = tune_mask(load_model(name, folder), clips, progress=progress)
+    best = result["best"]
+    print(f"mask power {best['power']:g}, floor {best['floor']:g}: PESQ-nb {best['pesq_nb']:.3f} "
+          f"on {result['clips']} training clips", file=sys.stderr)
+    return result
 
 
 def save_for_inference(model, path: Path) -> None:
