@@ -194,7 +194,7 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
                   snr_range: tuple[float, float] = (-5.0, 20.0), crop_seconds: float = 1.5,
                   config: dict | None = None, max_seconds: float | None = None,
                   speed_range: tuple[float, float] | None = None, eq_db: float = 0.0,
-                  init=None, progress: ProgressFn = no_progress):
+                  magnitude_weight: float = 100.0, init=None, progress: ProgressFn = no_progress):
     """Train the mask net; return ``(model, history)``.
 
     Parameters
@@ -209,6 +209,9 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
         Stop after the epoch that crosses this wall-clock time.
     speed_range : (float, float), optional
         Resample each training clip by a factor drawn from this range (e.g. 0.85, 1.15).
+    magnitude_weight : float
+        Weight of the compressed-magnitude MSE against the negative SI-SDR (dB);
+        larger values lean towards what PESQ rewards (quiet residual noise).
     eq_db : float
         With a positive value, colour each clean crop by :func:`random_eq` of up to
         this many dB (the target is the coloured clean crop).
@@ -250,7 +253,7 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
             neg_sdr = _neg_si_sdr(clean, estimate)
             # Compressed magnitudes (power 0.3) weigh quiet bins as the ear does.
             mag = tf.reduce_mean(tf.square((mask * tf.abs(N) + 1e-8) ** 0.3 - (tf.abs(S) + 1e-8) ** 0.3))
-            loss = neg_sdr + 100.0 * mag
+            loss = neg_sdr + magnitude_weight * mag
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss, neg_sdr
