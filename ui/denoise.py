@@ -44,7 +44,7 @@ FAMILY_NOTES = {
                "reads the noisy magnitude (every frequency bin at once, 2 s of context), a "
                "bidirectional GRU carries what it heard across the whole clip, and the net "
                "predicts how much of each time-frequency bin to keep; that gain is pressed "
-               "down a little (power 1.5, chosen on training voices) where the net is unsure. "
+               "down where the net is unsure (how hard was chosen on training voices). "
                "The noisy phase is kept, "
                "any length goes through in one pass, and it was trained on white, pink and "
                "brown noise and hum at −5 to 20 dB, on four of FSDD's five speakers: its "
