@@ -51,12 +51,14 @@ def target_rows() -> list[tuple[str, str, str]]:
     paper = _report("denoise_random_10db_white.json")
     if paper:
         m = paper["methods"]
+        known = paper.get("references", {}).get("clean_neighbour_oracle_mse")
+        oracle = f"; oracle that knows the clean clip {known:.4f}" if known is not None else ""
         for name in ("vae_denoiser", "dcae_denoiser"):
             if name in m:
                 rows.append((f"{name}: test spectrogram MSE, random split, white 10 dB "
                              "(target ≤ 0.0015)", f"{m[name]['spectrogram_mse']:.4f}",
                              f"clean-range MSE {m[name]['spectrogram_mse_clean_range']:.4f}; noisy "
-                             f"input {m['noisy']['spectrogram_mse']:.4f}"))
+                             f"input {m['noisy']['spectrogram_mse']:.4f}" + oracle))
     speaker = _report("denoise_speaker_5db_white.json")
     if speaker:
         m = speaker["methods"]
