@@ -384,9 +384,9 @@ class MaskDenoiser(Denoiser):
         :data:`INPUT_FLOOR_PERCENTILE`-th percentile. A band the input never had
         (a phone's or a resampler's cut above ~3.6 kHz) would otherwise read as
         -100 dB, inflate the per-utterance normalisation and blind the net: on
-        FSDD at 5 dB, low-passing the input at 3.6 kHz took the gain from +6.8 dB
-        to +0.1 dB without the floor and +5.1 dB with it, at no cost on full-band
-        input. The mask still applies to the true STFT.
+        FSDD at 5 dB, low-passing the input at 3.6 kHz took the convolution-only
+        net's gain from +6.8 dB to +0.1 dB without the floor and +5.1 dB with it,
+        at no cost on full-band input. The mask still applies to the true STFT.
 
         The mask is then shaped by the card's ``mask_power`` and ``mask_floor``
         (:func:`shape_mask`; 1 and 0 when absent), which training picks on
