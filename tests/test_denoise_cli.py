@@ -39,6 +39,25 @@ def test_train_writes_weights_and_card(generated_fsdd, tmp_path, arch, capsys):
     assert card["split_kind"] == "speaker" and card["test_speaker"] == "bob"
     assert card["retrain_command"].startswith("audioml train denoiser")
     assert "si_sdr_improvement_db" in card["metrics"]["model"]
+    if arch == "masknet":
+        # The mask's power and floor are picked on the training speaker's clips and used.
+        best = card["mask_tuning"]["best"]
+        assert card["mask_tuning"]["clips"] == 2  # every 8th of ann's 10 clips
+        assert (card["config"]["mask_power"], card["config"]["mask_floor"]) == (best["power"],
+                                                                               best["floor"])
+
+
+def test_train_masknet_with_given_mask_shaping_skips_tuning(generated_fsdd, tmp_path):
+    code = main(["train", "denoiser", "--model", "masknet", "--data", str(generated_fsdd),
+                 "--split", "speaker", "--test-speaker", "bob", "--epochs", "1", "--steps", "1",
+                 "--batch-size", "2", "--gru-units", "4", "--random-eq", "6",
+                 "--mask-power", "1.5", "--out-dir", str(tmp_path), "--name", "fixed"])
+    assert code == 0
+    card = json.loads((tmp_path / "fixed.json").read_text())
+    assert "mask_tuning" not in card
+    assert card["config"]["mask_power"] == 1.5 and card["config"]["mask_floor"] == 0.0
+    assert card["config"]["gru_units"] == 4 and card["config"]["random_eq_db"] == 6.0
+    assert "--gru-units 4" in card["retrain_command"]
 
 
 def test_evaluate_reports_every_method(generated_fsdd, capsys):
