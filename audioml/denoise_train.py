@@ -194,7 +194,7 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
                   snr_range: tuple[float, float] = (-5.0, 20.0), crop_seconds: float = 1.5,
                   config: dict | None = None, max_seconds: float | None = None,
                   speed_range: tuple[float, float] | None = None, eq_db: float = 0.0,
-                  magnitude_weight: float = 100.0, init=None, progress: ProgressFn = no_progress):
+                  magnitude_weight: float = 100.0, asymmetry: float = 1.0, init=None, progress: ProgressFn = no_progress):
     """Train the mask net; return ``(model, history)``.
 
     Parameters
@@ -212,6 +212,9 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
     magnitude_weight : float
         Weight of the compressed-magnitude MSE against the negative SI-SDR (dB);
         larger values lean towards what PESQ rewards (quiet residual noise).
+    asymmetry : float
+        How much more a bin left louder than the clean one costs in that term than
+        one made quieter (PESQ, too, punishes added noise more than lost detail).
     eq_db : float
         With a positive value, colour each clean crop by :func:`random_eq` of up to
         this many dB (the target is the coloured clean crop).
@@ -251,8 +254,11 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
             mask = model(tf.abs(N), training=True)
             estimate = _tf_istft(tf.cast(mask, tf.complex64) * N, length)
             neg_sdr = _neg_si_sdr(clean, estimate)
-            # Compressed magnitudes (power 0.3) weigh quiet bins as the ear does.
-            mag = tf.reduce_mean(tf.square((mask * tf.abs(N) + 1e-8) ** 0.3 - (tf.abs(S) + 1e-8) ** 0.3))
+            # Compressed magnitudes (power 0.3) weigh quiet bins as the ear does; energy left
+            # above the clean level (residual noise) costs *asymmetry* times more, as in PESQ.
+            excess = (mask * tf.abs(N) + 1e-8) ** 0.3 - (tf.abs(S) + 1e-8) ** 0.3
+            weight = tf.where(excess > 0, asymmetry, 1.0)
+            mag = tf.reduce_mean(weight * tf.square(excess))
             loss = neg_sdr + magnitude_weight * mag
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))

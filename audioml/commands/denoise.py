@@ -39,6 +39,9 @@ def register(groups) -> None:
                        help="masknet: resample training clips by a random factor in this range")
     train.add_argument("--magnitude-weight", type=float,
                        help="masknet: weight of the compressed-magnitude loss (default 100)")
+    train.add_argument("--asymmetry", type=float,
+                       help="masknet: extra cost of residual noise over lost speech in the "
+                            "magnitude loss (default 1: symmetric)")
     train.add_argument("--random-eq", type=float, metavar="DB",
                        help="masknet: colour each clean crop by a random smooth EQ of up to DB dB")
     train.add_argument("--init", type=Path, metavar="FILE",
@@ -107,8 +110,8 @@ def _recordings(args):
 #: Options of ``train denoiser`` in the order a retrain command lists them.
 _TRAIN_OPTIONS = ("model", "name", "split", "test_speaker", "epochs", "steps", "lr", "batch_size",
                   "seed", "snr", "snr_range", "alpha", "speed_perturb", "random_eq",
-                  "magnitude_weight", "init", "gru_units", "mask_power", "mask_floor", "data",
-                  "out_dir")
+                  "magnitude_weight", "asymmetry", "init", "gru_units", "mask_power",
+                  "mask_floor", "data", "out_dir")
 
 
 def _command_line(args) -> str:
@@ -158,6 +161,7 @@ def _train(args) -> int:
                 batch_size=args.batch_size or 16, seed=args.seed, snr_range=tuple(args.snr_range),
                 max_seconds=max_seconds, init=init, config={"gru_units": args.gru_units or 0},
                 eq_db=args.random_eq or 0.0, magnitude_weight=args.magnitude_weight or 100.0,
+                asymmetry=args.asymmetry or 1.0,
                 speed_range=tuple(args.speed_perturb) if args.speed_perturb else None,
                 progress=progress)
             config = {"architecture": arch, **MASKNET_DEFAULTS, "gru_units": args.gru_units or 0,
@@ -166,10 +170,11 @@ def _train(args) -> int:
                       "crop_seconds": 1.5, "steps_per_epoch": args.steps,
                       "batch_size": args.batch_size or 16, "learning_rate": args.lr or 1e-3,
                       "loss": f"-SI-SDR (noisy phase) + {args.magnitude_weight or 100:g} * MSE of "
-                              f"magnitudes^0.3",
+                              f"magnitudes^0.3 (excess weighted x{args.asymmetry or 1:g})",
                       "speed_perturb": list(args.speed_perturb) if args.speed_perturb else None,
                       "random_eq_db": args.random_eq or 0.0,
                       "magnitude_weight": args.magnitude_weight or 100.0,
+                      "asymmetry": args.asymmetry or 1.0,
                       "mask_power": args.mask_power or 1.0, "mask_floor": args.mask_floor or 0.0,
                       "input_floor_percentile": INPUT_FLOOR_PERCENTILE,
                       "init": str(args.init) if args.init else None}
