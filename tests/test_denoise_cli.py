@@ -50,13 +50,14 @@ def test_train_writes_weights_and_card(generated_fsdd, tmp_path, arch, capsys):
 def test_train_masknet_with_given_mask_shaping_skips_tuning(generated_fsdd, tmp_path):
     code = main(["train", "denoiser", "--model", "masknet", "--data", str(generated_fsdd),
                  "--split", "speaker", "--test-speaker", "bob", "--epochs", "1", "--steps", "1",
-                 "--batch-size", "2", "--gru-units", "4", "--random-eq", "6",
+                 "--batch-size", "2", "--gru-units", "4", "--random-eq", "6", "--asymmetry", "4",
                  "--mask-power", "1.5", "--out-dir", str(tmp_path), "--name", "fixed"])
     assert code == 0
     card = json.loads((tmp_path / "fixed.json").read_text())
     assert "mask_tuning" not in card
     assert card["config"]["mask_power"] == 1.5 and card["config"]["mask_floor"] == 0.0
     assert card["config"]["gru_units"] == 4 and card["config"]["random_eq_db"] == 6.0
+    assert card["config"]["asymmetry"] == 4.0 and "x4" in card["config"]["loss"]
     assert "--gru-units 4" in card["retrain_command"]
 
 
