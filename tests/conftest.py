@@ -49,6 +49,15 @@ def shared_data(name: str) -> Path:
     return path
 
 
+def open_page(path: str, *, timeout: float = 120):
+    """*path* (from the repository root) run once in Streamlit's AppTest; fails on any exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / path), default_timeout=timeout).run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     """Each test starts with empty Streamlit caches (models, data)."""

@@ -16,6 +16,7 @@ from audioml.errors import AudioMLError
 from audioml.experiments import compare, published, report, spaces, study
 from audioml.experiments.objectives import (DenoiseData, MelodyData, denoise_objective,
                                             melody_objective)
+from tests.test_melody_model import toy_songs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,24 +146,6 @@ def test_table1_tries_every_architecture_first(tmp_path):
 def test_tpe_sampler_is_an_option(tmp_path):
     s = study.create_or_load("table3", storage=sqlite_url(tmp_path), sampler="tpe", seed=1)
     assert type(s.sampler).__name__ == "TPESampler" and s.direction.name == "MAXIMIZE"
-
-
-def toy_songs(n: int, seed: int = 0):
-    from audioml.melody.encoding import Melody, notes_to_symbols
-
-    rng = np.random.default_rng(seed)
-    scale = [60, 62, 64, 65, 67, 69, 71, 72]
-    songs = []
-    for _ in range(n):
-        notes, i, total = [], int(rng.integers(0, 5)), 0
-        while total < 32:
-            d = int(rng.choice([2, 4]))
-            notes.append((scale[i], d))
-            total += d
-            i = int(np.clip(i + rng.choice([-1, 1]), 0, 7))
-        notes.append((60, 8))
-        songs.append(Melody(symbols=tuple(notes_to_symbols(notes)), meter="4/4"))
-    return songs
 
 
 def test_table3_objective_trains_and_scores_the_lstm(tmp_path):

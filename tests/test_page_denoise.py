@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import soundfile as sf
-from streamlit.testing.v1 import AppTest
 
 from audioml.audio import to_wav_bytes
-
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "3_denoise.py")
+from tests.conftest import open_page
 
 
 def _app():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/3_denoise.py")
 
 
 def _scores(at):

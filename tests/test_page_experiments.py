@@ -4,10 +4,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+
+from tests.conftest import open_page
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages" / "5_experiments.py")
+PAGE = "pages/5_experiments.py"
 sys.path.insert(0, str(ROOT))
 
 
@@ -20,8 +21,7 @@ def no_live_studies(monkeypatch):
 
 
 def test_page_renders_the_three_tables_from_the_shipped_report(no_live_studies):
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
-    assert not at.exception
+    at = open_page(PAGE)
     assert not at.radio  # no source choice without live studies
     assert [s.value for s in at.subheader] == [
         "Table 1 - VAE architectures", "Table 2 - VAE hyperparameters", "Table 3 - melody LSTM"]
@@ -44,8 +44,7 @@ def test_page_offers_the_live_studies_when_present(monkeypatch):
 
     live = load_report()
     monkeypatch.setattr(ui.experiments, "live_report", lambda: live)
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
-    assert not at.exception
+    at = open_page(PAGE)
     at.radio(key="ex_source").set_value("live studies in runs/studies.db").run()
     assert not at.exception
     assert "live studies" in at.caption[1].value or any("live" in c.value for c in at.caption)

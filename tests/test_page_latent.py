@@ -1,13 +1,11 @@
 """AppTest of the latent-space page: it renders from the shipped models and its controls act."""
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from audioml.registry import list_cards
+from tests.conftest import open_page
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_latent_space.py")
+PAGE = "pages/2_latent_space.py"
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +28,7 @@ def captions(at):
 
 
 def test_page_renders_and_its_controls_change_the_output():
-    at = AppTest.from_file(PAGE, default_timeout=180).run()
-    assert not at.exception
+    at = open_page(PAGE, timeout=180)
     assert [h.value for h in at.header][:4] == [
         "Where each model puts the digits", "Decode any point of the plane",
         "The decoded plane", "Sampling: draw z from N(0, I) and decode"]
@@ -65,8 +62,7 @@ def test_page_renders_and_its_controls_change_the_output():
 
 
 def test_picking_points_shows_them():
-    at = AppTest.from_file(PAGE, default_timeout=180).run()
-    assert not at.exception
+    at = open_page(PAGE, timeout=180)
     if any("MNIST was not found" in i.value for i in at.info):
         pytest.skip("MNIST not available here")
     assert any("Nothing picked yet" in c for c in captions(at))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from audioml.registry import list_cards
+from tests.conftest import open_page
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "4_melody.py")
+PAGE = "pages/4_melody.py"
 
 pytestmark = pytest.mark.skipif(not list_cards(task="melody"), reason="no melody model shipped")
 
@@ -21,10 +19,7 @@ def _symbols(at) -> str:
 
 @pytest.fixture(scope="module")
 def at():
-    app = AppTest.from_file(PAGE, default_timeout=120)
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    return open_page(PAGE)
 
 
 def test_default_page_renders(at):
@@ -51,8 +46,7 @@ def test_controls_change_the_output(at):
 
 
 def test_typed_seed_and_bad_seeds():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.run()
+    at = open_page(PAGE)
     at.radio(key="melody_seed_source").set_value("Symbols I type").run()
     at.text_input(key="melody_seed_text").set_value("69 _ _ _ 72 _ 71 _").run()
     assert not at.exception and not at.error
@@ -64,8 +58,7 @@ def test_typed_seed_and_bad_seeds():
 
 
 def test_song_seed_from_the_bundled_collection():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.run()
+    at = open_page(PAGE)
     at.radio(key="melody_seed_source").set_value("The first bars of a song").run()
     assert not at.exception
     assert not at.error, at.error[0].value if at.error else ""

@@ -4,16 +4,14 @@ import io
 
 import numpy as np
 import soundfile as sf
-from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from tests.conftest import open_page
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/1_spectrogram.py"
 
 
 def fresh(path=PAGE):
-    return AppTest.from_file(str(ROOT / path), default_timeout=120).run()
+    return open_page(path)
 
 
 def captions(at):
