@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from audioml.audio import fix_length
-from audioml.denoisers import FLOOR_DB, PAPER_TRANSFORM, SR
+from audioml.denoisers import FLOOR_DB, PAPER_TRANSFORM, SR, paper_pair
 from audioml.errors import AudioMLError
 from audioml.metrics import pesq_nb, si_sdr, spectrogram_mse
 from audioml.spectral import amplitude_to_db, minmax_scale, minmax_unscale, stft
@@ -72,7 +72,7 @@ def _image_scores(method: str, clean: np.ndarray, noisy: np.ndarray, denoisers: 
     lo, hi = FLOOR_DB, state["hi"]
     clean_db = amplitude_to_db(np.abs(stft(clean, n_fft=transform.n_fft,
                                            hop_length=transform.hop_length)))
-    target = target_image(clean, noisy)
+    target = np.clip(minmax_scale(clean_db, lo, hi)[0], 0, 1)
     clean_own, lo_c, hi_c = minmax_scale(clean_db)
     if method == "noisy":
         return spectrogram_mse(target, x01), spectrogram_mse(clean_own, x01)
@@ -86,15 +86,6 @@ def _image_scores(method: str, clean: np.ndarray, noisy: np.ndarray, denoisers: 
         est01 = np.clip(minmax_scale(est_db, lo, hi)[0], 0, 1)
     est_own = np.clip(minmax_scale(est_db, lo_c, hi_c)[0], 0, 1)
     return spectrogram_mse(target, est01), spectrogram_mse(clean_own, est_own)
-
-
-def target_image(clean: np.ndarray, noisy: np.ndarray) -> np.ndarray:
-    """The training target of a 0.55 s pair: clean dB on [-100 dB, noisy maximum], clipped to [0, 1]."""
-    transform = PAPER_TRANSFORM
-    _, state = transform.forward(noisy)
-    clean_db = amplitude_to_db(np.abs(stft(clean, n_fft=transform.n_fft,
-                                           hop_length=transform.hop_length)))
-    return np.clip(minmax_scale(clean_db, FLOOR_DB, state["hi"])[0], 0, 1)
 
 
 def neighbour_oracle_mse(clean: np.ndarray, noisy: np.ndarray) -> float:
@@ -112,7 +103,7 @@ def neighbour_oracle_mse(clean: np.ndarray, noisy: np.ndarray) -> float:
     clean, noisy : np.ndarray [shape=(4400,)]
         A 0.55 s pair at 8 kHz.
     """
-    y = target_image(clean, noisy)
+    _, y = paper_pair(clean, noisy)
     guess = np.empty_like(y)
     guess[1:-1] = 0.5 * (y[:-2] + y[2:])
     guess[0], guess[-1] = y[1], y[-2]

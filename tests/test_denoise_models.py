@@ -182,13 +182,13 @@ def test_neighbour_oracle_sees_only_the_clean_image(speech):
     """The oracle's score depends on the clean clip, not on how noisy the input is
     (the noise only sets the top of the scale), and it is zero for a flat spectrum."""
     from audioml.audio import fix_length
-    from audioml.denoise_eval import neighbour_oracle_mse, target_image
+    from audioml.denoise_eval import neighbour_oracle_mse
 
     clean = fix_length(speech("seven"), 4400)
     at_10 = neighbour_oracle_mse(clean, add_noise(clean, 10.0, seed=0))
     at_0 = neighbour_oracle_mse(clean, add_noise(clean, 0.0, seed=0))
     assert 0 < at_10 < 0.05 and 0 < at_0 < 0.05
-    assert target_image(clean, add_noise(clean, 10.0, seed=0)).shape == (257, 18)
+    assert paper_pair(clean, add_noise(clean, 10.0, seed=0))[1].shape == (257, 18)
     impulse = np.zeros(4400, np.float32)
     impulse[::256] = 1.0  # one click per frame: every frame's spectrum is flat
     assert neighbour_oracle_mse(impulse, impulse) < 1e-6
