@@ -31,7 +31,7 @@ def tune_mask(denoiser: MaskDenoiser, clips: list[np.ndarray], *, powers=POWERS,
     Parameters
     ----------
     denoiser : MaskDenoiser
-        The trained net; its card's own power and floor are ignored here.
+        The trained net; its card's own power and floor are ignored (:meth:`~MaskDenoiser.raw_mask`).
     clips : list of np.ndarray
         Clean 8 kHz clips of training speakers (never the test speaker's).
     powers, floors : sequence of float
@@ -55,13 +55,11 @@ def tune_mask(denoiser: MaskDenoiser, clips: list[np.ndarray], *, powers=POWERS,
     settings = [(float(p), float(f)) for p in powers for f in floors]
     pesq = {s: [] for s in settings}
     gain = {s: [] for s in settings}
-    raw = MaskDenoiser(denoiser.model, {**denoiser.card, "config": {
-        **denoiser.card.get("config", {}), "mask_power": 1.0, "mask_floor": 0.0}})
     total, done = len(clips) * len(kinds), 0
     for k, kind in enumerate(kinds):
         for i, clean in enumerate(clips):
             noisy = add_noise(clean, snr_db, kind=kind, sr=SR, seed=seed + 100_003 * k + i)
-            S, mask = raw.mask(noisy)
+            S, mask = denoiser.raw_mask(noisy)
             base = si_sdr(clean, noisy)
             for power, floor in settings:
                 out = istft(shape_mask(mask, power=power, floor=floor) * S, hop_length=MASK_HOP,

@@ -377,8 +377,8 @@ class MaskDenoiser(Denoiser):
             self._graph = tf.function(lambda x: self.model(x, training=False), input_signature=[spec])
         return self._graph(magnitude)
 
-    def mask(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The noisy STFT ``(257, frames)`` and the predicted mask of the same shape.
+    def raw_mask(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The noisy STFT ``(257, frames)`` and the net's mask of the same shape, unshaped.
 
         The net sees the magnitude raised to at least its own
         :data:`INPUT_FLOOR_PERCENTILE`-th percentile. A band the input never had
@@ -387,15 +387,19 @@ class MaskDenoiser(Denoiser):
         FSDD at 5 dB, low-passing the input at 3.6 kHz took the convolution-only
         net's gain from +6.8 dB to +0.1 dB without the floor and +5.1 dB with it,
         at no cost on full-band input. The mask still applies to the true STFT.
-
-        The mask is then shaped by the card's ``mask_power`` and ``mask_floor``
-        (:func:`shape_mask`; 1 and 0 when absent), which training picks on
-        training speakers' clips (:func:`audioml.denoise_tune.tune_mask`).
         """
         S = stft(y, n_fft=MASK_N_FFT, hop_length=MASK_HOP)
         magnitude = np.abs(S)
         magnitude = np.maximum(magnitude, np.percentile(magnitude, INPUT_FLOOR_PERCENTILE))
-        m = np.asarray(self._predict(magnitude.T[None].astype(np.float32)))[0].T
+        return S, np.asarray(self._predict(magnitude.T[None].astype(np.float32)))[0].T
+
+    def mask(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`raw_mask` shaped by the card's ``mask_power`` and ``mask_floor``.
+
+        See :func:`shape_mask`; 1 and 0 when absent. Training picks them on
+        training speakers' clips (:func:`audioml.denoise_tune.tune_mask`).
+        """
+        S, m = self.raw_mask(y)
         config = self.card.get("config", {})
         return S, shape_mask(m, power=float(config.get("mask_power") or 1.0),
                              floor=float(config.get("mask_floor") or 0.0))
