@@ -21,6 +21,8 @@ from audioml.errors import AudioMLError
 #: Longest clip accepted, in seconds. Long enough for a sentence, short enough
 #: that decoding and a spectrogram stay small in memory.
 MAX_SECONDS = 30.0
+#: Sample rates accepted anywhere, in Hz: from telephone-band toys to studio files.
+MIN_SR, MAX_SR = 1000, 384_000
 #: Shortest clip accepted, in seconds (one 512-sample frame at 8 kHz).
 MIN_SECONDS = 0.064
 #: Upload size limit in bytes, matched to ``server.maxUploadSize`` (20 MB).
@@ -115,11 +117,17 @@ def validate_audio(y: np.ndarray, sr: int, *, target_sr: int | None = None,
     """Check a signal (see :func:`check_audio`) and resample it to *target_sr* when given."""
     y = check_audio(y, sr, name=name, allow_silent=allow_silent)
     if target_sr is not None and target_sr != sr:
-        if not (isinstance(target_sr, (int, np.integer)) and 1000 <= target_sr <= 384_000):
-            raise AudioMLError(f"target sample rate must be 1000-384000 Hz; got {target_sr!r}")
+        check_sample_rate(target_sr, name="target sample rate")
         y = resample(y, sr, int(target_sr))
         sr = int(target_sr)
     return y, int(sr)
+
+
+def check_sample_rate(sr, *, name: str = "sample rate") -> int:
+    """Return *sr* as an int if it is a whole number of Hz in [:data:`MIN_SR`, :data:`MAX_SR`]."""
+    if isinstance(sr, bool) or not (isinstance(sr, (int, np.integer)) and MIN_SR <= sr <= MAX_SR):
+        raise AudioMLError(f"{name} must be an integer between {MIN_SR} and {MAX_SR} Hz; got {sr!r}")
+    return int(sr)
 
 
 def check_audio(y: np.ndarray, sr: int, *, name: str = "the signal",
@@ -133,8 +141,7 @@ def check_audio(y: np.ndarray, sr: int, *, name: str = "the signal",
     y = np.asarray(y)
     if y.ndim != 1:
         raise AudioMLError(f"{name} must be mono (1-D); got shape {y.shape}")
-    if not (isinstance(sr, (int, np.integer)) and 1000 <= sr <= 384_000):
-        raise AudioMLError(f"sample rate must be an integer between 1000 and 384000 Hz; got {sr!r}")
+    check_sample_rate(sr)
     if len(y) < MIN_SECONDS * sr:
         raise AudioMLError(f"{name} is too short: {len(y)} samples ({len(y) / sr * 1000:.0f} ms); "
                            f"at least {MIN_SECONDS * 1000:.0f} ms is needed")

@@ -11,8 +11,3 @@ from __future__ import annotations
 class AudioMLError(ValueError):
     """Bad input: unreadable or unusable audio, an impossible parameter, an invalid seed."""
 
-
-def check(condition: bool, message: str) -> None:
-    """Raise :class:`AudioMLError` with *message* unless *condition* holds."""
-    if not condition:
-        raise AudioMLError(message)

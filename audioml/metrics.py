@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from audioml.errors import AudioMLError
+
 
 def snr_db(reference: np.ndarray, estimate: np.ndarray) -> float:
     """10 log10(P_ref / P_(estimate - reference)) in dB."""
@@ -33,7 +35,7 @@ def spectrogram_mse(reference: np.ndarray, estimate: np.ndarray) -> float:
     """Mean squared error between two spectrograms of the same shape (e.g. scaled to [0, 1])."""
     reference, estimate = np.asarray(reference, np.float64), np.asarray(estimate, np.float64)
     if reference.shape != estimate.shape:
-        raise ValueError(f"shapes differ: {reference.shape} vs {estimate.shape}")
+        raise AudioMLError(f"spectrogram shapes differ: {reference.shape} vs {estimate.shape}")
     return float(np.mean((reference - estimate) ** 2))
 
 

@@ -11,6 +11,14 @@ A card is a plain JSON object. Required keys:
 ``config``          the builder's configuration
 ``epochs``, ``training_time_s``, ``metrics``, ``retrain_command``, ``versions``
 
+This module is the bottom of every model's life: cards (:func:`list_cards`,
+:func:`get_card`, :func:`write_card`), the command that retrains a model
+(:func:`retrain_command`), saving weights (:func:`save_for_inference`) and
+loading them (:func:`load_keras_model`). It imports no topic package; turning a
+card into a usable object (a denoiser, a melody model) is each topic's own
+``load(card, path)``, and :mod:`audioml.shipped` holds the table that picks one
+by the card's ``task``.
+
 :func:`load_keras_model` is the only place the project deserialises weights,
 always with Keras' safe mode on, so a ``.keras`` file cannot run code.
 """
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 import json
 import platform
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +69,65 @@ def model_path(name: str, models_dir: Path | None = None) -> Path:
 def load_keras_model(path: str | Path, *, compile: bool = False):
     """Load a ``.keras`` file with safe mode on (no arbitrary code, no lambdas).
 
-    Custom layers must be registered with
-    ``keras.saving.register_keras_serializable(package="audioml")`` in a module
-    imported before this call; the importing is the caller's job.
+    The project's custom layers (:mod:`audioml.nn.layers`) are registered first,
+    so every model it ships reloads here.
     """
     import keras
 
+    import audioml.nn.layers  # noqa: F401 - registers the custom layers safe mode may meet
+
     return keras.saving.load_model(str(path), compile=compile, safe_mode=True)
+
+
+def save_for_inference(model, path: str | Path) -> Path:
+    """Save *model* as ``.keras`` without its optimizer state.
+
+    Adam keeps two moments per weight, so a compiled model's file is about three
+    times the size of its weights. A copy rebuilt from the model's config is
+    uncompiled and has no optimizer to save.
+    """
+    import keras
+
+    import audioml.nn.layers  # noqa: F401 - the config may name the custom layers
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    bare = keras.Model.from_config(model.get_config())
+    bare.set_weights(model.get_weights())
+    bare.save(str(path))
+    return path
+
+
+def retrain_command(command: str, options: dict[str, Any]) -> str:
+    """The shell command that retrains a model, for its card.
+
+    Parameters
+    ----------
+    command : str
+        The subcommand, e.g. ``"audioml train denoiser"``.
+    options : dict
+        Option name (``batch_size``) to value, in the order to print them.
+        ``None`` and ``False`` are left out, ``True`` prints the bare flag,
+        and a list or tuple prints its items after the flag.
+
+    Examples
+    --------
+    >>> retrain_command("audioml train latent", {"model": "vae", "epochs": 25, "alpha": None})
+    'audioml train latent --model vae --epochs 25'
+    """
+    words = command.split()
+    for key, value in options.items():
+        if value is None or value is False:
+            continue
+        words.append("--" + key.replace("_", "-"))
+        if value is True:
+            continue
+        words += [_word(v) for v in value] if isinstance(value, (list, tuple)) else [_word(value)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _word(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def write_card(card: dict[str, Any], models_dir: Path | None = None) -> Path:
@@ -92,23 +153,3 @@ def software_versions() -> dict[str, str]:
         except Exception:  # noqa: BLE001 - a missing optional package is simply not recorded
             pass
     return versions
-
-
-def load_model(name: str, models_dir: Path | None = None):
-    """Load shipped model *name* for inference.
-
-    When its card names a ``module``, that module's ``load(card, path)`` builds
-    the object (it registers custom layers and may wrap the Keras model with,
-    e.g., a vocabulary); otherwise the weight file is a plain ``.keras`` model.
-    """
-    import importlib
-
-    card = get_card(name, models_dir)
-    path = Path(models_dir or MODELS_DIR) / card["file"]
-    if not path.exists():
-        raise AudioMLError(f"weights of model {name!r} are missing: {path}")
-    if card.get("module"):
-        return importlib.import_module(card["module"]).load(card, path)
-    import audioml.nn.autoencoder  # noqa: F401 - registers the custom layers before loading
-
-    return load_keras_model(path)

@@ -10,14 +10,14 @@ from typing import Callable
 
 import numpy as np
 
+from audioml.audio import check_sample_rate
 from audioml.errors import AudioMLError
 
 MIDDLE_C_HZ = 261.6256
 
 
 def _time(sr: int, duration: float) -> np.ndarray:
-    if not (isinstance(sr, (int, np.integer)) and 1000 <= sr <= 192_000):
-        raise AudioMLError(f"sample rate must be an integer in [1000, 192000] Hz; got {sr!r}")
+    check_sample_rate(sr)
     if not 0.05 <= duration <= 30:
         raise AudioMLError(f"duration must be between 0.05 and 30 s; got {duration!r}")
     return np.arange(int(round(sr * duration))) / sr

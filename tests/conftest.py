@@ -1,61 +1,73 @@
-"""Shared fixtures: generated speech, the real-data folders, and a clean Streamlit cache."""
+"""Shared fixtures: generated audio and speech, a fake FSDD, toy songs, real-data folders, pages.
+
+Test modules take these as fixtures and import no other test module; the
+builders behind them live in :mod:`tests.support.factories`.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+from tests.support import factories
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
-def speak(text: str, sr: int = 8000, voice: str = "en-us", speed: int = 140) -> np.ndarray:
-    """Synthesise *text* with espeak-ng, resampled by sox to *sr* Hz mono; float32 in [-1, 1]."""
-    import soundfile as sf
-
-    if not (shutil.which("espeak-ng") and shutil.which("sox")):
-        pytest.skip("espeak-ng and sox are needed to generate speech (apt-get install espeak-ng sox)")
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"audioml_speech_{os.getpid()}"
-    tmp.mkdir(exist_ok=True)
-    raw, out = tmp / "raw.wav", tmp / f"speech_{abs(hash((text, sr, voice, speed)))}.wav"
-    if not out.exists():
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
-        subprocess.run(["sox", str(raw), "-r", str(sr), "-c", "1", "-b", "16", str(out), "norm", "-3"],
-                       check=True)
-    y, _ = sf.read(out, dtype="float32")
-    return y
+@pytest.fixture(scope="session")
+def speech():
+    """``speech(text, sr=8000, voice="en-us", speed=140)``: espeak-ng speech, float32 (skips without it)."""
+    return factories.speak
 
 
 @pytest.fixture(scope="session")
-def speech():
-    """A function ``speech(text, sr=8000, voice="en-us")`` returning generated speech."""
-    return speak
+def wav_bytes():
+    """``wav_bytes(y, sr=8000, fmt="WAV", subtype=None)``: an audio file's bytes in memory."""
+    return factories.wav_bytes
 
 
-def shared_data(name: str) -> Path:
-    """The real dataset folder ../shared/data/<name>, or skip the test with a reason."""
-    path = Path(os.environ.get("AUDIOML_DATA", SHARED_DATA)) / name
-    if not path.is_dir():
-        pytest.skip(f"real {name} data not found at {path}")
-    return path
+@pytest.fixture(scope="session")
+def make_fsdd():
+    """``make_fsdd(folder, speakers=..., digits=..., takes=2, clip=None)``: an FSDD-shaped folder."""
+    return factories.make_fsdd
 
 
-def open_page(path: str, *, timeout: float = 120):
-    """*path* (from the repository root) run once in Streamlit's AppTest; fails on any exception."""
+@pytest.fixture(scope="session")
+def toy_songs():
+    """``toy_songs(n=24, seed=0)``: short C major tunes in 4/4."""
+    return factories.toy_songs
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """``shared_data(name)``: the real dataset folder ../shared/data/<name>, or skip with a reason."""
+
+    def find(name: str) -> Path:
+        path = Path(os.environ.get("AUDIOML_DATA", SHARED_DATA)) / name
+        if not path.is_dir():
+            pytest.skip(f"real {name} data not found at {path}")
+        return path
+
+    return find
+
+
+@pytest.fixture(scope="session")
+def open_page():
+    """``open_page(path, timeout=120)``: run a page once in AppTest; fails on any exception."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / path), default_timeout=timeout).run()
-    assert not at.exception, at.exception
-    return at
+    def run(path: str, *, timeout: float = 120):
+        at = AppTest.from_file(str(ROOT / path), default_timeout=timeout).run()
+        assert not at.exception, at.exception
+        return at
+
+    return run
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from audioml.audio import load_audio
 from audioml.cli import main
 from audioml.errors import AudioMLError
-from tests.corpus import audio_cases
+from tests.support.corpus import audio_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = audio_cases()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_available, running_app, wait_idle
+from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_available, running_app, wait_idle
 from ui.navigation import available_pages
 
 pytestmark = [pytest.mark.browser,

@@ -3,8 +3,8 @@ generating on one server all succeed, and each model is loaded once per process.
 
 import pytest
 
-from tests.browser import chromium_available, running_app
-from tests.load import load_test, model_loads
+from tests.support.browser import chromium_available, running_app
+from tests.support.load import load_test, model_loads
 from ui.navigation import available_pages
 
 pytestmark = [pytest.mark.browser,

@@ -9,43 +9,17 @@
 
 Both return a functional model whose sub-models ``model.get_layer("encoder")``
 and ``model.get_layer("decoder")`` are usable on their own. Saved as ``.keras``
-they reload with safe mode on, because the one custom layer is registered.
+they reload with safe mode on, because their one custom layer
+(:class:`audioml.nn.layers.VariationalCode`) is registered.
 """
 
 from __future__ import annotations
 
 import keras
-from keras import layers, ops
+from keras import layers
 
 from audioml.nn.blocks import ConvStackConfig, build_decoder, conv_trunk
-
-
-@keras.saving.register_keras_serializable(package="audioml")
-class VariationalCode(layers.Layer):
-    """Reparameterised sampling ``z = mean + exp(log_var / 2) * eps`` plus the KL loss.
-
-    During training it draws ``eps ~ N(0, I)`` and adds ``kl_weight * D_KL``
-    (batch mean) to the model's losses; at inference it returns the mean, so a
-    denoiser's output is deterministic.
-    """
-
-    def __init__(self, kl_weight: float = 1.0, seed: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.kl_weight = float(kl_weight)
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-
-    def call(self, inputs, training=None):
-        mean, log_var = inputs
-        kl = -0.5 * ops.sum(1.0 + log_var - ops.square(mean) - ops.exp(log_var), axis=-1)
-        self.add_loss(self.kl_weight * ops.mean(kl))
-        if not training:
-            return mean
-        eps = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
-        return mean + ops.exp(0.5 * log_var) * eps
-
-    def get_config(self):
-        return {**super().get_config(), "kl_weight": self.kl_weight, "seed": self.seed}
+from audioml.nn.layers import VariationalCode
 
 
 def build_dcae(config: ConvStackConfig, *, learning_rate: float = 5e-4,

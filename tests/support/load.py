@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, IDLE
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, IDLE
 
 
 async def _session(browser, url: str, timeout_ms: int) -> tuple[float, str | None]:

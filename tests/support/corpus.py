@@ -6,19 +6,17 @@ message is the right answer; "ok" means a correct, finite result is.
 
 from __future__ import annotations
 
-import io
 import struct
 
 import numpy as np
-import soundfile as sf
+
+from tests.support.factories import wav_bytes
 
 SR = 8000
 
 
 def _encode(y, sr=SR, fmt="WAV", subtype=None) -> bytes:
-    buf = io.BytesIO()
-    sf.write(buf, y, sr, format=fmt, subtype=subtype)
-    return buf.getvalue()
+    return wav_bytes(y, sr, fmt=fmt, subtype=subtype)
 
 
 def _tone(seconds=1.0, sr=SR, amp=0.5, channels=1):

@@ -1,0 +1,1 @@
+"""Speech denoising: data, features, models, training, evaluation and the denoise API."""
