@@ -19,7 +19,7 @@ __all__ = ["AudioMLError", "load_audio", "to_wav_bytes", "denoise", "generate_me
 def __getattr__(name):
     # Heavy (TensorFlow) entry points load on first use, so `import audioml` stays fast.
     if name == "denoise":
-        from audioml.denoise import denoise
+        from audioml.denoising.api import denoise
 
         return denoise
     if name in ("generate_melody", "render_score"):

@@ -178,3 +178,14 @@ def fix_length(y: np.ndarray, n: int) -> np.ndarray:
     if len(y) >= n:
         return y[:n]
     return np.pad(y, (0, n - len(y)))
+
+
+def zip_files(files: dict[str, bytes]) -> bytes:
+    """A ZIP archive of ``{file name: bytes}``, built in memory."""
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buf.getvalue()

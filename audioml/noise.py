@@ -60,3 +60,15 @@ def add_noise(y: np.ndarray, snr_db: float, *, kind: str = "white", sr: int = 80
     noise = make_noise(len(y), kind, sr=sr, seed=seed)
     noise *= np.sqrt(power / 10 ** (snr_db / 10) / np.mean(noise.astype(np.float64) ** 2))
     return (y + noise).astype(np.float32)
+
+
+def mix_without_clipping(clean: np.ndarray, snr_db: float, *, kind: str = "white", sr: int = 8000,
+                         seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(clean, noisy)`` at *snr_db*, both scaled by one gain so the mixture stays in [-1, 1].
+
+    Scaling both together keeps the SNR exact, and the clean clip stays the
+    reference of the noisy one sample for sample.
+    """
+    noisy = add_noise(clean, snr_db, kind=kind, sr=sr, seed=seed)
+    gain = min(1.0, 0.99 / max(float(np.abs(noisy).max()), 1e-9))
+    return (np.asarray(clean, np.float32) * gain).astype(np.float32), (noisy * gain).astype(np.float32)

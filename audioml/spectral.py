@@ -4,8 +4,8 @@ Conventions (as librosa): a spectrogram has shape ``(1 + n_fft // 2, n_frames)``
 frequency bins on axis 0; frames are centred (the signal is zero-padded by
 ``n_fft // 2`` at both ends), so frame ``m`` is centred on sample ``m * hop``.
 
-:class:`SpectrogramTransform` is the denoisers' pipeline: fixed duration, |STFT|,
-dB, min-max scaling to [0, 1] with the min and max kept, and its exact inverse.
+dB and min-max scaling are here too; the denoisers' fixed-size image built from
+them is :class:`audioml.denoising.features.SpectrogramTransform`.
 """
 
 from __future__ import annotations
@@ -208,68 +208,6 @@ def mel_filterbank(sr: int, n_fft: int, n_mels: int = 64) -> np.ndarray:
     return librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)
 
 
-PhaseMethod = Literal["noisy", "griffinlim"]
-
-
-@dataclass(frozen=True)
-class SpectrogramTransform:
-    """The denoisers' fixed-size spectrogram: clip -> [0, 1] image -> clip.
-
-    Steps (as the method): trim or zero-pad to *duration* seconds; |STFT| with
-    frame *n_fft* and hop *hop_length*; dB; min-max to [0, 1]. The scaling's min
-    and max (and the phase) are returned, so :meth:`inverse` undoes every step.
-    At 8 kHz, 0.55 s, n_fft 512 and hop 256 the image is 257 x 18.
-    """
-
-    sr: int = 8000
-    n_fft: int = 512
-    hop_length: int = 256
-    duration: float = 0.55
-    window: str = "hann"
-
-    @property
-    def n_samples(self) -> int:
-        return int(round(self.duration * self.sr))
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(frequency bins, frames) of one spectrogram."""
-        return 1 + self.n_fft // 2, 1 + self.n_samples // self.hop_length
-
-    def forward(self, y: np.ndarray, *, lo: float | None = None, hi: float | None = None
-                ) -> tuple[np.ndarray, dict]:
-        """Signal -> scaled dB magnitude in [0, 1] of shape :attr:`shape`, and the state to invert it.
-
-        *lo* and *hi* fix the scaling range (in dB) instead of the clip's own min and max.
-        The state holds ``lo``, ``hi`` and ``phase`` (radians, same shape).
-        """
-        S = stft(fix_length(np.asarray(y, np.float32), self.n_samples), n_fft=self.n_fft,
-                 hop_length=self.hop_length, window=self.window)
-        db = amplitude_to_db(np.abs(S))
-        x01, lo, hi = minmax_scale(db, lo, hi)
-        return x01, {"lo": lo, "hi": hi, "phase": np.angle(S)}
-
-    def magnitude(self, x01: np.ndarray, state: dict) -> np.ndarray:
-        """Undo the scaling and dB: [0, 1] image -> linear |STFT|."""
-        return db_to_amplitude(minmax_unscale(x01, state["lo"], state["hi"]))
-
-    def inverse(self, x01: np.ndarray, state: dict, *, phase: PhaseMethod = "noisy",
-                n_iter: int = 32, momentum: float = 0.99) -> np.ndarray:
-        """Scaled image -> signal of :attr:`n_samples` samples.
-
-        ``phase="noisy"`` reuses ``state["phase"]`` (the phase of the clip that
-        :meth:`forward` saw); ``"griffinlim"`` estimates a phase from the magnitude.
-        """
-        mag = self.magnitude(x01, state)
-        if phase == "noisy":
-            return istft(mag * np.exp(1j * state["phase"]), hop_length=self.hop_length,
-                         window=self.window, length=self.n_samples)
-        if phase == "griffinlim":
-            return griffin_lim(mag, hop_length=self.hop_length, window=self.window, n_iter=n_iter,
-                               momentum=momentum, length=self.n_samples)
-        raise AudioMLError(f"phase must be 'noisy' or 'griffinlim'; got {phase!r}")
-
-
 FrequencyScale = Literal["linear", "log", "mel"]
 
 
@@ -286,13 +224,15 @@ class SpectrogramImage:
 
 def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: int = 128,
                       window: str = "hann", db: bool = True, scale: FrequencyScale = "linear",
-                      n_mels: int = 64) -> SpectrogramImage:
+                      n_mels: int = 64, ref: float | None = None) -> SpectrogramImage:
     """Magnitude spectrogram of *y* for display.
 
     ``scale="mel"`` pools the linear bins with a triangular mel filterbank of
     *n_mels* bands; ``"log"`` keeps the linear bins (the plot's axis is made
     logarithmic) but drops the 0 Hz bin, which has no place on a log axis.
-    ``db=True`` converts to dB re the loudest bin (so 0 dB is the peak, floored at -100 dB).
+    ``db=True`` converts to dB re *ref* (a magnitude; by default the loudest bin,
+    so 0 dB is the peak), floored at -100 dB. Pass one clip's peak as *ref* to put
+    several clips on one colour scale.
     """
     if scale not in ("linear", "log", "mel"):
         raise AudioMLError(f"frequency scale must be linear, log or mel; got {scale!r}")
@@ -307,7 +247,8 @@ def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: i
         mag, freqs = mag[1:], freqs[1:]
     times = np.arange(mag.shape[1]) * hop_length / sr
     if db:
-        z = amplitude_to_db(mag) - 20 * np.log10(max(float(mag.max()), AMIN))
+        peak = float(mag.max()) if ref is None else float(ref)
+        z = amplitude_to_db(mag) - 20 * np.log10(max(peak, AMIN))
         z = np.maximum(z, -100.0)
     else:
         z = mag

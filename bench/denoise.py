@@ -23,8 +23,8 @@ SECONDS = 5.0
 
 def speed_rows() -> list[tuple[str, str, str]]:
     import audioml
-    from audioml.denoise import model_names
-    from audioml.denoise_eval import noisereduce_baseline
+    from audioml.denoising import model_names
+    from audioml.denoising.evaluate import noisereduce_baseline
     from audioml.examples import load_example
     from audioml.noise import add_noise
 

@@ -1,18 +1,18 @@
 """Denoising speech: the method's DCAE and VAE and our mask net, heard and seen side by side."""
 
-import numpy as np
 import streamlit as st
 
-from audioml.audio import load_audio, to_wav_bytes
-from audioml.denoise import denoise, match_loudness
-from audioml.denoisers import describe_layers, latent_codes, paper_pair, saturated_share
+from audioml.audio import to_wav_bytes, zip_files
+from audioml.denoising import SR, denoise
+from audioml.denoising.analysis import saturation_study
+from audioml.denoising.api import denoise_files, for_listening
 from audioml.errors import AudioMLError
-from audioml.noise import NOISE_KINDS, add_noise
+from audioml.nn.inspect import describe_layers
+from audioml.noise import NOISE_KINDS, mix_without_clipping
 from ui import cache
 from ui import denoise as dn
 from ui.common import UPLOAD_TYPES, audio_player, safe_text, user_errors
 
-SR = dn.SR
 PHASES = {"noisy": "noisy phase (the input's own)", "griffinlim": "Griffin-Lim (as the method)"}
 
 st.title("Denoising speech")
@@ -49,11 +49,7 @@ if mode.startswith("clean"):
     snr = c2.slider("Signal-to-noise ratio (dB)", -5, 20, 5, key="dn_snr",
                     help="Speech power over noise power; 0 dB means as much noise as speech.")
     with user_errors():
-        noisy = add_noise(y, float(snr), kind=kind, sr=SR, seed=0)
-    clean = y
-    # Keep the mixture inside [-1, 1] without changing the SNR: scale both together.
-    gain = min(1.0, 0.99 / max(float(np.abs(noisy).max()), 1e-9))
-    clean, noisy = clean * gain, noisy * gain
+        clean, noisy = mix_without_clipping(y, float(snr), kind=kind, sr=SR, seed=0)
 
 # --- 3. Denoise -----------------------------------------------------------------------------
 st.header("3 · Denoise")
@@ -81,20 +77,18 @@ shown = ({"clean": clean} if clean is not None else {}) | {"noisy": noisy} | out
 st.plotly_chart(dn.spectrogram_grid(shown, reference=noisy), key="dn_spectrograms", theme=None)
 st.caption("All on one colour scale: dB relative to the loudest bin of the noisy clip.")
 
-players = {k: (match_loudness(noisy, v) if matched and k in outputs else v) for k, v in shown.items()}
-peak = max(float(np.abs(v).max()) for v in players.values())
-safe = 0.99 / peak if peak > 0.99 else 1.0  # one gain for all, so the loudness match survives
+players = for_listening(shown, reference=noisy, match=outputs if matched else ())
 cols = st.columns(len(players))
 for col, (name, clip) in zip(cols, players.items()):
     with col:
-        audio_player(clip * safe, SR, label=name)
+        audio_player(clip, SR, label=name)
         if name in outputs:
             st.download_button("Download WAV", to_wav_bytes(outputs[name], SR),
                                file_name=f"denoised_{name}.wav", mime="audio/wav",
                                key=f"dn_download_{name}")
 
 if clean is not None:
-    st.dataframe(dn.score_rows(clean, {"noisy": noisy} | outputs), hide_index=True,
+    st.dataframe(dn.score_table(clean, {"noisy": noisy} | outputs), hide_index=True,
                  key="dn_scores")
     st.caption("SI-SDR: how much of the output is the clean speech, scale aside (higher is better; "
                "it expects the original phase, so it says little for Griffin-Lim output). "
@@ -133,20 +127,13 @@ if "dcae" in by_family and "vae" in by_family:
         "beyond them can answer with extremes: its sigmoid pinned at 0 or 1. The VAE's KL term "
         "packs every code near the standard normal. Both claims are measured here, on the first "
         "0.55 s of this clip.")
-    dcae, vae = cache.load_model(by_family["dcae"]), cache.load_model(by_family["vae"])
-    window = dcae.first_window(noisy)
-    x01, dcae_out, _ = dcae.images(window)
-    _, vae_out, _ = vae.images(window)
-    images = {"noisy input": x01[0]}
-    if clean is not None:
-        images["clean target"] = paper_pair(dcae.first_window(clean)[0], window[0])[1]
-    images |= {"DCAE output": dcae_out[0], "VAE output": vae_out[0]}
-    st.plotly_chart(dn.image_grid(images, title="As the models see it: [0, 1] images, 257 × 18"),
+    study = saturation_study(cache.load_model(by_family["dcae"]), cache.load_model(by_family["vae"]),
+                             noisy, clean)
+    st.plotly_chart(dn.image_grid(study["images"], title="As the models see it: [0, 1] images, 257 × 18"),
                     key="dn_images", theme=None)
-    codes = {"DCAE code": latent_codes(dcae, noisy), "VAE code (mean)": latent_codes(vae, noisy)}
-    sat_d, sat_v = saturated_share(dcae_out[0]), saturated_share(vae_out[0])
-    spread_d, spread_v = codes["DCAE code"].std(), codes["VAE code (mean)"].std()
-    st.plotly_chart(dn.latent_histogram(codes), key="dn_latent")
+    st.plotly_chart(dn.latent_histogram(study["codes"]), key="dn_latent")
+    spread_d, spread_v = study["spread"]["DCAE"], study["spread"]["VAE"]
+    sat_d, sat_v = study["saturated"]["DCAE"], study["saturated"]["VAE"]
     st.markdown(
         f"- **Spread of the codes** of this clip's windows: DCAE {spread_d:.2f}, VAE "
         f"{spread_v:.2f}, so the DCAE's points are **{spread_d / max(spread_v, 1e-9):.1f}×** as "
@@ -172,19 +159,18 @@ files = st.file_uploader("Audio files (each up to 20 s)", type=UPLOAD_TYPES,
 batch_model = st.selectbox("Model for the batch", names, key="dn_batch_model")
 if files and st.button(f"Denoise {len(files)} file(s)", key="dn_batch_run"):
     bar = st.progress(0.0, text="Denoising…")
-    done, problems = {}, []
-    for i, upload in enumerate(files):
-        name = safe_text(upload.name, 80)
+    accepted, problems = [], []
+    for upload in files:
         try:
             dn.check_suffix(upload.name)
-            clip, rate = load_audio(upload, max_seconds=dn.MAX_SECONDS, allow_silent=False)
-            out = denoise(clip, rate, model=cache.load_model(batch_model), phase=phase)
-            done[f"{upload.name.rsplit('.', 1)[0]}_denoised.wav"] = to_wav_bytes(out, rate)
+            accepted.append((upload.name, upload))
         except AudioMLError as err:
-            problems.append(f"{name}: {safe_text(str(err))}")
-        bar.progress((i + 1) / len(files), text=f"{i + 1} of {len(files)}: {name}")
-    for problem in problems:
-        st.warning(problem, icon="⚠️")
+            problems.append(str(err))
+    done, failed = denoise_files(
+        accepted, model=cache.load_model(batch_model), phase=phase, max_seconds=dn.MAX_SECONDS,
+        progress=lambda i, n, name: bar.progress(i / n, text=f"{i} of {n}: {safe_text(name, 80)}"))
+    for problem in problems + failed:
+        st.warning(safe_text(problem), icon="⚠️")
     if done:
-        st.download_button(f"Download {len(done)} denoised file(s) (ZIP)", dn.zip_of_wavs(done),
+        st.download_button(f"Download {len(done)} denoised file(s) (ZIP)", zip_files(done),
                            file_name="denoised.zip", mime="application/zip", key="dn_batch_zip")

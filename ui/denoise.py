@@ -7,8 +7,6 @@ the clean, noisy and denoised clips are compared sample for sample.
 from __future__ import annotations
 
 import html
-import io
-import zipfile
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,13 +14,14 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from audioml.audio import load_audio
+from audioml.denoising import SR
+from audioml.denoising.evaluate import clip_scores
+from audioml.denoising.features import PAPER_TRANSFORM
 from audioml.errors import AudioMLError
 from audioml.examples import EXAMPLES, load_example
-from audioml.metrics import pesq_nb, si_sdr
-from audioml.spectral import amplitude_to_db, stft
+from audioml.spectral import spectrogram_image
 from ui.common import UPLOAD_TYPES, safe_text, user_errors
 
-SR = 8000
 #: Longest clip the page takes, in seconds; longer uploads get a message, not a wait.
 MAX_SECONDS = 20.0
 #: Colour scale of every spectrogram: dB re the loudest bin of the noisy clip.
@@ -91,17 +90,14 @@ def check_suffix(name: str) -> None:
 def spectrogram_grid(clips: dict[str, np.ndarray], *, reference: np.ndarray) -> go.Figure:
     """Spectrograms of *clips* side by side on one colour scale (dB re *reference*'s peak bin)."""
     n_fft, hop = 512, 64
-    ref_peak = float(np.abs(stft(reference, n_fft=n_fft, hop_length=hop)).max())
+    peak = float(spectrogram_image(reference, SR, n_fft=n_fft, hop_length=hop, db=False).z.max())
     fig = make_subplots(rows=1, cols=len(clips), shared_yaxes=True,
                         subplot_titles=[html.escape(k[:40]) for k in clips], horizontal_spacing=0.02)
-    freqs = np.fft.rfftfreq(n_fft, 1 / SR)
     for i, (name, y) in enumerate(clips.items(), start=1):
-        mag = np.abs(stft(y, n_fft=n_fft, hop_length=hop))
-        z = amplitude_to_db(mag) - amplitude_to_db(np.array(max(ref_peak, 1e-5)))
-        times = np.arange(mag.shape[1]) * hop / SR
-        fig.add_trace(go.Heatmap(z=np.maximum(z, DB_RANGE[0]), x=times, y=freqs, zmin=DB_RANGE[0],
-                                 zmax=DB_RANGE[1], colorscale="Viridis", showscale=i == len(clips),
-                                 colorbar=dict(title="dB"),
+        image = spectrogram_image(y, SR, n_fft=n_fft, hop_length=hop, ref=peak)
+        fig.add_trace(go.Heatmap(z=np.maximum(image.z, DB_RANGE[0]), x=image.times, y=image.freqs,
+                                 zmin=DB_RANGE[0], zmax=DB_RANGE[1], colorscale="Viridis",
+                                 showscale=i == len(clips), colorbar=dict(title="dB"),
                                  hovertemplate="%{x:.2f} s, %{y:.0f} Hz: %{z:.0f} dB<extra></extra>"),
                       row=1, col=i)
         fig.update_xaxes(title_text="time (s)", row=1, col=i)
@@ -114,7 +110,7 @@ def image_grid(images: dict[str, np.ndarray], *, title: str = "") -> go.Figure:
     """[0, 1] spectrogram images (257 × 18) side by side on one scale; 1 = the clip's loudest."""
     fig = make_subplots(rows=1, cols=len(images), shared_yaxes=True,
                         subplot_titles=list(images), horizontal_spacing=0.03)
-    freqs = np.fft.rfftfreq(512, 1 / SR)
+    freqs = np.fft.rfftfreq(PAPER_TRANSFORM.n_fft, 1 / SR)
     for i, image in enumerate(images.values(), start=1):
         fig.add_trace(go.Heatmap(z=image, y=freqs, coloraxis="coloraxis",
                                  hovertemplate="frame %{x}, %{y:.0f} Hz: %{z:.2f}<extra></extra>"),
@@ -137,7 +133,7 @@ def latent_histogram(codes: dict[str, np.ndarray]) -> go.Figure:
 
 
 def architecture_dot(layers: list[dict], *, title: str) -> str:
-    """A Graphviz DOT drawing of a layer stack (from :func:`audioml.denoisers.describe_layers`).
+    """A Graphviz DOT drawing of a layer stack (from :func:`audioml.nn.inspect.describe_layers`).
 
     One box per layer, top to bottom, with its type, output shape (``T`` is a free
     number of frames) and parameter count, and an arrow from each layer that feeds
@@ -177,28 +173,12 @@ def architecture_dot(layers: list[dict], *, title: str) -> str:
     return "\n".join(lines)
 
 
-# --- scores and downloads -------------------------------------------------------------------
+# --- scores -------------------------------------------------------------------------------
 
-def score_rows(clean: np.ndarray, outputs: dict[str, np.ndarray]) -> list[dict]:
-    """SI-SDR and PESQ-nb of each output against *clean* (PESQ may be blank on very short clips)."""
-    rows = []
-    base = si_sdr(clean, outputs["noisy"]) if "noisy" in outputs else None
-    for name, y in outputs.items():
-        sdr = si_sdr(clean, y)
-        pesq = pesq_nb(clean, y, SR)
-        rows.append({"clip": name, "SI-SDR (dB)": round(sdr, 2),
-                     "SI-SDR gain (dB)": round(sdr - base, 2) if base is not None else None,
-                     "PESQ-nb": None if np.isnan(pesq) else round(pesq, 2)})
-    return rows
-
-
-def zip_of_wavs(files: dict[str, bytes]) -> bytes:
-    """A ZIP archive of ``{file name: WAV bytes}``."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buf.getvalue()
+def score_table(clean: np.ndarray, outputs: dict[str, np.ndarray]) -> list[dict]:
+    """Rows of the scores table: SI-SDR, its gain and PESQ-nb of each output (blank where PESQ fails)."""
+    return [{"clip": r["clip"], "SI-SDR (dB)": r["si_sdr_db"], "SI-SDR gain (dB)": r["si_sdr_gain_db"],
+             "PESQ-nb": r["pesq_nb"]} for r in clip_scores(clean, outputs, SR)]
 
 
 def family(card: dict) -> str:

@@ -1,15 +1,17 @@
-"""``audioml train denoiser``, ``audioml evaluate denoiser`` and ``audioml denoise``."""
+"""``audioml train denoiser``, ``audioml evaluate denoiser`` and ``audioml denoise``.
+
+Each handler parses, calls one function of :mod:`audioml.denoising`, and prints.
+"""
 
 from __future__ import annotations
 
 import json
-import shlex
 import sys
-import time
 from pathlib import Path
 
-ARCHITECTURES = ("dcae", "vae", "masknet")
-DEFAULT_NAMES = {"dcae": "dcae_denoiser", "vae": "vae_denoiser", "masknet": "masknet_denoiser"}
+from audioml.denoising.recipe import ARCHITECTURES, PRESETS
+
+_MASK, _AE = PRESETS["masknet"], PRESETS["vae"]
 
 
 def register(groups) -> None:
@@ -20,35 +22,41 @@ def register(groups) -> None:
                     "fly; write models/<name>.keras and its card, with test figures.")
     train.add_argument("--model", choices=ARCHITECTURES, required=True,
                        help="dcae / vae: the method's autoencoders on 0.55 s images; "
-                            "masknet: our fully convolutional mask net")
+                            "masknet: our mask net (dilated convolutions and a GRU)")
     train.add_argument("--name", help="model name (default: <model>_denoiser)")
-    train.add_argument("--epochs", type=int, help="epochs (default: 30 autoencoders, 40 masknet)")
-    train.add_argument("--steps", type=int, default=50, help="masknet: batches per epoch (default 50)")
-    train.add_argument("--lr", type=float, help="learning rate (default 5e-4 autoencoders, 1e-3 masknet)")
-    train.add_argument("--batch-size", type=int, help="batch size (default 32 autoencoders, 16 masknet)")
+    train.add_argument("--epochs", type=int, help=f"epochs (default: {_AE['epochs']} autoencoders, "
+                                                   f"{_MASK['epochs']} masknet)")
+    train.add_argument("--steps", type=int,
+                       help=f"masknet: batches per epoch (default {_MASK['steps_per_epoch']})")
+    train.add_argument("--lr", type=float, help=f"learning rate (default {_AE['learning_rate']:g} "
+                                                f"autoencoders, {_MASK['learning_rate']:g} masknet)")
+    train.add_argument("--batch-size", type=int, help=f"batch size (default {_AE['batch_size']} "
+                                                      f"autoencoders, {_MASK['batch_size']} masknet)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    train.add_argument("--snr", type=float, default=10.0,
-                       help="autoencoders: SNR of the white noise in dB (default 10)")
-    train.add_argument("--snr-range", type=float, nargs=2, default=(-5.0, 20.0), metavar=("LOW", "HIGH"),
-                       help="masknet: SNR range in dB (default -5 20)")
-    train.add_argument("--alpha", type=float, default=50_000.0, help="VAE: weight of the MSE (default 50000)")
+    train.add_argument("--snr", type=float,
+                       help=f"autoencoders: SNR of the white noise in dB (default {_AE['snr_db']:g})")
+    train.add_argument("--snr-range", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                       help="masknet: SNR range in dB (default {:g} {:g})".format(*_MASK["snr_range"]))
+    train.add_argument("--alpha", type=float,
+                       help=f"VAE: weight of the MSE (default {_AE['alpha']:g})")
     train.add_argument("--split", choices=("random", "speaker"), default="random",
                        help="random 80/20 (seed 0) or one speaker held out (default random)")
     train.add_argument("--test-speaker", default="theo", help="held-out speaker of --split speaker")
     train.add_argument("--speed-perturb", type=float, nargs=2, metavar=("LOW", "HIGH"),
                        help="masknet: resample training clips by a random factor in this range")
     train.add_argument("--magnitude-weight", type=float,
-                       help="masknet: weight of the compressed-magnitude loss (default 100)")
+                       help=f"masknet: weight of the compressed-magnitude loss "
+                            f"(default {_MASK['magnitude_weight']:g})")
     train.add_argument("--asymmetry", type=float,
                        help="masknet: extra cost of residual noise over lost speech in the "
-                            "magnitude loss (default 1: symmetric)")
+                            f"magnitude loss (default {_MASK['asymmetry']:g}: symmetric)")
     train.add_argument("--random-eq", type=float, metavar="DB",
                        help="masknet: colour each clean crop by a random smooth EQ of up to DB dB")
     train.add_argument("--init", type=Path, metavar="FILE",
                        help="masknet: fine-tune these .keras weights instead of starting afresh")
     train.add_argument("--gru-units", type=int,
                        help="masknet: add a bidirectional GRU of this many units per direction "
-                            "(default 0: none)")
+                            f"(default {_MASK['gru_units']}: none)")
     train.add_argument("--mask-floor", type=float,
                        help="masknet: smallest gain applied at inference (default: tuned on "
                             "training speakers' clips, with --mask-power)")
@@ -99,7 +107,7 @@ def _data_args(parser) -> None:
 
 
 def _recordings(args):
-    from audioml import fsdd
+    from audioml.denoising import fsdd
 
     folder = args.data
     if args.download:
@@ -107,167 +115,63 @@ def _recordings(args):
     return fsdd.list_recordings(folder)
 
 
-#: Options of ``train denoiser`` in the order a retrain command lists them.
-_TRAIN_OPTIONS = ("model", "name", "split", "test_speaker", "epochs", "steps", "lr", "batch_size",
-                  "seed", "snr", "snr_range", "alpha", "speed_perturb", "random_eq",
-                  "magnitude_weight", "asymmetry", "init", "gru_units", "mask_power",
-                  "mask_floor", "data", "out_dir")
-
-
-def _command_line(args) -> str:
-    """The ``audioml train denoiser`` command that reproduces *args* (time limits left out)."""
-    words = ["audioml", "train", "denoiser"]
-    for key in _TRAIN_OPTIONS:
-        value = getattr(args, key, None)
-        if value is None or (key == "test_speaker" and args.split != "speaker"):
-            continue
-        words.append("--" + key.replace("_", "-"))
-        words += [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
-    return " ".join(shlex.quote(w) for w in words)
+#: ``train denoiser`` options in the order the retrain command lists them, and the
+#: recipe's name for each one that replaces a preset value.
+_TRAIN_OPTIONS = {"model": None, "name": None, "split": None, "test_speaker": None,
+                  "epochs": "epochs", "steps": "steps_per_epoch", "lr": "learning_rate",
+                  "batch_size": "batch_size", "seed": None, "snr": "snr_db",
+                  "snr_range": "snr_range", "alpha": "alpha", "speed_perturb": "speed_range",
+                  "random_eq": "eq_db", "magnitude_weight": "magnitude_weight",
+                  "asymmetry": "asymmetry", "init": "init", "gru_units": "gru_units",
+                  "mask_power": "mask_power", "mask_floor": "mask_floor", "data": None,
+                  "out_dir": None}
 
 
 def _train(args) -> int:
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from audioml import fsdd
-    from audioml.denoise_train import (MASKNET_NOISE, PAPER_CONFIG, train_autoencoder,
-                                       train_masknet)
-    from audioml.denoisers import INPUT_FLOOR_PERCENTILE, MASKNET_DEFAULTS
-    from audioml.paths import MODELS_DIR
+    from audioml.denoising.recipe import train_denoiser
     from audioml.progress import TqdmProgress
-    from audioml.registry import write_card
+    from audioml.registry import retrain_command
 
-    arch = args.model
-    name = args.name or DEFAULT_NAMES[arch]
-    out_dir = Path(args.out_dir or MODELS_DIR)
-    recordings = _recordings(args)
-    train_recs, test_recs = fsdd.split(recordings, kind=args.split, test_speaker=args.test_speaker)
-    clips = fsdd.load_clips(train_recs)
-    max_seconds = args.max_minutes * 60 if args.max_minutes else None
-    start = time.monotonic()
-    with TqdmProgress(f"train {name}", unit="epoch") as progress:
-        if arch == "masknet":
-            epochs = args.epochs or 40
-            init = None
-            if args.init:
-                from audioml.denoisers import _register_layers
-                from audioml.registry import load_keras_model
-
-                _register_layers()
-                init = load_keras_model(args.init)
-            model, history = train_masknet(
-                clips, epochs=epochs, steps_per_epoch=args.steps, learning_rate=args.lr or 1e-3,
-                batch_size=args.batch_size or 16, seed=args.seed, snr_range=tuple(args.snr_range),
-                max_seconds=max_seconds, init=init, config={"gru_units": args.gru_units or 0},
-                eq_db=args.random_eq or 0.0, magnitude_weight=args.magnitude_weight or 100.0,
-                asymmetry=args.asymmetry or 1.0,
-                speed_range=tuple(args.speed_perturb) if args.speed_perturb else None,
-                progress=progress)
-            config = {"architecture": arch, **MASKNET_DEFAULTS, "gru_units": args.gru_units or 0,
-                      "n_fft": 512, "hop_length": 128,
-                      "sr": 8000, "snr_range_db": list(args.snr_range), "noise": MASKNET_NOISE,
-                      "crop_seconds": 1.5, "steps_per_epoch": args.steps,
-                      "batch_size": args.batch_size or 16, "learning_rate": args.lr or 1e-3,
-                      "loss": f"-SI-SDR (noisy phase) + {args.magnitude_weight or 100:g} * MSE of "
-                              f"magnitudes^0.3 (excess weighted x{args.asymmetry or 1:g})",
-                      "speed_perturb": list(args.speed_perturb) if args.speed_perturb else None,
-                      "random_eq_db": args.random_eq or 0.0,
-                      "magnitude_weight": args.magnitude_weight or 100.0,
-                      "asymmetry": args.asymmetry or 1.0,
-                      "mask_power": args.mask_power or 1.0, "mask_floor": args.mask_floor or 0.0,
-                      "input_floor_percentile": INPUT_FLOOR_PERCENTILE,
-                      "init": str(args.init) if args.init else None}
-            description = ("Mask net of ours: dilated 1-D convs over the noisy magnitude, any length, "
-                           "noisy phase kept; trained on white/pink/brown noise and hum, -5..20 dB.")
-        else:
-            epochs = args.epochs or 30
-            model, history = train_autoencoder(
-                arch, clips, epochs=epochs, learning_rate=args.lr or 5e-4,
-                batch_size=args.batch_size or 32, seed=args.seed, snr_db=args.snr,
-                alpha=args.alpha, max_seconds=max_seconds, progress=progress)
-            config = {"architecture": arch, "input_shape": [257, 18, 1], **PAPER_CONFIG,
-                      "sr": 8000, "n_fft": 512, "hop_length": 256, "duration_s": 0.55,
-                      "noise": "white", "snr_db": args.snr, "batch_size": args.batch_size or 32,
-                      "learning_rate": args.lr or 5e-4,
-                      "scaling": "input: noisy dB min-max to [0, 1]; target: clean dB on the noisy "
-                                 "clip's range, clipped (undone with the noisy range at inference)"}
-            if arch == "vae":
-                config["alpha"] = args.alpha
-            description = {"dcae": "The method's deep convolutional autoencoder on 257x18 spectrogram "
-                                   "images (0.55 s windows, overlap-added for longer clips).",
-                           "vae": "The method's variational autoencoder (100/50 filters, latent 64, "
-                                  "alpha 50000) on 257x18 spectrogram images."}[arch]
-    seconds = time.monotonic() - start
-    out_dir.mkdir(parents=True, exist_ok=True)
-    save_for_inference(model, out_dir / f"{name}.keras")
-    card = {
-        "name": name, "task": "denoise", "file": f"{name}.keras", "module": "audioml.denoisers",
-        "description": description,
-        "data": "Free Spoken Digit Dataset (github.com/Jakobovski/free-spoken-digit-dataset, "
-                "CC BY-SA 4.0), 8 kHz",
-        "split": fsdd.describe_split(args.split, seed=0, test_speaker=args.test_speaker),
-        "split_kind": args.split, "test_speaker": args.test_speaker if args.split == "speaker" else None,
-        "train_clips": len(train_recs), "test_clips": len(test_recs),
-        "config": config, "epochs": history["epochs"], "training_time_s": round(seconds, 1),
-        "parameters": int(model.count_params()),
-        "history": {k: [round(v, 6) for v in vals] for k, vals in history.items() if isinstance(vals, list)},
-        "metrics": {}, "retrain_command": _command_line(args),
-    }
-    write_card(card, out_dir)
-    print(f"wrote {out_dir / (name + '.keras')} ({history['epochs']} epochs, {seconds:.0f} s)",
+    given = {key: getattr(args, key) for key in _TRAIN_OPTIONS}
+    if args.split != "speaker":
+        given["test_speaker"] = None
+    options = {recipe_key: getattr(args, key) for key, recipe_key in _TRAIN_OPTIONS.items()
+               if recipe_key and getattr(args, key) is not None}
+    unused = [key for key, recipe_key in _TRAIN_OPTIONS.items()
+              if recipe_key in options and recipe_key not in PRESETS[args.model]]
+    if unused:
+        print(f"audioml: note: {args.model} does not use "
+              f"{', '.join('--' + k.replace('_', '-') for k in unused)}", file=sys.stderr)
+        options = {k: v for k, v in options.items() if k in PRESETS[args.model]}
+    name = args.name or f"{args.model}_denoiser"
+    with TqdmProgress(f"train {name}", unit="step") as progress:
+        card = train_denoiser(args.model, _recordings(args), name=args.name, split=args.split,
+                              test_speaker=args.test_speaker, seed=args.seed, out_dir=args.out_dir,
+                              max_seconds=args.max_minutes * 60 if args.max_minutes else None,
+                              retrain_command=retrain_command("audioml train denoiser", given),
+                              progress=progress, **options)
+    print(f"wrote {card['name']} ({card['epochs']} epochs, {card['training_time_s']:.0f} s)",
           file=sys.stderr)
-    if arch == "masknet" and args.mask_power is None and args.mask_floor is None:
-        card["mask_tuning"] = _tune_mask(name, out_dir, clips[::8])
-        card["config"].update(mask_power=card["mask_tuning"]["best"]["power"],
-                              mask_floor=card["mask_tuning"]["best"]["floor"])
-        write_card(card, out_dir)
-    # Test figures on the held-out clips of the same split, under the conditions of the targets.
-    from audioml.denoise_eval import card_metrics
-
-    card["metrics"] = card_metrics(name, test_recs, split=args.split, models_dir=out_dir)
-    write_card(card, out_dir)
+    if "mask_tuning" in card:
+        best = card["mask_tuning"]["best"]
+        print(f"mask power {best['power']:g}, floor {best['floor']:g}: PESQ-nb "
+              f"{best['pesq_nb']:.3f} on {card['mask_tuning']['clips']} training clips", file=sys.stderr)
     print(json.dumps(card["metrics"], indent=2))
     return 0
 
 
-def _tune_mask(name: str, folder: Path, clips: list) -> dict:
-    """Pick the mask's power and floor for a freshly trained mask net on training clips."""
-    from audioml.denoise_tune import tune_mask
-    from audioml.progress import TqdmProgress
-    from audioml.registry import load_model
-
-    with TqdmProgress("tune mask", unit="clip") as progress:
-        result = tune_mask(load_model(name, folder), clips, progress=progress)
-    best = result["best"]
-    print(f"mask power {best['power']:g}, floor {best['floor']:g}: PESQ-nb {best['pesq_nb']:.3f} "
-          f"on {result['clips']} training clips", file=sys.stderr)
-    return result
-
-
-def save_for_inference(model, path: Path) -> None:
-    """Save *model* without its optimizer state, which would triple the file (Adam keeps two
-    moments per weight): save, reload uncompiled with safe mode, save again."""
-    from audioml.denoisers import _register_layers
-    from audioml.registry import load_keras_model
-
-    import audioml.nn.autoencoder  # noqa: F401 - registers VariationalCode
-
-    _register_layers()
-    model.save(path)
-    load_keras_model(path).save(path)
-
-
 def _evaluate(args) -> int:
-    from audioml import fsdd
-    from audioml.denoise_eval import evaluate, format_report
+    from audioml.denoising import fsdd
+    from audioml.denoising.evaluate import evaluate, format_report
+    from audioml.progress import TqdmProgress
 
     recordings = _recordings(args)
     _, test_recs = fsdd.split(recordings, kind=args.split, test_speaker=args.test_speaker)
     if args.limit:
         test_recs = test_recs[:args.limit]
-    from audioml.progress import TqdmProgress
-
     with TqdmProgress("evaluate", unit="clip") as progress:
         report = evaluate(args.model, test_recs, snr_db=args.snr, kind=args.noise,
                           split=args.split, test_speaker=args.test_speaker, phase=args.phase,
@@ -280,22 +184,18 @@ def _evaluate(args) -> int:
 
 
 def _denoise(args) -> int:
-    from audioml.audio import load_audio
-    from audioml.denoise import denoise
+    from audioml.denoising.api import denoise_files
     from audioml.errors import AudioMLError
     from audioml.progress import TqdmProgress
 
     if args.out.exists() and not args.out.is_dir():
         raise AudioMLError(f"--out must be a folder; {args.out} is a file")
-    import soundfile as sf
-
-    args.out.mkdir(parents=True, exist_ok=True)
     with TqdmProgress("denoise", unit="file") as progress:
-        for i, path in enumerate(args.inputs):
-            y, sr = load_audio(path, allow_silent=False)
-            out = denoise(y, sr, model=args.model, phase=args.phase, strength=args.strength)
-            target = args.out / f"{path.stem}.wav"
-            sf.write(target, out, sr, subtype="PCM_16")
-            progress(i + 1, len(args.inputs), path.name)
-    print(f"wrote {len(args.inputs)} file(s) to {args.out}", file=sys.stderr)
+        outputs, _ = denoise_files([(p.name, p) for p in args.inputs], model=args.model,
+                                   phase=args.phase, strength=args.strength, suffix=".wav",
+                                   strict=True, progress=progress)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, data in outputs.items():
+        (args.out / name).write_bytes(data)
+    print(f"wrote {len(outputs)} file(s) to {args.out}", file=sys.stderr)
     return 0

@@ -3,45 +3,53 @@
 The models work at 8 kHz (FSDD's rate), so the input is resampled to 8 kHz,
 denoised, and resampled back; the output has the input's rate and length.
 Loaded models are kept per process, so only the first call pays for loading.
+This is the denoising topic's public face: the CLI, the page and
+``audioml.denoise`` call it, and it calls the rest of :mod:`audioml.denoising`.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
-import types
+from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 
 from audioml.audio import check_audio, resample
+from audioml.denoising.fsdd import SR
 from audioml.errors import AudioMLError
+from audioml.progress import ProgressFn, no_progress
 
-MODEL_SR = 8000
 DEFAULT_MODEL = "masknet_denoiser"
 #: Short names accepted for the shipped models.
 ALIASES = {"dcae": "dcae_denoiser", "vae": "vae_denoiser", "masknet": "masknet_denoiser"}
 
 
-def model_names() -> list[str]:
+def model_names(models_dir: Path | None = None) -> list[str]:
     """Names of the shipped denoisers (cards with ``task == "denoise"``)."""
     from audioml.registry import list_cards
 
-    return [c["name"] for c in list_cards(task="denoise")]
+    return [c["name"] for c in list_cards(task="denoise", models_dir=models_dir)]
 
 
 @functools.lru_cache(maxsize=8)
-def load_denoiser(name: str):
+def load_denoiser(name: str, models_dir: Path | None = None):
     """The shipped denoiser *name* (or a short alias: dcae, vae, masknet), loaded once per process.
 
-    Returns an :class:`audioml.denoisers.Denoiser`.
+    Returns an :class:`audioml.denoising.denoisers.Denoiser`.
     """
-    from audioml.registry import get_card, load_model
+    from audioml.denoising.denoisers import load
+    from audioml.registry import get_card, model_path
 
     name = ALIASES.get(name, name)
-    card = get_card(name)
+    card = get_card(name, models_dir)
     if card.get("task") != "denoise":
-        raise AudioMLError(f"{name!r} is not a denoiser; choose one of {', '.join(model_names())}")
-    return load_model(name)
+        raise AudioMLError(f"{name!r} is not a denoiser; choose one of "
+                           f"{', '.join(model_names(models_dir))}")
+    path = model_path(name, models_dir)
+    if not path.exists():
+        raise AudioMLError(f"weights of model {name!r} are missing: {path}")
+    return load(card, path)
 
 
 def denoise(y: np.ndarray, sr: int, *, model="masknet_denoiser", phase: str = "noisy",
@@ -54,7 +62,7 @@ def denoise(y: np.ndarray, sr: int, *, model="masknet_denoiser", phase: str = "n
         Mono noisy speech, float in [-1, 1].
     sr : int
         Sample rate of *y* in Hz (1000-384000); the models run at 8 kHz.
-    model : str or audioml.denoisers.Denoiser
+    model : str or audioml.denoising.denoisers.Denoiser
         A shipped denoiser (``audioml models --task denoise``): ``"masknet_denoiser"``
         (default), ``"vae_denoiser"``, ``"dcae_denoiser"``, or the short names
         ``"masknet"``, ``"vae"``, ``"dcae"``; or a denoiser already loaded.
@@ -84,13 +92,13 @@ def denoise(y: np.ndarray, sr: int, *, model="masknet_denoiser", phase: str = "n
     >>> y, sr = load_example("seven", sr=8000)
     >>> clean = audioml.denoise(add_noise(y, 5.0, seed=0), sr, model="masknet")
     """
-    y = check_audio(y, sr, name="the input")
+    y, sr = check_audio(y, sr, name="the input"), int(sr)
     if not 0.0 <= float(strength) <= 1.0:
         raise AudioMLError(f"strength must be in [0, 1]; got {strength!r}")
     denoiser = model if hasattr(model, "enhance") else load_denoiser(str(model))
-    x = resample(y, int(sr), MODEL_SR)
+    x = resample(y, sr, SR)
     wet = denoiser.enhance(x, phase=phase, n_iter=n_iter)
-    wet = resample(wet, MODEL_SR, int(sr))
+    wet = resample(wet, SR, sr)
     wet = np.pad(wet, (0, max(0, len(y) - len(wet))))[:len(y)]
     return (strength * wet + (1.0 - strength) * y).astype(np.float32)
 
@@ -102,27 +110,78 @@ def match_loudness(reference: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (np.asarray(y) * (rms_ref / rms_y if rms_y > 0 else 0.0)).astype(np.float32)
 
 
-def denoise_batch(clips: list[tuple[np.ndarray, int]], *, model: str = DEFAULT_MODEL,
-                  phase: str = "noisy", strength: float = 1.0, progress=None) -> list[np.ndarray]:
-    """:func:`denoise` over several ``(y, sr)`` pairs, reporting ``progress(done, total, message)``."""
-    out = []
-    for i, (y, sr) in enumerate(clips):
-        out.append(denoise(y, sr, model=model, phase=phase, strength=strength))
-        if progress:
-            progress(i + 1, len(clips), f"clip {i + 1}")
-    return out
+def for_listening(clips: dict[str, np.ndarray], *, reference: np.ndarray,
+                  match: Iterable[str] = ()) -> dict[str, np.ndarray]:
+    """The clips to play side by side: those named in *match* at *reference*'s loudness.
 
-
-class _CallableModule(types.ModuleType):
-    """Lets ``audioml.denoise(...)`` work even after the import system binds this module there.
-
-    Importing ``audioml.denoise`` sets the package attribute ``denoise`` to this
-    module, which would shadow the lazily exported function; calling the module
-    calls the function.
+    Then one gain for all keeps the loudest under full scale, so the loudness
+    match survives playback (a player that clipped one clip would change it).
     """
+    match = set(match)
+    played = {k: match_loudness(reference, v) if k in match else np.asarray(v, np.float32)
+              for k, v in clips.items()}
+    peak = max((float(np.abs(v).max()) for v in played.values()), default=0.0)
+    gain = 0.99 / peak if peak > 0.99 else 1.0
+    return {k: (v * gain).astype(np.float32) for k, v in played.items()}
 
-    def __call__(self, *args, **kwargs):
-        return denoise(*args, **kwargs)
+
+def output_names(file_names: list[str], *, suffix: str = "_denoised.wav") -> list[str]:
+    """One distinct output name per input: ``talk.wav`` -> ``talk_denoised.wav``.
+
+    Inputs that share a stem (``talk.wav``, ``talk.flac``) keep their extension
+    in the name (``talk_wav_denoised.wav``, ``talk_flac_denoised.wav``), and any
+    name still taken gets a number, so no output overwrites another in a folder or ZIP.
+    """
+    stems = [Path(n).stem for n in file_names]
+    names, taken = [], set()
+    for file_name, stem in zip(file_names, stems):
+        ext = Path(file_name).suffix.lstrip(".").lower()
+        base = f"{stem}_{ext}" if stems.count(stem) > 1 and ext else stem
+        name, k = f"{base}{suffix}", 2
+        while name in taken:
+            name, k = f"{base}_{k}{suffix}", k + 1
+        taken.add(name)
+        names.append(name)
+    return names
 
 
-sys.modules[__name__].__class__ = _CallableModule
+def denoise_files(files: list[tuple[str, object]], *, model=DEFAULT_MODEL, phase: str = "noisy",
+                  strength: float = 1.0, max_seconds: float | None = None,
+                  suffix: str = "_denoised.wav", strict: bool = False,
+                  progress: ProgressFn = no_progress) -> tuple[dict[str, bytes], list[str]]:
+    """Denoise several audio files; return ``({output name: WAV bytes}, [problems])``.
+
+    Parameters
+    ----------
+    files : list of (str, path or bytes or file-like)
+        Each file's name (for the output's name and messages) and its content.
+    model, phase, strength
+        As :func:`denoise`; each output keeps its input's sample rate.
+    max_seconds : float, optional
+        Longest file accepted (default :data:`audioml.audio.MAX_SECONDS`).
+    suffix : str
+        Ending of each output name (see :func:`output_names`).
+    strict : bool
+        Raise at the first file that cannot be denoised instead of listing it.
+
+    Returns
+    -------
+    outputs : dict
+        Names from :func:`output_names`, in input order, for the files that worked.
+    problems : list of str
+        ``"<name>: <reason>"`` for each file that could not be denoised.
+    """
+    from audioml.audio import MAX_SECONDS, load_audio, to_wav_bytes
+
+    outputs, problems = {}, []
+    for i, ((name, source), out_name) in enumerate(zip(files, output_names([f[0] for f in files], suffix=suffix))):
+        try:
+            y, sr = load_audio(source, max_seconds=max_seconds or MAX_SECONDS, allow_silent=False)
+            outputs[out_name] = to_wav_bytes(
+                denoise(y, sr, model=model, phase=phase, strength=strength), sr)
+        except AudioMLError as err:
+            if strict:
+                raise AudioMLError(f"{name}: {err}") from None
+            problems.append(f"{name}: {err}")
+        progress(i + 1, len(files), name)
+    return outputs, problems

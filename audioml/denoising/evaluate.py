@@ -32,11 +32,15 @@ from pathlib import Path
 import numpy as np
 
 from audioml.audio import fix_length
-from audioml.denoisers import FLOOR_DB, PAPER_TRANSFORM, SR, paper_pair
+from audioml.denoising import fsdd
+from audioml.denoising.api import load_denoiser
+from audioml.denoising.features import FLOOR_DB, PAPER_TRANSFORM, clip_db, paper_pair
+from audioml.denoising.fsdd import SR
 from audioml.errors import AudioMLError
 from audioml.metrics import pesq_nb, si_sdr, spectrogram_mse
-from audioml.spectral import amplitude_to_db, minmax_scale, minmax_unscale, stft
+from audioml.noise import add_noise
 from audioml.progress import ProgressFn, no_progress
+from audioml.spectral import minmax_scale, minmax_unscale
 
 #: Seed of the test noise: clip i gets seed EVAL_SEED + i.
 EVAL_SEED = 12345
@@ -58,7 +62,7 @@ def _run(method: str, noisy: np.ndarray, denoisers: dict, phase: str) -> np.ndar
     return denoisers[method].enhance(noisy, phase=phase)
 
 
-def _image_scores(method: str, clean: np.ndarray, noisy: np.ndarray, denoisers: dict,
+def image_scores(method: str, clean: np.ndarray, noisy: np.ndarray, denoisers: dict,
                   phase: str) -> tuple[float, float]:
     """Spectrogram MSEs of *method* on one 0.55 s clip: (ours, on the clean clip's own range).
 
@@ -67,25 +71,35 @@ def _image_scores(method: str, clean: np.ndarray, noisy: np.ndarray, denoisers: 
     method's published space, which a denoiser cannot know; it is for scoring only.
     "noisy" passes the input image through unchanged in both.
     """
-    transform = PAPER_TRANSFORM
-    x01, state = transform.forward(noisy)
-    lo, hi = FLOOR_DB, state["hi"]
-    clean_db = amplitude_to_db(np.abs(stft(clean, n_fft=transform.n_fft,
-                                           hop_length=transform.hop_length)))
-    target = np.clip(minmax_scale(clean_db, lo, hi)[0], 0, 1)
-    clean_own, lo_c, hi_c = minmax_scale(clean_db)
+    x01, target = paper_pair(clean, noisy)
+    lo, hi = FLOOR_DB, float(clip_db(noisy).max())
+    clean_own, lo_c, hi_c = minmax_scale(clip_db(clean))
     if method == "noisy":
         return spectrogram_mse(target, x01), spectrogram_mse(clean_own, x01)
     if method in denoisers and denoisers[method].family == "autoencoder":
         est01 = np.asarray(denoisers[method].model(x01[None, ..., None], training=False))[0, ..., 0]
         est_db = minmax_unscale(est01, lo, hi)
     else:
-        out = _run(method, noisy, denoisers, phase)
-        est_db = amplitude_to_db(np.abs(stft(fix_length(out, len(clean)), n_fft=transform.n_fft,
-                                             hop_length=transform.hop_length)))
+        est_db = clip_db(_run(method, noisy, denoisers, phase))
         est01 = np.clip(minmax_scale(est_db, lo, hi)[0], 0, 1)
     est_own = np.clip(minmax_scale(est_db, lo_c, hi_c)[0], 0, 1)
     return spectrogram_mse(target, est01), spectrogram_mse(clean_own, est_own)
+
+
+def clip_scores(clean: np.ndarray, outputs: dict[str, np.ndarray], sr: int = SR) -> list[dict]:
+    """SI-SDR, its gain over ``outputs["noisy"]`` and PESQ-nb of each output against *clean*.
+
+    Returns one row per output: ``clip``, ``si_sdr_db``, ``si_sdr_gain_db`` (None
+    without a "noisy" entry) and ``pesq_nb`` (None where PESQ cannot score the clip).
+    """
+    base = si_sdr(clean, outputs["noisy"]) if "noisy" in outputs else None
+    rows = []
+    for name, y in outputs.items():
+        sdr, pesq = si_sdr(clean, y), pesq_nb(clean, y, sr)
+        rows.append({"clip": name, "si_sdr_db": round(sdr, 2),
+                     "si_sdr_gain_db": round(sdr - base, 2) if base is not None else None,
+                     "pesq_nb": None if math.isnan(pesq) else round(pesq, 2)})
+    return rows
 
 
 def neighbour_oracle_mse(clean: np.ndarray, noisy: np.ndarray) -> float:
@@ -128,7 +142,7 @@ def evaluate(models: list[str], recordings, *, snr_db: float = 5.0, kind: str = 
     ----------
     models : list of str
         Shipped denoiser names.
-    recordings : list of audioml.fsdd.Recording
+    recordings : list of audioml.denoising.fsdd.Recording
         Test clips (8 kHz).
     snr_db : float
         SNR of the added noise in dB.
@@ -143,19 +157,9 @@ def evaluate(models: list[str], recordings, *, snr_db: float = 5.0, kind: str = 
     dict
         ``{"snr_db", "noise", "split", "clips", "phase", "methods": {name: figures}}``.
     """
-    from audioml import fsdd
-    from audioml.noise import add_noise
-    from audioml.registry import load_model
-
     if not recordings:
         raise AudioMLError("no test clips to evaluate")
-    from audioml.registry import get_card, list_cards
-
-    for name in models:
-        if get_card(name, models_dir).get("task") != "denoise":
-            choices = ", ".join(c["name"] for c in list_cards("denoise", models_dir))
-            raise AudioMLError(f"{name!r} is not a denoiser; choose one of {choices}")
-    denoisers = {name: load_model(name, models_dir) for name in models}
+    denoisers = {name: load_denoiser(name, models_dir) for name in models}
     clips = fsdd.load_clips(recordings)
     methods = ["noisy", *denoisers] + ([BASELINE] if baseline else [])
     rows = {m: {"mse": [], "mse_clean_range": [], "si_sdr": [], "pesq": [], "seconds": 0.0} for m in methods}
@@ -171,7 +175,7 @@ def evaluate(models: list[str], recordings, *, snr_db: float = 5.0, kind: str = 
             start = time.perf_counter()
             out = _run(method, noisy, denoisers, phase)
             rows[method]["seconds"] += time.perf_counter() - start
-            mse, mse_clean_range = _image_scores(method, clean_n, noisy_n, denoisers, phase)
+            mse, mse_clean_range = image_scores(method, clean_n, noisy_n, denoisers, phase)
             rows[method]["mse"].append(mse)
             rows[method]["mse_clean_range"].append(mse_clean_range)
             rows[method]["si_sdr"].append(si_sdr(clean, out))
@@ -228,9 +232,7 @@ def card_metrics(name: str, test_recordings, *, split: str, models_dir: Path | N
     Autoencoders: white noise at 10 dB (the MSE target). Mask net: white noise at 5 dB
     (the SI-SDR and PESQ targets). Both on the test clips of the split they were trained on.
     """
-    from audioml.registry import load_model
-
-    family = load_model(name, models_dir).family
+    family = load_denoiser(name, models_dir).family
     snr = 10.0 if family == "autoencoder" else 5.0
     report = evaluate([name], test_recordings, snr_db=snr, kind="white", split=split,
                       test_speaker=test_speaker, baseline=False, models_dir=models_dir)

@@ -18,10 +18,12 @@ import time
 import numpy as np
 
 from audioml.audio import resample
-from audioml.denoisers import (MASK_HOP, MASK_N_FFT, MASKNET_DEFAULTS, SR, build_masknet,
-                               paper_dataset, transfer_weights)
+from audioml.denoising.features import PAPER_TRANSFORM, paper_dataset
+from audioml.denoising.fsdd import SR
+from audioml.denoising.masknet import (MASK_HOP, MASK_N_FFT, MASKNET_DEFAULTS, build_masknet,
+                                       transfer_weights)
 from audioml.errors import AudioMLError
-from audioml.noise import NOISE_KINDS, make_noise
+from audioml.noise import add_noise
 from audioml.progress import ProgressFn, no_progress
 
 #: Paper configuration of both autoencoders (the VAE's pick in the method).
@@ -38,8 +40,11 @@ def _seed_everything(seed: int) -> None:
 
 def build_autoencoder(architecture: str, *, learning_rate: float, alpha: float = 50_000.0,
                       seed: int = 0, config: dict | None = None):
-    """The method's DCAE or VAE for 257 x 18 x 1 images, compiled."""
-    from audioml.denoisers import PAPER_TRANSFORM
+    """The method's DCAE or VAE for 257 x 18 x 1 images, compiled.
+
+    *config* holds the conv stack (``filters``, ``kernels``, ``strides``,
+    ``latent_dim``); the default is the paper's :data:`PAPER_CONFIG`.
+    """
     from audioml.nn.autoencoder import build_dcae, build_vae
     from audioml.nn.blocks import ConvStackConfig
 
@@ -54,7 +59,7 @@ def build_autoencoder(architecture: str, *, learning_rate: float, alpha: float =
 
 def train_autoencoder(architecture: str, clips: list[np.ndarray], *, epochs: int = 30,
                       learning_rate: float = 5e-4, batch_size: int = 32, seed: int = 0,
-                      snr_db: float = 10.0, alpha: float = 50_000.0,
+                      snr_db: float = 10.0, alpha: float = 50_000.0, config: dict | None = None,
                       max_seconds: float | None = None,
                       progress: ProgressFn = no_progress):
     """Train the DCAE or VAE; return ``(model, history)``.
@@ -66,6 +71,8 @@ def train_autoencoder(architecture: str, clips: list[np.ndarray], *, epochs: int
         Clean 8 kHz training clips.
     epochs : int
         Passes over the clips, each with fresh white noise at *snr_db*.
+    config : dict, optional
+        The conv stack (see :func:`build_autoencoder`); the paper's by default.
     max_seconds : float, optional
         Stop after the epoch that crosses this wall-clock time.
 
@@ -78,7 +85,8 @@ def train_autoencoder(architecture: str, clips: list[np.ndarray], *, epochs: int
     if epochs < 1 or batch_size < 1 or learning_rate <= 0:
         raise AudioMLError("epochs, batch size and learning rate must be positive")
     _seed_everything(seed)
-    model = build_autoencoder(architecture, learning_rate=learning_rate, alpha=alpha, seed=seed)
+    model = build_autoencoder(architecture, learning_rate=learning_rate, alpha=alpha, seed=seed,
+                              config=config)
     history = {"loss": [], "mse": []}
     start = time.monotonic()
     for epoch in range(epochs):
@@ -154,9 +162,7 @@ def noisy_batch(clean: np.ndarray, *, snr_range: tuple[float, float], rng: np.ra
     for i, row in enumerate(clean):
         kind = names[rng.choice(len(names), p=probs / probs.sum())]
         snr = rng.uniform(*snr_range)
-        power = max(float(np.mean(row.astype(np.float64) ** 2)), 1e-10)
-        noise = make_noise(len(row), kind, sr=SR, seed=int(rng.integers(2**31)))
-        noisy[i] = row + noise * np.sqrt(power / 10 ** (snr / 10))
+        noisy[i] = add_noise(row, snr, kind=kind, sr=SR, seed=int(rng.integers(2**31)))
     return noisy
 
 
@@ -286,5 +292,5 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
     return model, history
 
 
-__all__ = ["NOISE_KINDS", "PAPER_CONFIG", "build_autoencoder", "train_autoencoder",
+__all__ = ["PAPER_CONFIG", "MASKNET_NOISE", "build_autoencoder", "train_autoencoder",
            "train_masknet", "random_crops", "random_eq", "noisy_batch"]

@@ -1,6 +1,6 @@
 """Choosing how hard the mask net's mask is applied, on training speakers only.
 
-The net predicts a gain in [0, 1] per bin; :func:`audioml.denoisers.shape_mask`
+The net predicts a gain in [0, 1] per bin; :func:`audioml.denoising.masknet.shape_mask`
 turns it into ``max(mask ** power, floor)``. Which power and floor sound best
 is an empirical question, and answering it on the held-out speaker would leak
 the test set into the model. :func:`tune_mask` answers it on clips of the
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from audioml.denoisers import MASK_HOP, SR, MaskDenoiser, shape_mask
+from audioml.denoising.denoisers import MaskDenoiser
+from audioml.denoising.fsdd import SR
+from audioml.denoising.masknet import MASK_HOP, shape_mask
 from audioml.errors import AudioMLError
 from audioml.metrics import pesq_nb, si_sdr
 from audioml.noise import add_noise

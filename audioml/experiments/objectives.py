@@ -1,8 +1,8 @@
 """Trial functions: train one configuration of Table 1, 2 or 3 and score it on test data.
 
-They reuse the project's training code: the VAE from
-:func:`audioml.denoise_train.build_autoencoder` on FSDD images made by
-:func:`audioml.denoisers.paper_dataset` (white noise at 10 dB, fresh noise every epoch,
+They call the topics' own training code with a configuration: the VAE from
+:func:`audioml.denoising.train.train_autoencoder` on FSDD images made by
+:func:`audioml.denoising.features.paper_dataset` (white noise at 10 dB, fresh noise every epoch,
 fixed noise on the test clips), and the melody LSTM from :func:`audioml.melody.train.train`
 scored with :func:`audioml.melody.train.evaluate`.
 
@@ -58,7 +58,7 @@ class DenoiseData:
     @classmethod
     def from_clips(cls, train_clips: list, test_clips: list, *, description: str = "") -> "DenoiseData":
         """Build from clean clips (tests use generated ones)."""
-        from audioml.denoisers import paper_dataset
+        from audioml.denoising.features import paper_dataset
 
         if not train_clips or not test_clips:
             raise AudioMLError("need at least one training and one test clip")
@@ -73,11 +73,11 @@ def load_denoise_data(data: str | None = None, *, max_train: int | None = None,
     Parameters
     ----------
     data : str, optional
-        Folder of FSDD recordings (default: found by :func:`audioml.fsdd.find_fsdd`).
+        Folder of FSDD recordings (default: found by :func:`audioml.denoising.fsdd.find_fsdd`).
     max_train, max_test : int, optional
         Keep only the first clips of each side (quick runs); the report says so.
     """
-    from audioml import fsdd
+    from audioml.denoising import fsdd
 
     recordings = fsdd.list_recordings(data)
     train, test = fsdd.split(recordings, kind="random")
@@ -138,37 +138,12 @@ def _worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def train_vae(config: dict, train_clips: list, *, epochs: int, learning_rate: float,
-              batch_size: int, seed: int = 0):
-    """Train the method's VAE with builder *config*; fresh 10 dB white noise every epoch.
-
-    A small adapter around :func:`audioml.denoise_train.build_autoencoder`: the project's
-    ``train_autoencoder`` always uses the paper's 2-layer configuration, and Table 1 needs
-    others.
-    """
-    import keras
-
-    from audioml.denoise_train import build_autoencoder
-    from audioml.denoisers import paper_dataset
-
-    keras.utils.set_random_seed(int(seed))
-    model = build_autoencoder("vae", learning_rate=learning_rate, alpha=ALPHA, seed=seed,
-                              config=config)
-    for epoch in range(epochs):
-        x, y = paper_dataset(train_clips, snr_db=SNR_DB, seed=seed * 10_000 + epoch + 1)
-        model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
-    return model
-
-
-def spectrogram_mse(model, x: np.ndarray, y: np.ndarray, *, batch_size: int = 64) -> float:
-    """Mean squared error of *model*'s outputs against *y* in the [0, 1] image space."""
-    pred = np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
-    return float(np.mean((pred - y) ** 2))
-
-
 def denoise_objective(table: str, data: DenoiseData, *, epochs_scale: float, seed: int = 0
                       ) -> Callable:
     """Trial function of Table 1 or 2: train the VAE, return its test spectrogram MSE."""
+    from audioml.denoising.train import train_autoencoder
+    from audioml.metrics import spectrogram_mse
+
     if table not in ("table1", "table2"):
         raise AudioMLError(f"the denoising objective serves table1 and table2, not {table!r}")
 
@@ -183,10 +158,11 @@ def denoise_objective(table: str, data: DenoiseData, *, epochs_scale: float, see
         config = dict(TABLE1_ARCHITECTURES[arch])
         epochs = scaled_epochs(published_epochs, epochs_scale)
         start = time.monotonic()
-        model = train_vae(config, data.train_clips, epochs=epochs, learning_rate=lr,
-                          batch_size=batch, seed=seed + trial.number)
+        model, _ = train_autoencoder("vae", data.train_clips, epochs=epochs, learning_rate=lr,
+                                     batch_size=batch, seed=seed + trial.number, snr_db=SNR_DB,
+                                     alpha=ALPHA, config=config)
         seconds = time.monotonic() - start
-        mse = spectrogram_mse(model, data.test_x, data.test_y)
+        mse = spectrogram_mse(data.test_y, model.predict(data.test_x, batch_size=64, verbose=0))
         _record(trial, config={**config, "architecture": arch, "learning_rate": lr,
                                "batch_size": batch, "alpha": ALPHA, "snr_db": SNR_DB},
                 metric=mse, training_time_s=round(seconds, 2), param_count=int(model.count_params()),

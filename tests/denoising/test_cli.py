@@ -17,14 +17,11 @@ DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
 
 
 @pytest.fixture(scope="module")
-def generated_fsdd(tmp_path_factory, speech):
+def generated_fsdd(tmp_path_factory, speech, make_fsdd):
     """A small FSDD look-alike: two synthetic speakers saying each digit."""
-    rec = tmp_path_factory.mktemp("fsdd") / "recordings"
-    rec.mkdir()
-    for speaker, voice in (("ann", "en-us"), ("bob", "en")):
-        for digit, word in enumerate(DIGITS):
-            sf.write(rec / f"{digit}_{speaker}_0.wav", speech(word, voice=voice), 8000)
-    return rec.parent
+    voices = {"ann": "en-us", "bob": "en"}
+    return make_fsdd(tmp_path_factory.mktemp("fsdd"), speakers=tuple(voices), takes=1,
+                     clip=lambda digit, speaker, take: speech(DIGITS[digit], voice=voices[speaker]))
 
 
 @pytest.mark.parametrize("arch", ["masknet", "vae"])
@@ -37,7 +34,8 @@ def test_train_writes_weights_and_card(generated_fsdd, tmp_path, arch, capsys):
     assert (tmp_path / f"tiny_{arch}.keras").exists()
     assert card["task"] == "denoise" and card["config"]["architecture"] == arch
     assert card["split_kind"] == "speaker" and card["test_speaker"] == "bob"
-    assert card["retrain_command"].startswith("audioml train denoiser")
+    assert card["retrain_command"].startswith(f"audioml train denoiser --model {arch} --name tiny_{arch}")
+    assert "--epochs 1" in card["retrain_command"] and "--batch-size 4" in card["retrain_command"]
     assert "si_sdr_improvement_db" in card["metrics"]["model"]
     if arch == "masknet":
         # The mask's power and floor are picked on the training speaker's clips and used.
@@ -59,6 +57,17 @@ def test_train_masknet_with_given_mask_shaping_skips_tuning(generated_fsdd, tmp_
     assert card["config"]["gru_units"] == 4 and card["config"]["random_eq_db"] == 6.0
     assert card["config"]["asymmetry"] == 4.0 and "x4" in card["config"]["loss"]
     assert "--gru-units 4" in card["retrain_command"]
+    assert "--mask-power 1.5" in card["retrain_command"]
+
+
+def test_options_an_architecture_does_not_use_are_named(generated_fsdd, tmp_path, capsys):
+    code = main(["train", "denoiser", "--model", "dcae", "--data", str(generated_fsdd),
+                 "--split", "speaker", "--test-speaker", "bob", "--epochs", "1", "--steps", "3",
+                 "--gru-units", "2", "--out-dir", str(tmp_path), "--name", "plain"])
+    assert code == 0
+    assert "dcae does not use --steps, --gru-units" in capsys.readouterr().err
+    card = json.loads((tmp_path / "plain.json").read_text())
+    assert card["config"]["architecture"] == "dcae" and "gru_units" not in card["config"]
 
 
 def test_evaluate_reports_every_method(generated_fsdd, capsys):
@@ -69,6 +78,16 @@ def test_evaluate_reports_every_method(generated_fsdd, capsys):
     assert set(report["methods"]) == {"noisy", "masknet_denoiser", "noisereduce"}
     for figures in report["methods"].values():
         assert {"spectrogram_mse", "si_sdr_db", "pesq_nb", "pesq_failures"} <= set(figures)
+
+
+def test_denoise_keeps_files_with_the_same_stem_apart(tmp_path, speech):
+    clean = speech("one two", sr=16000)
+    paths = [tmp_path / "talk.wav", tmp_path / "talk.flac"]
+    for path in paths:
+        sf.write(path, add_noise(clean, 5.0, sr=16000, seed=0), 16000)
+    out = tmp_path / "out"
+    assert main(["denoise", *map(str, paths), "--model", "masknet", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["talk_flac.wav", "talk_wav.wav"]
 
 
 def test_denoise_writes_one_file_per_input(tmp_path, speech, capsys):

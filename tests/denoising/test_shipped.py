@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
+import scipy.signal
 
 import audioml
+from audioml.audio import fix_length
+from audioml.denoising import load_denoiser
+from audioml.denoising.evaluate import image_scores
 from audioml.errors import AudioMLError
 from audioml.metrics import si_sdr
 from audioml.noise import add_noise
@@ -42,15 +44,11 @@ def test_mask_net_raises_si_sdr_on_generated_speech(speech):
 @pytest.mark.parametrize("name", ["dcae_denoiser", "vae_denoiser"])
 def test_autoencoders_bring_the_spectrogram_closer(speech, name):
     """The method's models: the spectrogram MSE to the clean one falls (white noise, 10 dB)."""
-    from audioml.denoise_eval import _image_scores
-    from audioml.denoise import load_denoiser
-    from audioml.audio import fix_length
-
     clean = fix_length(speech("two"), 4400)
     noisy = add_noise(clean, 10.0, seed=1)
     denoisers = {name: load_denoiser(name)}
-    before, _ = _image_scores("noisy", clean, noisy, denoisers, "noisy")
-    after, _ = _image_scores(name, clean, noisy, denoisers, "noisy")
+    before, _ = image_scores("noisy", clean, noisy, denoisers, "noisy")
+    after, _ = image_scores(name, clean, noisy, denoisers, "noisy")
     assert after < before
 
 
@@ -64,18 +62,8 @@ def test_strength_mixes_dry_and_wet(speech):
         audioml.denoise(noisy, 8000, phase="random")
 
 
-def test_denoising_five_seconds_is_fast(speech):
-    y = add_noise(np.resize(speech("one two three four five six seven"), 5 * 8000), 5.0, seed=0)
-    audioml.denoise(y, 8000)  # warm
-    start = time.perf_counter()
-    audioml.denoise(y, 8000)
-    assert time.perf_counter() - start < 1.0  # the benchmark reports the figure; here a loose bound
-
-
 def test_mask_net_copes_with_band_limited_input(speech):
     """An upload resampled from a higher rate has nothing above ~3.6 kHz; the net must still work."""
-    import scipy.signal
-
     clean = speech("six seven eight nine")
     noisy = add_noise(clean, 5.0, seed=3)
     taps = scipy.signal.firwin(255, 3600, fs=8000)

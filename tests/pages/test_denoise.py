@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from audioml.audio import to_wav_bytes
-from tests.conftest import open_page
+from audioml.denoising.masknet import build_masknet
+from audioml.errors import AudioMLError
+from audioml.nn.inspect import describe_layers
+from ui.denoise import architecture_dot, check_suffix
 
-
-def _app():
-    return open_page("pages/3_denoise.py")
+PAGE = "pages/3_denoise.py"
 
 
 def _scores(at):
@@ -19,8 +19,8 @@ def _scores(at):
 
 
 @pytest.fixture(scope="module")
-def at_default():
-    return _app()
+def at_default(open_page):
+    return open_page(PAGE)
 
 
 def test_default_page_renders_everything(at_default):
@@ -51,8 +51,8 @@ def test_controls_change_the_output(at_default):
     assert not at.exception and not at.dataframe  # no clean reference, no scores
 
 
-def test_upload_and_microphone(speech):
-    at = _app()
+def test_upload_and_microphone(speech, open_page):
+    at = open_page(PAGE)
     wav = to_wav_bytes(speech("hello there, one two three", sr=16000), 16000)
     at.radio(key="dn_source").set_value("Upload a file").run()
     assert not at.exception and at.info  # asks for a file
@@ -70,8 +70,8 @@ def test_upload_and_microphone(speech):
     ("silent.wav", to_wav_bytes(np.zeros(8000, np.float32), 8000), "silent"),
     ("long.wav", to_wav_bytes(0.1 * np.ones(8000 * 25, np.float32), 8000), "limit"),
 ])
-def test_bad_uploads_get_a_clear_message(name, data, message):
-    at = _app()
+def test_bad_uploads_get_a_clear_message(name, data, message, open_page):
+    at = open_page(PAGE)
     at.radio(key="dn_source").set_value("Upload a file").run()
     at.file_uploader(key="dn_upload").upload(name, data, "audio/wav").run()
     assert not at.exception
@@ -80,17 +80,30 @@ def test_bad_uploads_get_a_clear_message(name, data, message):
 
 def test_wrong_extension_is_refused_with_the_valid_types():
     """The uploader itself refuses other types; the page's own check says the same in words."""
-    from audioml.errors import AudioMLError
-    from ui.denoise import check_suffix
-
     check_suffix("speech.FLAC")
     with pytest.raises(AudioMLError, match="WAV, FLAC"):
         check_suffix("speech.txt")
 
 
-def test_batch_denoise_gives_a_zip(speech):
-    at = _app()
-    wav = to_wav_bytes(speech("four five six", sr=8000), 8000)
-    at.file_uploader(key="dn_batch").upload("a.wav", wav, "audio/wav").run()
+def test_batch_denoise_keeps_files_with_the_same_stem_apart(speech, wav_bytes, open_page):
+    at = open_page(PAGE)
+    y = speech("four five six", sr=8000)
+    files = [("talk.wav", wav_bytes(y, 8000)), ("talk.flac", wav_bytes(y, 8000, fmt="FLAC")),
+             ("talk.ogg", wav_bytes(y, 8000, fmt="OGG", subtype="VORBIS")),
+             ("broken.wav", b"not audio")]
+    uploader = at.file_uploader(key="dn_batch")
+    for name, data in files:
+        uploader.upload(name, data, "audio/wav")
+    uploader.run()
     at.button(key="dn_batch_run").click().run()
     assert not at.exception
+    buttons = [b for b in at.get("download_button") if "ZIP" in b.proto.label]
+    assert [b.proto.label for b in buttons] == ["Download 3 denoised file(s) (ZIP)"]
+    assert len(at.warning) == 1 and "broken.wav" in at.warning[0].value
+
+
+def test_architecture_drawing_shows_every_layer_and_the_residuals():
+    rows = describe_layers(build_masknet(width=8, dilations=[1, 2]))
+    dot = architecture_dot(rows, title="masknet")
+    assert dot.startswith("digraph") and "T × 257" in dot
+    assert dot.count(" -> ") >= len(rows) - 1 + 2  # a chain plus the two residual arrows

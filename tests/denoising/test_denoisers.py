@@ -1,0 +1,77 @@
+"""Denoisers: a saved net reloads through its loader and denoises the same; the API around them."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from audioml.audio import load_audio, zip_files
+from audioml.denoising.api import denoise_files, for_listening, match_loudness, output_names
+from audioml.denoising.denoisers import MaskDenoiser
+from audioml.denoising.masknet import build_masknet
+from audioml.noise import add_noise
+from audioml.registry import save_for_inference, write_card
+from audioml.shipped import load_model
+
+CARD = {"name": "tiny", "task": "denoise", "file": "tiny.keras", "description": "test",
+        "data": "none", "split": "none", "config": {"architecture": "masknet"}, "epochs": 0,
+        "training_time_s": 0, "metrics": {}, "retrain_command": "none"}
+
+
+def test_save_and_load_round_trip(tmp_path, speech):
+    """A mask net saved for inference reloads by its card's task (safe mode) and gives the same output."""
+    model = build_masknet(width=8, dilations=[1, 2], gru_units=2)
+    model.compile(optimizer="adam", loss="mse")
+    save_for_inference(model, tmp_path / "tiny.keras")
+    write_card(CARD, tmp_path)
+    loaded = load_model("tiny", tmp_path)
+    assert isinstance(loaded, MaskDenoiser)
+    noisy = add_noise(speech("nine"), 5.0, seed=0)
+    direct = MaskDenoiser(model, {"name": "tiny"}).enhance(noisy)
+    np.testing.assert_allclose(loaded.enhance(noisy), direct, atol=1e-5)
+    assert json.loads((tmp_path / "tiny.json").read_text())["task"] == "denoise"
+    # Saved without the optimizer: nothing but the weights' variables in the file.
+    with zipfile.ZipFile(tmp_path / "tiny.keras") as archive:
+        assert "optimizer" not in archive.read("config.json").decode()
+
+
+def test_output_names_never_collide():
+    names = output_names(["talk.wav", "talk.flac", "talk.mp3", "other.wav", "TALK.WAV"])
+    assert names == ["talk_wav_denoised.wav", "talk_flac_denoised.wav", "talk_mp3_denoised.wav",
+                     "other_denoised.wav", "TALK_denoised.wav"]
+    assert output_names(["a.wav", "a.wav"]) == ["a_wav_denoised.wav", "a_wav_2_denoised.wav"]
+    assert output_names(["x.ogg"], suffix=".wav") == ["x.wav"]
+
+
+def test_denoise_files_keeps_every_input_and_reports_problems(tmp_path, wav_bytes):
+    model = MaskDenoiser(build_masknet(width=4, dilations=[1]), {"name": "tiny"})
+    tone = 0.3 * np.sin(np.arange(16000) / 7.0).astype(np.float32)
+    files = [("talk.wav", wav_bytes(tone, 16000)), ("talk.flac", wav_bytes(tone, 16000, fmt="FLAC")),
+             ("broken.wav", b"not audio")]
+    seen = []
+    outputs, problems = denoise_files(files, model=model, progress=lambda i, n, m: seen.append(i))
+    assert list(outputs) == ["talk_wav_denoised.wav", "talk_flac_denoised.wav"]
+    assert len(problems) == 1 and problems[0].startswith("broken.wav: ")
+    assert seen == [1, 2, 3]
+    y, sr = load_audio(outputs["talk_flac_denoised.wav"])
+    assert sr == 16000 and len(y) == len(tone)
+    with zipfile.ZipFile(io.BytesIO(zip_files(outputs))) as archive:
+        assert archive.namelist() == list(outputs)
+
+
+def test_for_listening_matches_loudness_and_keeps_it_under_full_scale():
+    rng = np.random.default_rng(0)
+    noisy = (0.9 * rng.standard_normal(8000)).clip(-3, 3).astype(np.float32)
+    quiet = (0.01 * rng.standard_normal(8000)).astype(np.float32)
+    played = for_listening({"noisy": noisy, "out": quiet}, reference=noisy, match=["out"])
+    rms = {k: float(np.sqrt(np.mean(v.astype(np.float64) ** 2))) for k, v in played.items()}
+    assert rms["out"] == pytest.approx(rms["noisy"], rel=1e-4)
+    assert max(float(np.abs(v).max()) for v in played.values()) <= 0.99 + 1e-6
+    # Unmatched, the quiet clip stays quiet.
+    plain = for_listening({"noisy": noisy, "out": quiet}, reference=noisy)
+    assert np.sqrt(np.mean(plain["out"] ** 2)) < 0.1 * np.sqrt(np.mean(plain["noisy"] ** 2))
+    np.testing.assert_allclose(match_loudness(noisy, np.zeros(10)), 0.0)
