@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from audioml import latent
-from audioml.latent_eval import code_figures, judged_samples
+from audioml.latent import model as latent
+from audioml.latent.evaluate import judged_samples
 from ui import latent as ui
 from ui.cache import model_cards
 from ui.common import safe_text, user_errors
@@ -58,9 +58,7 @@ else:
     rows = ui.rows_of(picked, view["ids"])
     if len(rows):
         shown = rows[:12]
-        counts = np.bincount(view["labels"][rows], minlength=10)
-        st.write(f"**{len(rows)} picked** · digits: "
-                 + ", ".join(f"{d}×{c}" for d, c in enumerate(counts) if c))
+        st.write(ui.picked_text(view["labels"][rows]))
         originals = view["images"][shown]
         recon = {kind: latent.decode(models[kind], view["codes"][kind][shown]) for kind in kinds}
         st.image(ui.tiles_rgb(np.concatenate([originals, recon["dcae"], recon["vae"]]),
@@ -77,7 +75,7 @@ c1, c2 = st.columns(2)
 z1 = c1.slider("z₁", -4.0, 4.0, 0.0, 0.1, key="latent_z1")
 z2 = c2.slider("z₂", -4.0, 4.0, 0.0, 0.1, key="latent_z2")
 with user_errors():
-    decoded = {kind: latent.decode(models[kind], np.array([z1, z2]))[0] for kind in kinds}
+    decoded = {kind: latent.decode(models[kind], (z1, z2))[0] for kind in kinds}
 for column, kind in zip(st.columns(4)[:2], kinds):
     column.image(decoded[kind], width=140, clamp=True, caption=f"{ui.LABELS[kind]} at ({z1:g}, {z2:g})")
 
@@ -88,11 +86,8 @@ extent_choice = m1.radio("Grid over", ["the prior's square [-3, 3]²", "each mod
                          key="latent_grid_extent", horizontal=True)
 steps = m2.slider("Grid points per side", 5, 25, 12, key="latent_grid_steps")
 for column, kind in zip(st.columns(2), kinds):
-    extent = (-3.0, 3.0, -3.0, 3.0)
-    if extent_choice.startswith("each") and view is not None:
-        codes = view["codes"][kind]
-        lo, hi = np.percentile(codes, [1, 99], axis=0)
-        extent = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+    own_codes = extent_choice.startswith("each") and view is not None
+    extent = view["extents"][kind] if own_codes else (-3.0, 3.0, -3.0, 3.0)
     with user_errors():
         grid = latent.manifold(models[kind], extent=extent, steps=steps)
     column.image(grid, clamp=True, width="stretch",
@@ -140,10 +135,9 @@ else:
 # ------------------------------------------------------------------ 5. numbers
 st.header("The numbers that tell the story")
 if view is not None:
-    with st.spinner("Measuring the codes…"):
-        stats = {kind: {**code_figures(view["train_codes"][kind], view["codes"][kind]),
-                        "reconstruction_mse": cards[latent.MODEL_NAMES[kind]]["metrics"]["reconstruction_mse"]}
-                 for kind in kinds}
+    stats = {kind: {**view["figures"][kind],
+                    "reconstruction_mse": cards[latent.MODEL_NAMES[kind]]["metrics"]["reconstruction_mse"]}
+             for kind in kinds}
     source = "measured now on the held-out digits"
 else:
     stats = {kind: cards[latent.MODEL_NAMES[kind]]["metrics"] for kind in kinds}
@@ -169,15 +163,14 @@ if study is None:
 else:
     alphas = [f"{a:g}" for a in study["alphas"]]
     chosen = st.select_slider("α", alphas, value=alphas[len(alphas) // 2], key="latent_alpha")
-    result = study["results"][alphas.index(chosen)]
+    result = ui.study_arrays(study["results"][alphas.index(chosen)])
     a1, a2 = st.columns(2)
     with a1:
-        st.plotly_chart(ui.scatter_figure(np.array(result["codes"]), np.array(result["labels"]),
-                                          np.array(result["point_ids"]), title=f"VAE codes, α = {chosen}",
-                                          height=400), key="latent_alpha_scatter")
+        st.plotly_chart(ui.scatter_figure(result["codes"], result["labels"], result["point_ids"],
+                                          title=f"VAE codes, α = {chosen}", height=400),
+                        key="latent_alpha_scatter")
     with a2:
-        samples = np.array(result["samples"], dtype=np.float32) / 255.0
-        st.image(ui.tiles_rgb(samples, columns=6), width="stretch",
+        st.image(ui.tiles_rgb(result["samples"], columns=6), width="stretch",
                  caption=f"Draws from N(0, I) decoded by the VAE trained with α = {chosen}")
     st.dataframe(pd.DataFrame(ui.alpha_rows(study)).set_index("α").T)
     st.caption(f"Shipped results: one VAE per α, {study['epochs']} epochs each, same data and seed "
@@ -186,4 +179,4 @@ st.caption(
     "¹ The paper prints this term as ½ Σ (1 + log σ² − μ² − σ²), without the minus sign. That "
     "expression is the *negative* of the KL divergence (it is ≤ 0), so minimising C with it "
     "would push the codes away from N(0, I). The divergence is the negated sum, as above and "
-    "as implemented in `audioml.nn.autoencoder.VariationalCode`.")
+    "as implemented in `audioml.nn.layers.VariationalCode`.")

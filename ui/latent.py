@@ -12,9 +12,12 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from audioml import latent
 from audioml.errors import AudioMLError
-from audioml.latent_judge import JUDGE_NAME
+from audioml.latent import model as latent
+from audioml.latent.evaluate import code_figures
+from audioml.latent.judge import JUDGE_NAME
+from audioml.latent.mnist import load_split
+from audioml.latent.recipe import load_alpha_study
 from ui.cache import load_model, model_cards
 
 DIGIT_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -44,33 +47,40 @@ def judge_model():
 
 @st.cache_data(show_spinner="Encoding the held-out digits…")
 def heldout_view() -> dict[str, Any] | None:
-    """Held-out images, labels, point ids and both models' codes; ``None`` without MNIST.
+    """Held-out images, labels, point ids, both models' codes and their figures; ``None`` without MNIST.
 
     Returns
     -------
     dict or None
-        ``images`` (n, 28, 28), ``labels`` (n,), ``ids`` (n,), ``codes`` and
-        ``train_codes``: {kind: (n, 2)}, and ``source``.
+        ``images`` (n, 28, 28), ``labels`` (n,), ``ids`` (n,), ``codes``: {kind: (n, 2)},
+        ``extents``: {kind: the box holding most of its codes}, ``figures``: {kind:
+        :func:`audioml.latent.evaluate.code_figures` of its codes}, and ``source``.
     """
-    from audioml.mnist import load_split
-
     try:
         split = load_split()
     except AudioMLError:
         return None
     kinds = shipped_kinds()
+    codes = {k: latent.encode(latent_model(k), split.heldout_images) for k in kinds}
+    train_codes = {k: latent.encode(latent_model(k), split.train_images) for k in kinds}
     return {"images": split.heldout_images, "labels": split.heldout_labels, "ids": split.heldout_ids,
-            "codes": {k: latent.encode(latent_model(k), split.heldout_images) for k in kinds},
-            "train_codes": {k: latent.encode(latent_model(k), split.train_images) for k in kinds},
+            "codes": codes, "extents": {k: latent.code_extent(codes[k]) for k in kinds},
+            "figures": {k: code_figures(train_codes[k], codes[k]) for k in kinds},
             "source": split.source}
 
 
 @st.cache_data(show_spinner=False)
 def alpha_study() -> dict | None:
     """The shipped alpha-study report, or ``None``."""
-    from audioml.latent_ship import load_alpha_study
-
     return load_alpha_study()
+
+
+def study_arrays(result: dict) -> dict[str, np.ndarray]:
+    """One alpha's entry of the study report as arrays: ``codes`` (k, 2), ``labels``,
+    ``point_ids`` and ``samples`` (m, 28, 28) in [0, 1] (the report stores 0-255)."""
+    return {"codes": np.asarray(result["codes"], dtype=np.float32),
+            "labels": np.asarray(result["labels"]), "point_ids": np.asarray(result["point_ids"]),
+            "samples": np.asarray(result["samples"], dtype=np.float32) / 255.0}
 
 
 # ---------------------------------------------------------------- selection
@@ -128,6 +138,12 @@ def rows_of(ids: list[int], point_ids: np.ndarray) -> np.ndarray:
     """Row numbers of the given global point ids in *point_ids* (unknown ids are dropped)."""
     lookup = {int(pid): row for row, pid in enumerate(point_ids)}
     return np.array([lookup[i] for i in ids if i in lookup], dtype=np.int64)
+
+
+def picked_text(labels: np.ndarray) -> str:
+    """``"**3 picked** · digits: 1×2, 7×1"`` for the digits of the picked points."""
+    counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=10)
+    return f"**{len(labels)} picked** · digits: " + ", ".join(f"{d}×{c}" for d, c in enumerate(counts) if c)
 
 
 # ---------------------------------------------------------------- figures

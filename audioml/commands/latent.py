@@ -1,4 +1,8 @@
-"""``audioml train|evaluate|sample latent``: the 2-D DCAE and VAE on MNIST."""
+"""``audioml train|evaluate|sample latent``: the 2-D DCAE and VAE on MNIST.
+
+Each handler parses its options and makes one call into :mod:`audioml.latent`
+(the recipe fills whatever is left unset from its named presets).
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,23 @@ KIND_CHOICES = ["dcae", "vae"]
 
 
 def register(groups) -> None:
-    from audioml.latent import DEFAULT_ALPHA, EPOCHS
+    from audioml.latent.evaluate import N_SAMPLES
+    from audioml.latent.recipe import PRESETS
 
+    alpha, epochs = PRESETS["vae"]["alpha"], PRESETS["vae"]["epochs"]
     train = groups["train"].add_parser(
         "latent", help="train the 2-D DCAE or VAE (or the digit judge) on MNIST",
-        description="Train a 2-D latent-space model on MNIST (80%% of the images; 20%% held out) "
+        description="Train a 2-D latent-space model on MNIST (80% of the images; 20% held out) "
                     "and ship it to models/ with its card.")
     train.add_argument("--model", required=True, choices=KIND_CHOICES + ["judge"],
                        help="dcae, vae, or judge (the classifier that scores decoded samples)")
-    train.add_argument("--alpha", type=float, default=DEFAULT_ALPHA,
-                       help=f"VAE loss alpha*MSE + D_KL: weight of the reconstruction (default {DEFAULT_ALPHA:g})")
+    train.add_argument("--alpha", type=float,
+                       help=f"VAE loss alpha*MSE + D_KL: weight of the reconstruction (default {alpha:g})")
     train.add_argument("--alpha-study", type=float, nargs="+", metavar="A",
                        help="with --model vae: train one VAE per alpha and write "
                             "reports/latent_alpha_study.json instead of shipping a model")
-    train.add_argument("--epochs", type=int, help=f"epochs (default {EPOCHS}; judge 8)")
+    train.add_argument("--epochs", type=int,
+                       help=f"epochs (default {epochs}; judge {PRESETS['judge']['epochs']})")
     train.add_argument("--data", help="folder of MNIST IDX files (default $AUDIOML_DATA/mnist, "
                                       "then ../shared/data/mnist, then keras.datasets.mnist)")
     train.add_argument("--models-dir", help="where to write the model and card (default models/)")
@@ -36,7 +43,8 @@ def register(groups) -> None:
     evaluate.add_argument("--json", action="store_true", help='print {"dcae": {...}, "vae": {...}}')
     evaluate.add_argument("--data", help="folder of MNIST IDX files")
     evaluate.add_argument("--models-dir", help="folder of the models (default models/)")
-    evaluate.add_argument("--samples", type=int, default=2000, help="prior draws (default 2000)")
+    evaluate.add_argument("--samples", type=int, default=N_SAMPLES,
+                          help=f"prior draws (default {N_SAMPLES})")
     evaluate.add_argument("--write-cards", action="store_true",
                           help="also store the figures on the two models' cards (after retraining the judge)")
     evaluate.set_defaults(func=_evaluate)
@@ -51,49 +59,32 @@ def register(groups) -> None:
     sample.set_defaults(func=_sample)
 
 
-def _positive(value, what: str) -> None:
-    if value is not None and value < 1:
-        raise AudioMLError(f"{what} must be at least 1, got {value}")
-
-
 def _train(args) -> int:
-    from audioml import latent_ship
-    from audioml.latent import EPOCHS
+    from audioml.latent import recipe
     from audioml.progress import TqdmProgress
 
-    _positive(args.epochs, "--epochs")
     if args.alpha_study:
         if args.model != "vae":
             raise AudioMLError("--alpha-study trains VAEs; use it with --model vae")
         with TqdmProgress("alpha study", unit="epoch") as bar:
-            path = latent_ship.run_alpha_study(args.alpha_study, epochs=args.epochs or EPOCHS,
-                                               data=args.data, models_dir=args.models_dir,
-                                               out=args.out, progress=bar)
+            path = recipe.run_alpha_study(args.alpha_study, epochs=args.epochs, data=args.data,
+                                          models_dir=args.models_dir, out=args.out, progress=bar)
         print(f"wrote {path}")
         return 0
-    if not args.alpha > 0:
-        raise AudioMLError(f"--alpha must be positive, got {args.alpha:g}")
     with TqdmProgress(f"train {args.model}", unit="epoch") as bar:
-        if args.model == "judge":
-            card = latent_ship.train_and_ship_judge(epochs=args.epochs, data=args.data,
-                                                    models_dir=args.models_dir, progress=bar)
-        else:
-            card = latent_ship.train_and_ship(args.model, alpha=args.alpha, epochs=args.epochs or EPOCHS,
-                                              data=args.data, models_dir=args.models_dir, progress=bar)
+        card = recipe.train_and_ship(args.model, alpha=args.alpha, epochs=args.epochs, data=args.data,
+                                     models_dir=args.models_dir, progress=bar)
     print(json.dumps({"name": card["name"], "training_time_s": card["training_time_s"],
                       "metrics": card["metrics"]}, indent=2))
     return 0
 
 
 def _evaluate(args) -> int:
-    from audioml.latent_ship import evaluate_shipped
+    from audioml.latent import recipe
 
-    _positive(args.samples, "--samples")
-    result = evaluate_shipped(data=args.data, models_dir=args.models_dir, n_samples=args.samples)
+    result = recipe.evaluate_shipped(data=args.data, models_dir=args.models_dir, n_samples=args.samples)
     if args.write_cards:
-        from audioml.latent_ship import write_figures_to_cards
-
-        write_figures_to_cards(result, args.models_dir)
+        recipe.write_figures_to_cards(result, args.models_dir)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -107,8 +98,7 @@ def _evaluate(args) -> int:
 def _sample(args) -> int:
     import numpy as np
 
-    from audioml.latent import sample
-    from audioml.latent_ship import load_latent
+    from audioml.latent.model import load_latent, sample
 
     out = Path(args.out)
     if out.suffix != ".npy":

@@ -11,10 +11,11 @@ import time
 
 import numpy as np
 
-from audioml import latent
 from audioml.errors import AudioMLError
-from audioml.latent_stats import code_statistics, digit_rate, prior_coverage
-from audioml.mnist import SPLIT_SEED, DigitSplit
+from audioml.latent import model as latent
+from audioml.latent.judge import judge
+from audioml.latent.mnist import DigitSplit, split_description
+from audioml.latent.stats import code_statistics, digit_rate, looks_like_digit, prior_coverage
 from audioml.progress import ProgressFn, no_progress
 
 N_SAMPLES = 2000
@@ -29,7 +30,7 @@ def evaluate_model(model, split: DigitSplit, *, judge_model=None, n_samples: int
     Parameters
     ----------
     model : keras.Model
-        A DCAE or VAE from :func:`audioml.latent.build_latent_model`.
+        A DCAE or VAE from :func:`audioml.latent.model.build_latent_model`.
     split : DigitSplit
         Codes of its training images define "where training codes are"; all other
         figures use the held-out images.
@@ -41,7 +42,7 @@ def evaluate_model(model, split: DigitSplit, *, judge_model=None, n_samples: int
     Returns
     -------
     dict
-        ``reconstruction_mse``, the :func:`~audioml.latent_stats.code_statistics`
+        ``reconstruction_mse``, the :func:`~audioml.latent.stats.code_statistics`
         (``latent_mean``, ``latent_std``, ``latent_cov``, ``kl_to_prior``, ...),
         ``prior_coverage`` and, with a judge, ``sample_digit_rate``,
         ``sample_digits_seen`` and ``reconstruction_digit_rate``; a VAE adds
@@ -56,8 +57,6 @@ def evaluate_model(model, split: DigitSplit, *, judge_model=None, n_samples: int
         result["posterior_std_mean"] = [round(float(v), 4)
                                         for v in np.exp(0.5 * held_log_var).mean(axis=0)]
     if judge_model is not None:
-        from audioml.latent_judge import judge
-
         _, _, sampled = judged_samples(model, judge_model, n_samples, seed=seed)
         result.update(sample_digit_rate=sampled["digit_rate"],
                       sample_digits_seen=sampled["digits_seen"],
@@ -72,7 +71,7 @@ def evaluate_model(model, split: DigitSplit, *, judge_model=None, n_samples: int
 
 def code_figures(train_codes: np.ndarray, heldout_codes: np.ndarray, *, n_samples: int = N_SAMPLES,
                  seed: int = 0) -> dict:
-    """:func:`~audioml.latent_stats.code_statistics` of the held-out codes plus the prior's coverage.
+    """:func:`~audioml.latent.stats.code_statistics` of the held-out codes plus the prior's coverage.
 
     Parameters
     ----------
@@ -92,19 +91,16 @@ def judged_samples(model, judge_model, n: int, *, seed: int = 0):
     verdicts : np.ndarray [shape=(n,)]
         The digit each image shows, or -1 for "not a digit".
     summary : dict
-        :func:`~audioml.latent_stats.digit_rate` of the samples (``digit_rate``,
+        :func:`~audioml.latent.stats.digit_rate` of the samples (``digit_rate``,
         ``digits_seen``, ``digit_counts``, ``not_digit_rate``).
     """
-    from audioml.latent_judge import judge
-    from audioml.latent_stats import looks_like_digit
-
     images = latent.sample(model, n, seed=seed)
     probabilities = judge(judge_model, images)
     return images, looks_like_digit(probabilities), digit_rate(probabilities)
 
 
-def alpha_study(split: DigitSplit, alphas=latent.ALPHA_STUDY, *, epochs: int = latent.EPOCHS,
-                judge_model=None, seed: int = 0, progress: ProgressFn = no_progress) -> dict:
+def alpha_study(split: DigitSplit, alphas, *, epochs: int, judge_model=None, seed: int = 0,
+                progress: ProgressFn = no_progress) -> dict:
     """Train one VAE per alpha and record how its latent space looks.
 
     Parameters
@@ -149,9 +145,3 @@ def alpha_study(split: DigitSplit, alphas=latent.ALPHA_STUDY, *, epochs: int = l
             "split": split_description(split), "created": time.strftime("%Y-%m-%d"),
             "results": results}
 
-
-def split_description(split: DigitSplit) -> str:
-    """How the images were split, for cards and reports."""
-    n_train, n_held = len(split.train_images), len(split.heldout_images)
-    return (f"{n_train} training / {n_held} held-out images ({n_held / (n_train + n_held):.0%} held "
-            f"out), shuffled with numpy seed {SPLIT_SEED}; figures are on the held-out images")

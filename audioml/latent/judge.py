@@ -6,7 +6,7 @@ images made up from the training digits: two different digits overlaid,
 smooth random blotches, scribbled random walks and near-blank canvases; softened
 copies of real digits stay digits, since decoders draw softer strokes than pens. A
 decoded sample "looks like a digit" when the judge gives at least 90% to one of
-0-9 (:func:`audioml.latent_stats.digit_rate`). Its accuracy on held-out real
+0-9 (:func:`audioml.latent.stats.digit_rate`). Its accuracy on held-out real
 digits is recorded on its card, so the reader can see how strict it is.
 """
 
@@ -17,12 +17,12 @@ import time
 import numpy as np
 
 from audioml.errors import AudioMLError
-from audioml.latent_stats import NOT_A_DIGIT
-from audioml.mnist import IMAGE_SIZE, DigitSplit
+from audioml.latent.mnist import IMAGE_SIZE, DigitSplit
+from audioml.latent.model import image_batch, load_shipped, run_in_batches
+from audioml.latent.stats import NOT_A_DIGIT, digit_rate
 from audioml.progress import ProgressFn, keras_callback, no_progress
 
 JUDGE_NAME = "latent_digit_judge"
-JUDGE_EPOCHS = 8
 JUDGE_BATCH = 64
 NON_DIGIT_FRACTION = 0.75   # made-up non-digits per real training digit
 BLURRED_FRACTION = 0.5      # extra softened copies of training digits, still labelled as digits
@@ -123,9 +123,9 @@ def build_judge(*, learning_rate: float = 1e-3):
     return model
 
 
-def train_judge(split: DigitSplit, *, epochs: int = JUDGE_EPOCHS, seed: int = 0,
+def train_judge(split: DigitSplit, *, epochs: int, seed: int = 0,
                 progress: ProgressFn = no_progress):
-    """Train the judge on the training digits plus made-up non-digits.
+    """Train the judge for *epochs* epochs on the training digits plus made-up non-digits.
 
     Returns
     -------
@@ -137,8 +137,6 @@ def train_judge(split: DigitSplit, *, epochs: int = JUDGE_EPOCHS, seed: int = 0,
     seconds : float
     """
     import keras
-
-    from audioml.latent_stats import digit_rate
 
     keras.utils.set_random_seed(seed)
     n_fake = int(len(split.train_images) * NON_DIGIT_FRACTION)
@@ -173,19 +171,20 @@ def train_judge(split: DigitSplit, *, epochs: int = JUDGE_EPOCHS, seed: int = 0,
 
 
 def judge(model, images: np.ndarray, *, batch_size: int = 512) -> np.ndarray:
-    """The judge's probabilities for *images*.
-
-    Parameters
-    ----------
-    images : np.ndarray [shape=(n, 28, 28)], values in [0, 1]
+    """The judge's probabilities for *images* (n, 28, 28) with values in [0, 1].
 
     Returns
     -------
-    np.ndarray [shape=(n, 11)]: digits 0-9, then "not a digit".
+    probabilities : np.ndarray [shape=(n, 11)]
+        Softmax outputs: digits 0-9, then "not a digit"; read them with
+        :func:`audioml.latent.stats.looks_like_digit` or :func:`~audioml.latent.stats.digit_rate`.
     """
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
-        raise AudioMLError(f"images must have shape (n, 28, 28); got {images.shape}")
-    from audioml.latent import run_in_batches
+    return run_in_batches(model, image_batch(images), batch_size=batch_size)
 
-    return run_in_batches(model, images[..., None], batch_size=batch_size)
+
+def load_shipped_judge(models_dir=None):
+    """The shipped digit judge, or ``None`` when it has not been trained yet."""
+    try:
+        return load_shipped(JUDGE_NAME, models_dir)
+    except AudioMLError:
+        return None

@@ -191,22 +191,8 @@ def load_split(folder: str | os.PathLike | None = None, *, holdout: float = HOLD
     return split_digits(images, labels, holdout=holdout, seed=seed, source=source)
 
 
-def write_idx(path: str | os.PathLike, array: np.ndarray) -> Path:
-    """Write a uint8 array as an IDX file (gzip when *path* ends in ``.gz``); for tests and tools.
-
-    Parameters
-    ----------
-    array : np.ndarray [dtype=uint8]
-        ``(n, rows, cols)`` images or ``(n,)`` labels.
-    """
-    array = np.asarray(array)
-    if array.dtype != np.uint8 or array.ndim not in (1, 3):
-        raise AudioMLError(f"IDX writing needs uint8 labels (n,) or images (n, rows, cols); got "
-                           f"{array.dtype} {array.shape}")
-    magic = IMAGE_MAGIC if array.ndim == 3 else LABEL_MAGIC
-    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "wb") as handle:
-        handle.write(header + array.tobytes())
-    return path
+def split_description(split: DigitSplit) -> str:
+    """How the images were split, for cards and reports."""
+    n_train, n_held = len(split.train_images), len(split.heldout_images)
+    return (f"{n_train} training / {n_held} held-out images ({n_held / (n_train + n_held):.0%} held "
+            f"out), shuffled with numpy seed {SPLIT_SEED}; figures are on the held-out images")

@@ -16,19 +16,19 @@ import time
 
 import numpy as np
 
+from audioml import registry
 from audioml.errors import AudioMLError
-from audioml.mnist import DigitSplit, IMAGE_SIZE
+from audioml.latent.mnist import IMAGE_SIZE, DigitSplit
 from audioml.nn.blocks import ConvStackConfig
 from audioml.progress import ProgressFn, keras_callback, no_progress
 
-# Settings in one place: small conv stacks are plenty for 28x28 digits.
+# Settings in one place: small conv stacks are plenty for 28x28 digits. How long to train
+# is the recipe's choice (audioml.latent.recipe.PRESETS).
 CONFIG = ConvStackConfig(input_shape=(IMAGE_SIZE, IMAGE_SIZE, 1), filters=(32, 64),
                          kernels=(3, 3), strides=(2, 2), latent_dim=2)
 KINDS = ("dcae", "vae")
 MODEL_NAMES = {"dcae": "latent_dcae", "vae": "latent_vae"}
 DEFAULT_ALPHA = 1000.0   # weight of the per-pixel MSE against the KL term (nats)
-ALPHA_STUDY = (10.0, 100.0, 1000.0, 10000.0)
-EPOCHS = 25
 BATCH_SIZE = 64
 LEARNING_RATE = 1e-3
 SEED = 0
@@ -72,7 +72,18 @@ def build_latent_model(kind: str, *, alpha: float = DEFAULT_ALPHA, seed: int = S
                      name="latent_vae")
 
 
-def _as_batch(images: np.ndarray) -> np.ndarray:
+def image_batch(images: np.ndarray) -> np.ndarray:
+    """Digits as a network input: shape (n, 28, 28, 1), float32.
+
+    Parameters
+    ----------
+    images : np.ndarray [shape=(n, 28, 28), (28, 28) or (n, 28, 28, 1)], values in [0, 1]
+
+    Raises
+    ------
+    AudioMLError
+        For any other shape.
+    """
     images = np.asarray(images, dtype=np.float32)
     if images.ndim == 2:
         images = images[None]
@@ -83,10 +94,10 @@ def _as_batch(images: np.ndarray) -> np.ndarray:
     return images
 
 
-def train_latent(kind: str, split: DigitSplit, *, alpha: float = DEFAULT_ALPHA, epochs: int = EPOCHS,
+def train_latent(kind: str, split: DigitSplit, *, epochs: int, alpha: float = DEFAULT_ALPHA,
                  batch_size: int = BATCH_SIZE, seed: int = SEED,
                  progress: ProgressFn = no_progress):
-    """Train a DCAE or a VAE on the training part of *split*.
+    """Train a DCAE or a VAE on the training part of *split* for *epochs* epochs.
 
     The held-out images are only scored after each epoch (shown in the progress
     message as ``val_*``); nothing is chosen with them, so the figures measured on
@@ -106,7 +117,7 @@ def train_latent(kind: str, split: DigitSplit, *, alpha: float = DEFAULT_ALPHA, 
         raise AudioMLError(f"epochs and batch_size must be at least 1; got {epochs}, {batch_size}")
     keras.utils.set_random_seed(seed)
     model = build_latent_model(kind, alpha=alpha, seed=seed)
-    x, x_held = _as_batch(split.train_images), _as_batch(split.heldout_images)
+    x, x_held = image_batch(split.train_images), image_batch(split.heldout_images)
     start = time.perf_counter()
     history = model.fit(x, x, validation_data=(x_held, x_held), epochs=epochs,
                         batch_size=batch_size, shuffle=True, verbose=0,
@@ -132,19 +143,39 @@ def run_in_batches(network, x: np.ndarray, *, batch_size: int = 512):
     return joined if len(joined) > 1 else joined[0]
 
 
-def save_for_inference(model, path) -> None:
-    """Save *model* as ``.keras`` without its optimizer state (a third of the size)."""
-    import keras
+def load(card: dict, path):
+    """A shipped latent-space model (DCAE, VAE or the digit judge) from its weight file.
 
-    # A model rebuilt from its config is uncompiled, so it has no optimizer to save.
-    copy = keras.Model.from_config(model.get_config())
-    copy.set_weights(model.get_weights())
-    copy.save(path)
+    The loader :mod:`audioml.shipped` calls for cards of task ``"latent"``; the
+    ``.keras`` file is read in safe mode by :func:`audioml.registry.load_keras_model`.
+    These models need nothing from their card beyond the file.
+
+    Returns
+    -------
+    keras.Model
+    """
+    return registry.load_keras_model(path)
 
 
-def is_vae(model) -> bool:
-    """Whether *model* is a VAE (its encoder returns ``[mean, log_var]``)."""
-    return len(model.get_layer("encoder").outputs) == 2
+def load_shipped(name: str, models_dir=None):
+    """Shipped model *name* (e.g. ``"latent_vae"``) from ``models/`` or *models_dir*.
+
+    Raises
+    ------
+    AudioMLError
+        When there is no such card (the message lists the shipped ones) or its
+        weight file is missing.
+    """
+    card = registry.get_card(name, models_dir)
+    path = registry.model_path(name, models_dir)
+    if not path.exists():
+        raise AudioMLError(f"weights of model {name!r} are missing: {path}")
+    return load(card, path)
+
+
+def load_latent(kind: str, models_dir=None):
+    """The shipped DCAE or VAE (*kind* ``"dcae"`` or ``"vae"``)."""
+    return load_shipped(MODEL_NAMES[check_kind(kind)], models_dir)
 
 
 def encode(model, images: np.ndarray, *, batch_size: int = 512) -> np.ndarray:
@@ -169,7 +200,7 @@ def encode_distribution(model, images: np.ndarray, *, batch_size: int = 512):
     mean : np.ndarray [shape=(n, 2)]
     log_var : np.ndarray [shape=(n, 2)] or None
     """
-    out = run_in_batches(model.get_layer("encoder"), _as_batch(images), batch_size=batch_size)
+    out = run_in_batches(model.get_layer("encoder"), image_batch(images), batch_size=batch_size)
     if isinstance(out, list):
         return out[0], out[1]
     return out, None
@@ -192,17 +223,6 @@ def decode(model, codes: np.ndarray, *, batch_size: int = 512) -> np.ndarray:
         raise AudioMLError(f"codes must be finite points of shape (n, {dim}); got {codes.shape}")
     out = run_in_batches(model.get_layer("decoder"), codes, batch_size=batch_size)
     return np.clip(out[..., 0], 0.0, 1.0).astype(np.float32)
-
-
-def reconstruct(model, images: np.ndarray) -> np.ndarray:
-    """Decode(encode(images)), a VAE through its mean code; shape (n, 28, 28)."""
-    return decode(model, encode(model, images))
-
-
-def reconstruction_mse(model, images: np.ndarray) -> float:
-    """Mean squared pixel error of the reconstructions of *images* (pixels in [0, 1])."""
-    images = _as_batch(images)[..., 0]
-    return float(np.mean((reconstruct(model, images) - images) ** 2))
 
 
 def prior_draws(n: int, *, seed: int = 0, dim: int = 2) -> np.ndarray:
@@ -271,15 +291,22 @@ def manifold(model, *, extent: tuple[float, float, float, float] = (-3, 3, -3, 3
     return tile(decode(model, grid_points(extent=extent, steps=steps)), columns=steps)
 
 
-def config_for_card(kind: str, alpha: float | None) -> dict:
-    """The builder configuration recorded on a card."""
-    out = {"builder": f"audioml.nn.autoencoder.build_{kind}", **CONFIG.to_dict(),
-           "learning_rate": LEARNING_RATE, "batch_size": BATCH_SIZE}
-    out.pop("extra", None)
-    if kind == "vae":
-        out["alpha"] = alpha
-        out["loss"] = "alpha * mean-pixel MSE + D_KL, D_KL = -1/2 sum(1 + log_var - mean^2 - exp(log_var))"
-    else:
-        out["loss"] = "mean-pixel MSE"
-    return out
+def code_extent(codes: np.ndarray, *, percentiles: tuple[float, float] = (1, 99)
+                ) -> tuple[float, float, float, float]:
+    """The box that holds most of a cloud of 2-D codes, as an ``extent`` for :func:`manifold`.
 
+    Parameters
+    ----------
+    codes : np.ndarray [shape=(n, 2)]
+    percentiles : (low, high)
+        Percentiles of each axis that bound the box, so a few outliers do not stretch it.
+
+    Returns
+    -------
+    (x_min, x_max, y_min, y_max)
+    """
+    codes = np.asarray(codes, dtype=np.float64)
+    if codes.ndim != 2 or codes.shape[1] != 2 or len(codes) < 2:
+        raise AudioMLError(f"codes must have shape (n, 2) with n >= 2; got {codes.shape}")
+    lo, hi = np.percentile(codes, list(percentiles), axis=0)
+    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])

@@ -139,6 +139,30 @@ def prior_coverage(train_codes: np.ndarray, heldout_codes: np.ndarray, *, n: int
             "heldout_within_radius": quantile}
 
 
+def looks_like_digit(probabilities: np.ndarray, *, threshold: float = 0.9) -> np.ndarray:
+    """Per-image verdict of :func:`digit_rate`: the digit (0-9) or -1 when it is not one.
+
+    Parameters
+    ----------
+    probabilities : np.ndarray [shape=(n, 11)]
+        The judge's softmax outputs; column 10 is "not a digit".
+    threshold : float
+        In (0, 1).
+
+    Returns
+    -------
+    np.ndarray [shape=(n,), dtype=int64]
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim != 2 or p.shape[1] != NOT_A_DIGIT + 1 or len(p) == 0:
+        raise AudioMLError(f"probabilities must have shape (n, {NOT_A_DIGIT + 1}); got {p.shape}")
+    if not 0 < threshold < 1:
+        raise AudioMLError(f"threshold must be between 0 and 1, got {threshold!r}")
+    best = p.argmax(axis=1)
+    ok = (best != NOT_A_DIGIT) & (p.max(axis=1) >= threshold)
+    return np.where(ok, best, -1).astype(np.int64)
+
+
 def digit_rate(probabilities: np.ndarray, *, threshold: float = 0.9) -> dict:
     """How many images the digit classifier calls a digit, and which.
 
@@ -161,30 +185,13 @@ def digit_rate(probabilities: np.ndarray, *, threshold: float = 0.9) -> dict:
         digit is all there is), ``digit_counts`` (10 ints) and ``not_digit_rate``
         (fraction whose most likely class is "not a digit").
     """
-    p = np.asarray(probabilities, dtype=np.float64)
-    if p.ndim != 2 or p.shape[1] != NOT_A_DIGIT + 1 or len(p) == 0:
-        raise AudioMLError(f"probabilities must have shape (n, {NOT_A_DIGIT + 1}); got {p.shape}")
-    if not 0 < threshold < 1:
-        raise AudioMLError(f"threshold must be between 0 and 1, got {threshold!r}")
-    best = p.argmax(axis=1)
-    accepted = (best != NOT_A_DIGIT) & (p.max(axis=1) >= threshold)
-    counts = np.bincount(best[accepted], minlength=NOT_A_DIGIT)[:NOT_A_DIGIT]
+    verdicts = looks_like_digit(probabilities, threshold=threshold)
+    accepted = verdicts >= 0
+    best = np.asarray(probabilities).argmax(axis=1)
+    counts = np.bincount(verdicts[accepted], minlength=NOT_A_DIGIT)
     share = counts[counts > 0] / max(counts.sum(), 1)
     return {"digit_rate": round(float(accepted.mean()), 4),
             "digits_seen": int((counts > 0).sum()),
             "effective_digits": round(float(np.exp(-(share * np.log(share)).sum())), 2) if counts.any() else 0.0,
             "digit_counts": [int(c) for c in counts],
             "not_digit_rate": round(float((best == NOT_A_DIGIT).mean()), 4)}
-
-
-def looks_like_digit(probabilities: np.ndarray, *, threshold: float = 0.9) -> np.ndarray:
-    """Per-image verdict of :func:`digit_rate`: the digit (0-9) or -1 when it is not one.
-
-    Returns
-    -------
-    np.ndarray [shape=(n,), dtype=int64]
-    """
-    p = np.asarray(probabilities, dtype=np.float64)
-    best = p.argmax(axis=1)
-    ok = (best != NOT_A_DIGIT) & (p.max(axis=1) >= threshold)
-    return np.where(ok, best, -1).astype(np.int64)

@@ -1,18 +1,17 @@
-"""The malformed-input corpus through the library, the CLI and the app: each case ends quickly
+"""The malformed-input corpus through the library and the CLI: each case ends quickly
 with a clear message (CLI: non-zero exit, one line on stderr) or a correct, finite result."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from audioml.audio import load_audio
 from audioml.cli import main
 from audioml.errors import AudioMLError
 from tests.support.corpus import audio_cases
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASES = audio_cases()
 IDS = [name for name, _, _ in CASES]
 
@@ -57,21 +56,6 @@ def test_cli(tmp_path, capsys):
     assert not failures, failures
 
 
-def test_app_upload():
-    """Every case uploaded to the spectrogram page: an error box or a spectrogram, never an exception."""
-    at = AppTest.from_file(str(ROOT / "pages/1_spectrogram.py"), default_timeout=120).run()
-    at.radio(key="stft_source").set_value("Upload a file").run()
-    for name, data, expected in CASES:
-        at.file_uploader(key="stft_upload").upload(name, data, "application/octet-stream").run()
-        assert not at.exception, name
-        if expected == "error":
-            assert at.error, name
-            assert "<" not in at.error[0].value, "user text must reach the page escaped"
-        else:
-            assert not at.error, (name, at.error[0].value if at.error else "")
-            assert any("samples at 16000 Hz" in c.value for c in at.caption), name
-
-
 MELODY_ARGS = [
     (["--seed", ""], "empty"),
     (["--seed", "60 do re"], "unknown seed symbol"),
@@ -94,29 +78,18 @@ MELODY_ARGS = [
 @pytest.mark.parametrize("args,needle", MELODY_ARGS, ids=[a[1][:12] for a, _ in MELODY_ARGS])
 def test_cli_melody_arguments(args, needle, capsys):
     """Invalid seeds, steps and temperatures: exit 2, one line on stderr naming the problem."""
-    with pytest.raises(SystemExit) if args[1] in ("ten", "warm") else _no_exit():
+    if args[1] in ("ten", "warm"):  # not a number at all: argparse itself refuses it
+        with pytest.raises(SystemExit) as info:
+            main(["generate", *args])
+        code = info.value.code
+    else:
         code = main(["generate", *args])
-        assert code == 2
+    assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0], err
 
 
-class _no_exit:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def test_app_melody_seed_too_long():
-    at = AppTest.from_file(str(ROOT / "pages/4_melody.py"), default_timeout=120).run()
-    at.radio(key="melody_seed_source").set_value("Symbols I type").run()
-    at.text_input(key="melody_seed_text").set_value("60 " * 3000).run()
-    assert not at.exception
-    assert at.error and "too long" in at.error[0].value
-
-
+@pytest.mark.slow
 def test_memory_stays_bounded_on_the_longest_input(tmp_path):
     """The longest clip accepted (just under 30 s, 48 kHz stereo) is decoded, resampled and denoised
     by every shipped denoiser in one process whose peak memory stays under 3 GB."""

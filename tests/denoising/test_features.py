@@ -7,8 +7,11 @@ import pytest
 
 from audioml.audio import fix_length
 from audioml.denoising.evaluate import neighbour_oracle_mse
-from audioml.denoising.features import FLOOR_DB, PAPER_TRANSFORM, paper_dataset, paper_pair, target_state
+from audioml.denoising.features import (FLOOR_DB, PAPER_TRANSFORM, SpectrogramTransform, paper_dataset,
+                                        paper_pair, target_state)
+from audioml.errors import AudioMLError
 from audioml.noise import add_noise
+from audioml.spectral import spectral_convergence
 
 
 def test_paper_transform_makes_257_by_18_images():
@@ -49,3 +52,26 @@ def test_neighbour_oracle_sees_only_the_clean_image(speech):
     impulse = np.zeros(4400, np.float32)
     impulse[::256] = 1.0  # one click per frame: every frame's spectrum is flat
     assert neighbour_oracle_mse(impulse, impulse) < 1e-6
+
+
+def test_spectrogram_transform_shape_and_inverse(speech):
+    transform = SpectrogramTransform()
+    y = speech("seven")[: transform.n_samples]
+    x01, state = transform.forward(y)
+    assert x01.shape == transform.shape == (257, 18)
+    assert x01.min() >= 0 and x01.max() <= 1
+    back = transform.inverse(x01, state, phase="noisy")
+    assert len(back) == transform.n_samples
+    assert np.max(np.abs(back - np.pad(y, (0, transform.n_samples - len(y))))) < 1e-5
+
+
+def test_spectrogram_transform_fixed_range_and_griffinlim(speech):
+    transform = SpectrogramTransform()
+    y = speech("three")
+    x01, state = transform.forward(y, lo=-100.0, hi=40.0)
+    assert state["lo"] == -100.0 and state["hi"] == 40.0
+    rebuilt = transform.inverse(x01, state, phase="griffinlim", n_iter=50)
+    mag = transform.magnitude(x01, state)
+    assert spectral_convergence(rebuilt, mag, hop_length=256) < 0.3
+    with pytest.raises(AudioMLError, match="phase"):
+        transform.inverse(x01, state, phase="zero")

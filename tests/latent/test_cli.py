@@ -6,20 +6,16 @@ import numpy as np
 import pytest
 
 from audioml.cli import main
-from audioml.mnist import write_idx
 
 
 @pytest.fixture(scope="module")
-def digits(tmp_path_factory):
+def digits(tmp_path_factory, make_mnist):
     """120 28x28 images of bars whose position depends on the label, as IDX files."""
-    folder = tmp_path_factory.mktemp("mnist")
     labels = (np.arange(120) % 10).astype(np.uint8)
     images = np.zeros((120, 28, 28), dtype=np.uint8)
     for i, d in enumerate(labels):
         images[i, 4 + 2 * d: 7 + 2 * d, 4:24] = 255
-    write_idx(folder / "t10k-images-idx3-ubyte.gz", images)
-    write_idx(folder / "t10k-labels-idx1-ubyte.gz", labels)
-    return folder
+    return make_mnist(tmp_path_factory.mktemp("mnist"), images, labels)
 
 
 @pytest.fixture(scope="module")
@@ -32,63 +28,107 @@ def trained(digits, tmp_path_factory):
     return models
 
 
+@pytest.mark.slow
 def test_train_writes_models_and_cards(trained):
-    for name in ("latent_dcae", "latent_vae", "latent_digit_judge"):
+    from audioml.shipped import load_model
+
+    commands = {"latent_digit_judge": "audioml train latent --model judge --epochs 1",
+                "latent_dcae": "audioml train latent --model dcae --epochs 1",
+                "latent_vae": "audioml train latent --model vae --epochs 1 --alpha 500"}
+    for name, command in commands.items():
         card = json.loads((trained / f"{name}.json").read_text())
-        assert card["task"] == "latent" and (trained / card["file"]).exists()
-        assert card["epochs"] == 1 and card["retrain_command"].startswith("audioml train latent")
+        assert card["task"] == "latent" and card["epochs"] == 1
+        assert card["retrain_command"] == command
+        model = load_model(name, trained)   # through the loader table, in safe mode
+        assert model.input_shape == (None, 28, 28, 1)
     vae = json.loads((trained / "latent_vae.json").read_text())
     assert vae["config"]["alpha"] == 500 and vae["config"]["latent_dim"] == 2
-    assert "--alpha 500" in vae["retrain_command"]
+    assert vae["split"].startswith("96 training / 24 held-out images")
     assert len(vae["metrics"]["latent_mean"]) == 2 and "sample_digit_rate" in vae["metrics"]
+    judge = json.loads((trained / "latent_digit_judge.json").read_text())
+    assert judge["config"]["builder"] == "audioml.latent.judge.build_judge"
 
 
-def test_evaluate_json(trained, digits, capsys):
+@pytest.mark.slow
+def test_evaluate_json_reproduces_the_cards(trained, digits, capsys):
     capsys.readouterr()
     assert main(["evaluate", "latent", "--json", "--data", str(digits), "--models-dir", str(trained),
                  "--samples", "200"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {"dcae", "vae"}
-    for figures in result.values():
-        assert figures["reconstruction_mse"] >= 0
-        assert len(figures["latent_mean"]) == 2 and len(figures["latent_std"]) == 2
+    for kind, figures in result.items():
+        # The figures that do not depend on the number of prior draws are those measured at
+        # training time: the shipped file is the trained model.
+        card = json.loads((trained / f"latent_{kind}.json").read_text())["metrics"]
+        for key in ("reconstruction_mse", "latent_mean", "latent_std", "kl_to_prior", "codes_in_prior_95"):
+            assert figures[key] == pytest.approx(card[key], abs=2e-4), key
         assert 0 <= figures["prior_coverage"] <= 1 and 0 <= figures["sample_digit_rate"] <= 1
-        assert figures["n_heldout"] == 24
+        assert figures["n_heldout"] == 24 and figures["n_samples"] == 200
+    assert "posterior_std_mean" in result["vae"] and "posterior_std_mean" not in result["dcae"]
 
 
+@pytest.mark.slow
+def test_evaluate_prints_one_row_per_figure(trained, digits, capsys):
+    capsys.readouterr()
+    assert main(["evaluate", "latent", "--data", str(digits), "--models-dir", str(trained),
+                 "--samples", "100"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "reconstruction_mse", "latent_mean", "latent_std", "kl_to_prior", "prior_coverage",
+        "codes_in_prior_95", "sample_digit_rate", "sample_effective_digits"]
+    assert all("dcae=" in line and "vae=" in line and "n/a" not in line for line in lines)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["dcae", "vae"])
 def test_sample_writes_npy(trained, tmp_path, kind):
-    out = tmp_path / "s.npy"
-    assert main(["sample", "latent", "--model", kind, "--n", "7", "--out", str(out),
-                 "--models-dir", str(trained)]) == 0
-    images = np.load(out)
+    paths = [tmp_path / "a.npy", tmp_path / "b.npy"]
+    for path in paths:
+        assert main(["sample", "latent", "--model", kind, "--n", "7", "--out", str(path),
+                     "--models-dir", str(trained)]) == 0
+    images = np.load(paths[0])
     assert images.shape == (7, 28, 28) and 0 <= images.min() and images.max() <= 1
+    assert np.array_equal(images, np.load(paths[1]))   # the same seed, the same draws
 
 
+@pytest.mark.slow
 def test_alpha_study_report(digits, trained, tmp_path):
     out = tmp_path / "study.json"
     assert main(["train", "latent", "--model", "vae", "--alpha-study", "10", "1000", "--epochs", "1",
                  "--data", str(digits), "--models-dir", str(trained), "--out", str(out)]) == 0
     report = json.loads(out.read_text())
-    assert report["alphas"] == [10.0, 1000.0] and len(report["results"]) == 2
+    assert report["alphas"] == [10.0, 1000.0] and [r["alpha"] for r in report["results"]] == [10.0, 1000.0]
+    assert report["retrain_command"] == "audioml train latent --model vae --alpha-study 10 1000 --epochs 1"
     first = report["results"][0]
     assert np.array(first["codes"]).shape == (24, 2) and len(first["labels"]) == 24
     assert np.array(first["samples"]).shape == (24, 28, 28)
+    assert "sample_digit_rate" in first   # scored by the judge trained above
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["sample", "latent", "--model", "vae", "--n", "0", "--out", "x.npy"], "between 1 and"),
-    (["sample", "latent", "--model", "vae", "--n", "3", "--out", "x.txt"], ".npy"),
-    (["train", "latent", "--model", "vae", "--alpha", "-1"], "--alpha must be positive"),
+    (["train", "latent", "--model", "vae", "--alpha", "-1"], "alpha must be positive, got -1"),
+    (["train", "latent", "--model", "vae", "--alpha-study", "10", "-5"], "alpha must be positive, got -5"),
     (["train", "latent", "--model", "dcae", "--alpha-study", "10"], "--model vae"),
-    (["train", "latent", "--model", "dcae", "--epochs", "0"], "at least 1"),
+    (["train", "latent", "--model", "dcae", "--epochs", "0"], "epochs must be at least 1, got 0"),
+    (["train", "latent", "--model", "judge", "--epochs", "0"], "epochs must be at least 1, got 0"),
+    (["evaluate", "latent", "--samples", "0"], "n_samples must be at least 1"),
+    (["sample", "latent", "--model", "vae", "--n", "3", "--out", "x.txt"], ".npy"),
 ])
-def test_bad_input_exits_2(trained, argv, message, capsys, tmp_path, monkeypatch):
+def test_bad_input_exits_2_before_any_work(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    if argv[0] == "sample":
-        argv = argv + ["--models-dir", str(trained)]
-    assert main(argv) == 2
+    # Missing data and models folders: a check that came after loading them would fail on those.
+    nowhere = str(tmp_path / "nowhere")
+    folders = ["--models-dir", nowhere] + (["--data", nowhere] if argv[0] != "sample" else [])
+    assert main(argv + folders) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_sample_rejects_a_bad_count(trained, capsys, tmp_path):
+    assert main(["sample", "latent", "--model", "vae", "--n", "0", "--out", str(tmp_path / "x.npy"),
+                 "--models-dir", str(trained)]) == 2
+    assert "between 1 and" in capsys.readouterr().err
+    assert not (tmp_path / "x.npy").exists()
 
 
 def test_models_lists_the_shipped_latent_models(capsys):

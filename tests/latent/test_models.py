@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from audioml import latent
 from audioml.errors import AudioMLError
-from audioml.registry import load_keras_model
+from audioml.latent import model as latent
+from audioml.registry import load_keras_model, save_for_inference
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +20,19 @@ def test_encoder_decoder_shapes(models, kind):
     codes = latent.encode(model, images)
     assert codes.shape == (5, 2)
     mean, log_var = latent.encode_distribution(model, images)
-    assert (log_var is None) == (kind == "dcae")
+    assert np.array_equal(mean, codes)   # a VAE's code is the mean of its Gaussian
+    if kind == "dcae":
+        assert log_var is None
+    else:
+        assert log_var.shape == (5, 2) and np.all(np.isfinite(log_var))
     out = latent.decode(model, codes)
     assert out.shape == (5, 28, 28) and 0 <= out.min() and out.max() <= 1
     assert model.output_shape == (None, 28, 28, 1)
-    assert latent.is_vae(model) == (kind == "vae")
+    assert np.allclose(latent.encode(model, images[0]), codes[:1], atol=1e-5)   # one (28, 28) image
 
 
 def test_vae_sampling_layer_statistics():
-    from audioml.nn.autoencoder import VariationalCode
+    from audioml.nn.layers import VariationalCode
 
     layer = VariationalCode(seed=3)
     mean = np.full((20000, 2), [2.0, -1.0], dtype=np.float32)
@@ -48,7 +52,7 @@ def test_vae_sampling_layer_statistics():
 @pytest.mark.parametrize("kind", latent.KINDS)
 def test_save_load_round_trip(models, kind, tmp_path):
     path = tmp_path / f"{kind}.keras"
-    latent.save_for_inference(models[kind], path)
+    save_for_inference(models[kind], path)
     loaded = load_keras_model(path)   # safe mode: works only because VariationalCode is registered
     images = np.random.default_rng(1).random((4, 28, 28)).astype(np.float32)
     assert np.allclose(latent.encode(loaded, images), latent.encode(models[kind], images), atol=1e-5)
@@ -65,6 +69,12 @@ def test_bad_input_raises(models):
         latent.decode(models["dcae"], np.zeros((3, 5)))
     with pytest.raises(AudioMLError, match="28, 28"):
         latent.encode(models["dcae"], np.zeros((3, 32, 32)))
+    with pytest.raises(AudioMLError, match="finite"):
+        latent.decode(models["vae"], np.array([[0.0, np.nan]]))
+    with pytest.raises(AudioMLError, match="steps"):
+        latent.grid_points(steps=1)
+    with pytest.raises(AudioMLError, match=r"\(n, 2\)"):
+        latent.code_extent(np.zeros((5, 3)))
     with pytest.raises(AudioMLError, match="between 1 and"):
         latent.sample(models["vae"], 0)
 
@@ -81,3 +91,32 @@ def test_grid_manifold_and_samples(models):
     assert a.shape == (3, 28, 28) and np.array_equal(a, b)
     tiled = latent.tile(np.ones((5, 2, 3)), columns=2)
     assert tiled.shape == (6, 6) and tiled[4:, 3:].sum() == 0
+
+
+def test_code_extent_holds_most_codes_and_ignores_outliers():
+    rng = np.random.default_rng(4)
+    codes = np.concatenate([rng.uniform([-2, 0], [2, 5], size=(995, 2)), np.full((5, 2), 100.0)])
+    x0, x1, y0, y1 = latent.code_extent(codes)
+    assert -2 < x0 < -1.8 and 1.8 < x1 < 2.2 and 0 < y0 < 0.3 and 4.7 < y1 < 5.2
+    inside = (codes[:, 0] >= x0) & (codes[:, 0] <= x1) & (codes[:, 1] >= y0) & (codes[:, 1] <= y1)
+    assert 0.9 < inside.mean() < 0.99
+
+
+def test_shipped_models_load_through_the_topic_loader():
+    from audioml.latent.judge import JUDGE_NAME, load_shipped_judge
+    from audioml.registry import list_cards
+
+    if not {"latent_dcae", "latent_vae", JUDGE_NAME} <= {c["name"] for c in list_cards("latent")}:
+        pytest.skip("latent models not shipped")
+    for kind in latent.KINDS:
+        model = latent.load_latent(kind)
+        assert model.get_layer("decoder").inputs[0].shape[-1] == 2
+    assert load_shipped_judge().output_shape == (None, 11)
+    with pytest.raises(AudioMLError, match="latent_vae"):
+        latent.load_shipped("latent_nothing")   # the message lists what is shipped
+
+
+def test_no_judge_shipped_is_none(tmp_path):
+    from audioml.latent.judge import load_shipped_judge
+
+    assert load_shipped_judge(tmp_path) is None

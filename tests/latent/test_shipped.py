@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from audioml.paths import MODELS_DIR, PROJECT_ROOT
-from audioml.registry import REQUIRED_KEYS, list_cards
-from tests.conftest import shared_data
+from audioml.registry import REQUIRED_KEYS, list_cards, retrain_command
 
 NAMES = ("latent_dcae", "latent_vae", "latent_digit_judge")
 
@@ -24,20 +23,28 @@ def test_cards_are_complete_and_files_small(cards):
     for name in NAMES:
         card = cards[name]
         assert all(key in card for key in REQUIRED_KEYS)
-        assert card["task"] == "latent" and card["retrain_command"].startswith("audioml train latent")
+        assert card["task"] == "latent"
         assert (MODELS_DIR / card["file"]).stat().st_size < 1_000_000
     for name in ("latent_dcae", "latent_vae"):
         assert cards[name]["config"]["latent_dim"] == 2
         assert "8000 training / 2000 held-out" in cards[name]["split"]
+    # Each card's command retrains exactly what the card describes.
+    vae = cards["latent_vae"]
+    assert vae["retrain_command"] == retrain_command(
+        "audioml train latent", {"model": "vae", "epochs": vae["epochs"], "alpha": vae["config"]["alpha"]})
+    for name, kind in (("latent_dcae", "dcae"), ("latent_digit_judge", "judge")):
+        assert cards[name]["retrain_command"] == retrain_command(
+            "audioml train latent", {"model": kind, "epochs": cards[name]["epochs"]})
 
 
 @pytest.fixture(scope="module")
-def figures(cards):
-    from audioml.latent_ship import evaluate_shipped
+def figures(cards, shared_data):
+    from audioml.latent.recipe import evaluate_shipped
 
     return evaluate_shipped(data=shared_data("mnist"), n_samples=1000)
 
 
+@pytest.mark.slow
 def test_vae_codes_are_closer_to_the_prior_than_the_dcae(figures):
     dcae, vae = figures["dcae"], figures["vae"]
     assert vae["kl_to_prior"] < 1.0 < dcae["kl_to_prior"]
@@ -47,6 +54,15 @@ def test_vae_codes_are_closer_to_the_prior_than_the_dcae(figures):
     assert vae["reconstruction_mse"] < 0.06 and dcae["reconstruction_mse"] < 0.06
 
 
+@pytest.mark.slow
+def test_evaluation_reproduces_the_cards(cards, figures):
+    for kind in ("dcae", "vae"):
+        card = cards[f"latent_{kind}"]["metrics"]
+        for key in ("reconstruction_mse", "latent_mean", "latent_std", "kl_to_prior"):
+            assert figures[kind][key] == pytest.approx(card[key], abs=2e-4), (kind, key)
+
+
+@pytest.mark.slow
 def test_vae_samples_reach_more_digits(figures):
     assert figures["vae"]["sample_effective_digits"] > figures["dcae"]["sample_effective_digits"] + 1
     assert figures["vae"]["sample_digits_seen"] >= 7

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from audioml.errors import AudioMLError
-from audioml.latent_judge import make_non_digits
-from audioml.latent_stats import (code_statistics, digit_rate, gaussian_kl_to_prior, looks_like_digit,
+from audioml.latent.judge import make_non_digits
+from audioml.latent.stats import (code_statistics, digit_rate, gaussian_kl_to_prior, looks_like_digit,
                                   nearest_distances, prior_coverage)
 
 
@@ -68,6 +68,10 @@ def test_digit_rate_and_verdicts():
     assert digit_rate(p, threshold=0.5)["digit_rate"] == 0.75
     with pytest.raises(AudioMLError, match=r"\(n, 11\)"):
         digit_rate(np.zeros((3, 10)))
+    with pytest.raises(AudioMLError, match=r"\(n, 11\)"):
+        looks_like_digit(np.zeros((3, 10)))
+    with pytest.raises(AudioMLError, match="threshold"):
+        digit_rate(p, threshold=1.0)
 
 
 def test_made_up_non_digits():
@@ -76,6 +80,10 @@ def test_made_up_non_digits():
     labels = np.arange(40) % 10
     fakes = make_non_digits(images, labels, 20, seed=0)
     assert fakes.shape == (20, 28, 28) and 0 <= fakes.min() and fakes.max() <= 1
+    # Four kinds in equal parts; the first (overlays) keep the brighter pixel of two digits,
+    # the last (near-blank canvases) stay faint.
+    assert all(np.any(np.all(f >= images, axis=(1, 2))) for f in fakes[:5])
+    assert fakes[15:].max() <= 0.3 and fakes[:5].mean() > fakes[15:].mean()
     assert np.array_equal(fakes, make_non_digits(images, labels, 20, seed=0))
     with pytest.raises(AudioMLError, match="two different digits"):
         make_non_digits(images, np.zeros(40, int), 5)

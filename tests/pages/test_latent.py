@@ -3,9 +3,9 @@
 import pytest
 
 from audioml.registry import list_cards
-from tests.conftest import open_page
 
 PAGE = "pages/2_latent_space.py"
+pytestmark = pytest.mark.slow   # each run encodes the 10,000 real digits with both models
 
 
 @pytest.fixture(autouse=True)
@@ -27,13 +27,21 @@ def captions(at):
     return [c.value for c in at.caption]
 
 
-def test_page_renders_and_its_controls_change_the_output():
+def test_page_renders_and_its_controls_change_the_output(open_page):
+    from ui.latent import LABELS
+
     at = open_page(PAGE, timeout=180)
-    assert [h.value for h in at.header][:4] == [
+    assert [h.value for h in at.header] == [
         "Where each model puts the digits", "Decode any point of the plane",
-        "The decoded plane", "Sampling: draw z from N(0, I) and decode"]
-    assert len(at.dataframe) >= 1 and any("KL" in m.value or "D_{KL}" in m.value for m in at.latex)
-    assert any("without the minus sign" in c for c in captions(at))
+        "The decoded plane", "Sampling: draw z from N(0, I) and decode",
+        "The numbers that tell the story", "The reconstruction weight α"]
+    # The story table: one column per model, its rows the figures, every cell filled.
+    story = at.dataframe[0].value
+    assert list(story.columns) == [LABELS["dcae"], LABELS["vae"]]
+    assert "KL(fitted Gaussian ‖ N(0,I)), nats" in story.index and not story.isna().any().any()
+    assert any("D_{KL}" in m.value for m in at.latex)
+    assert any("without the minus sign" in c and "audioml.nn.layers.VariationalCode" in c
+               for c in captions(at))
     before = image_urls(at)
 
     at.slider(key="latent_z1").set_value(2.5).run()
@@ -55,18 +63,21 @@ def test_page_renders_and_its_controls_change_the_output():
     at.radio(key="latent_grid_extent").set_value("each model's own codes").run()
     assert not at.exception and image_urls(at) != before
 
-    if at.select_slider:
-        before = image_urls(at)
-        at.select_slider(key="latent_alpha").set_value(at.select_slider(key="latent_alpha").options[0]).run()
-        assert not at.exception and image_urls(at) != before
+    # The alpha study is shipped in reports/, so its slider and table are there.
+    assert len(at.dataframe) == 2
+    before = image_urls(at)
+    alpha = at.select_slider(key="latent_alpha")
+    alpha.set_value(alpha.options[0]).run()
+    assert not at.exception and image_urls(at) != before
+    assert any(f"α = {alpha.options[0]}" in c for c in image_captions(at))
 
 
-def test_picking_points_shows_them():
+def test_picking_points_shows_them(open_page):
     at = open_page(PAGE, timeout=180)
     if any("MNIST was not found" in i.value for i in at.info):
         pytest.skip("MNIST not available here")
     assert any("Nothing picked yet" in c for c in captions(at))
-    from audioml.mnist import load_split
+    from audioml.latent.mnist import load_split
 
     first, second = (int(i) for i in load_split().heldout_ids[:2])
     at.checkbox(key="latent_shared_axes").check()
@@ -75,4 +86,7 @@ def test_picking_points_shows_them():
         "box": [], "lasso": []}}
     at.run()
     assert not at.exception
-    assert any("2 picked" in m.value for m in at.markdown)
+    assert any(m.value.startswith("**2 picked** · digits: ") for m in at.markdown)
+    assert not any("Nothing picked yet" in c for c in captions(at))
+    # The two originals and their two reconstructions each, in one picture.
+    assert any("DCAE reconstruction" in c for c in image_captions(at))

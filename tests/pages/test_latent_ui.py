@@ -64,3 +64,16 @@ def test_story_and_alpha_rows():
     assert rows[0]["model"] == ui.LABELS["vae"] and rows[0]["prior draws where codes are"] == "93%"
     study = {"results": [{**stats, "alpha": 10.0, "sample_digit_rate": 0.5, "sample_effective_digits": 7.5}]}
     assert ui.alpha_rows(study)[0]["samples that look like digits"] == "50%"
+
+
+def test_picked_text_counts_the_digits():
+    assert ui.picked_text(np.array([7, 1, 7])) == "**3 picked** · digits: 1×1, 7×2"
+
+
+def test_study_arrays_decode_the_report_entry():
+    entry = {"codes": [[0.5, -1.0], [2.0, 0.0]], "labels": [3, 8], "point_ids": [11, 42],
+             "samples": np.full((2, 28, 28), 255).tolist()}
+    arrays = ui.study_arrays(entry)
+    assert arrays["codes"].shape == (2, 2) and arrays["labels"].tolist() == [3, 8]
+    assert arrays["point_ids"].tolist() == [11, 42]
+    assert arrays["samples"].shape == (2, 28, 28) and np.all(arrays["samples"] == 1.0)

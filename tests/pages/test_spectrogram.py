@@ -1,38 +1,40 @@
 """AppTest of the home page and the spectrogram page: renders, and the controls change the output."""
 
-import io
-
 import numpy as np
-import soundfile as sf
+import pytest
 
-from tests.conftest import open_page
+from ui.navigation import PAGES
 
 PAGE = "pages/1_spectrogram.py"
 
 
-def fresh(path=PAGE):
-    return open_page(path)
+@pytest.fixture
+def fresh(open_page):
+    """``fresh(path=PAGE)``: the page run once in AppTest."""
+    return lambda path=PAGE: open_page(path)
 
 
 def captions(at):
     return " ".join(c.value for c in at.caption)
 
 
-def test_home_links_every_page():
+def test_home_links_every_page(fresh):
     at = fresh("app.py")
-    assert not at.exception
+    links = at.get("page_link")
+    assert [link.proto.label for link in links] == [p.title for p in PAGES]
+    assert [link.proto.page.rsplit("/", 1)[-1] for link in links] == [p.url_path for p in PAGES]
     text = " ".join(m.value for m in at.markdown)
-    assert "Fourier" in text
+    assert all(p.blurb in text for p in PAGES)
 
 
-def test_renders_with_defaults():
+def test_renders_with_defaults(fresh):
     at = fresh()
     assert not at.exception
     assert "24000 samples at 16000 Hz" in captions(at)
     assert [h.value for h in at.header][:2] == ["1 · The signal", "2 · Frames, windows and the STFT"]
 
 
-def test_sample_rate_and_signal_change_the_signal():
+def test_sample_rate_and_signal_change_the_signal(fresh):
     at = fresh()
     at.selectbox(key="stft_sr").set_value(8000).run()
     assert "12000 samples at 8000 Hz" in captions(at)
@@ -41,7 +43,7 @@ def test_sample_rate_and_signal_change_the_signal():
     assert not at.exception and "4000 samples at 8000 Hz" in captions(at)
 
 
-def test_frame_and_hop_change_the_resolution_caption():
+def test_frame_and_hop_change_the_resolution_caption(fresh):
     at = fresh()
     assert "31.2 Hz per bin" in captions(at)
     at.select_slider(key="stft_nfft").set_value(2048).run()
@@ -51,7 +53,7 @@ def test_frame_and_hop_change_the_resolution_caption():
     assert not at.exception
 
 
-def test_griffin_lim_improves_with_iterations():
+def test_griffin_lim_improves_with_iterations(fresh):
     at = fresh()
     at.slider(key="stft_gl_iter").set_value(2).run()
     few = float(at.metric[1].value)
@@ -61,38 +63,32 @@ def test_griffin_lim_improves_with_iterations():
     assert float(at.metric[0].value) < 1e-5  # the complex spectrogram inverts exactly
 
 
-def test_gap_between_windows_is_explained():
+def test_gap_between_windows_is_explained(fresh):
     at = fresh()
     at.radio(key="stft_window").set_value("hann").run()
     at.select_slider(key="stft_hop_512").set_value(512).run()
     assert any("gaps" in w.value for w in at.warning)
 
 
-def test_spoken_example_and_upload():
+def test_spoken_example_and_upload(fresh, wav_bytes):
     at = fresh()
     at.radio(key="stft_source").set_value("Spoken example").run()
     at.selectbox(key="stft_example").set_value("sentence").run()
     assert not at.exception and "sentence" not in captions(at)  # shown by its text
     at.radio(key="stft_source").set_value("Upload a file").run()
     assert at.info  # waits for a file
-    buf = io.BytesIO()
-    sf.write(buf, 0.3 * np.sin(np.arange(24000) / 4.0), 24000, format="WAV")
-    at.file_uploader(key="stft_upload").upload("tone.wav", buf.getvalue(), "audio/wav").run()
+    tone = wav_bytes(0.3 * np.sin(np.arange(24000) / 4.0), 24000)
+    at.file_uploader(key="stft_upload").upload("tone.wav", tone, "audio/wav").run()
     assert not at.exception and not at.error
     assert "samples at 16000 Hz = 1.00 s" in captions(at)
 
 
-def test_bad_uploads_give_a_message_not_a_traceback():
+def test_bad_uploads_give_a_message_not_a_traceback(fresh, wav_bytes):
     at = fresh()
     at.radio(key="stft_source").set_value("Upload a file").run()
     for name, data in [("empty.wav", b""), ("notes.wav", b"hello" * 100),
-                       ("silence.wav", _wav(np.zeros(8000)))]:
+                       ("silence.wav", wav_bytes(np.zeros(8000)))]:
         at.file_uploader(key="stft_upload").upload(name, data, "audio/wav").run()
         assert not at.exception
         assert at.error, name
 
-
-def _wav(y, sr=8000):
-    buf = io.BytesIO()
-    sf.write(buf, y, sr, format="WAV")
-    return buf.getvalue()

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from audioml.errors import AudioMLError
 from audioml.experiments import compare, published, report, spaces, study
 from audioml.experiments.objectives import (DenoiseData, MelodyData, denoise_objective,
                                             melody_objective)
-from tests.test_melody_model import toy_songs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- published data and search spaces -----------------------------------------------------------
@@ -148,7 +146,7 @@ def test_tpe_sampler_is_an_option(tmp_path):
     assert type(s.sampler).__name__ == "TPESampler" and s.direction.name == "MAXIMIZE"
 
 
-def test_table3_objective_trains_and_scores_the_lstm(tmp_path):
+def test_table3_objective_trains_and_scores_the_lstm(tmp_path, toy_songs):
     songs = toy_songs(10)
     data = MelodyData(songs[:6], songs[6:8], songs[8:], "toy songs")
     s = study.run_study("table3", trials=1, epochs_scale=0.01, storage=sqlite_url(tmp_path), seed=0,
@@ -162,12 +160,10 @@ def test_table3_objective_trains_and_scores_the_lstm(tmp_path):
 # --- two workers, one study ------------------------------------------------------------------
 
 @pytest.fixture
-def tiny_fsdd(tmp_path) -> Path:
-    folder = tmp_path / "fsdd" / "recordings"
-    folder.mkdir(parents=True)
-    for i, y in enumerate(clips(10, seed=3)):
-        sf.write(folder / f"{i % 5}_{'ab'[i // 5] * 3}_{i}.wav", y, 8000, subtype="PCM_16")
-    return folder.parent
+def tiny_fsdd(tmp_path, make_fsdd) -> Path:
+    made = clips(10, seed=3)
+    return make_fsdd(tmp_path / "fsdd", speakers=("aaa", "bbb"), digits=range(5), takes=1,
+                     clip=lambda digit, speaker, take: made[digit + 5 * (speaker == "bbb")])
 
 
 def test_two_worker_processes_share_one_sqlite_study(tmp_path, tiny_fsdd):

@@ -1,0 +1,18 @@
+"""Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST, and why only the VAE's can be sampled.
+
+Bottom to top (each module imports only those above it in this list):
+
+``mnist``     the IDX reader, the loader and the fixed 80/20 held-out split (NumPy only)
+``model``     the two autoencoders: build, train, encode, decode, sample, the decoded
+              plane; ``load(card, path)``, the loader :mod:`audioml.shipped` calls
+``stats``     the figures in plain NumPy: code statistics, KL to N(0, I), prior
+              coverage, the judge's digit rate
+``judge``     the small CNN (digits 0-9 and "not a digit") that scores decoded samples,
+              and the made-up non-digits it is trained on
+``evaluate``  one model's held-out figures, judged samples, the alpha study
+``recipe``    the named presets, training and shipping to ``models/`` with cards,
+              evaluating the shipped models, the alpha-study report
+
+Importing the package imports nothing; Keras is imported only inside the functions
+that build, train or run a model.
+"""
