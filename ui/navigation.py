@@ -21,23 +21,28 @@ class PageInfo:
         return ROOT / "pages" / self.file
 
 
-PAGES = [
-    PageInfo("1_spectrogram.py", "spectrogram", "How a spectrogram is made", ":material/graphic_eq:",
-             "The short-time Fourier transform step by step: windows, frames and hops, the "
-             "time–frequency trade-off, and why a magnitude spectrogram alone needs Griffin–Lim "
-             "to become sound again."),
-    PageInfo("2_latent_space.py", "latent-space", "Latent spaces: DCAE vs VAE", ":material/scatter_plot:",
-             "A 2-D autoencoder and a 2-D variational autoencoder trained on MNIST, side by side: "
-             "where each puts the digits, and why only the VAE's space can be sampled."),
-    PageInfo("3_denoise.py", "denoise", "Denoising speech", ":material/noise_control_off:",
-             "Upload or record a spoken digit, add noise, and hear it cleaned by the DCAE, the VAE "
-             "and a stronger mask network, with spectrograms and scores."),
-    PageInfo("4_melody.py", "melody", "Melody generation", ":material/music_note:",
-             "An LSTM trained on German folk songs continues a melody you start: read it as sheet "
-             "music, hear it, watch temperature at work, and download it."),
-    PageInfo("5_experiments.py", "experiments", "Experiments", ":material/science:",
-             "The searches behind the models, reproduced: the published numbers beside ours."),
-]
+#: What each page teaches, for the home page.
+BLURBS = {
+    "spectrogram": "The short-time Fourier transform step by step: windows, frames and hops, the "
+                   "time–frequency trade-off, and why a magnitude spectrogram alone needs "
+                   "Griffin–Lim to become sound again.",
+    "latent-space": "A 2-D autoencoder and a 2-D variational autoencoder trained on MNIST, side by "
+                    "side: where each puts the digits, and why only the VAE's space can be sampled.",
+    "denoise": "Upload or record speech, add noise, and hear it cleaned by the DCAE, the VAE, a "
+               "stronger mask network of ours and the production denoisers, with spectrograms "
+               "and scores.",
+    "melody": "An LSTM trained on German folk songs continues a melody you start: read it as sheet "
+              "music, hear it, watch temperature at work, and download it.",
+    "experiments": "The searches behind the models, reproduced: the published numbers beside ours.",
+}
+
+PAGES = [PageInfo(file, url, title, icon, BLURBS[url]) for file, url, title, icon in (
+    ("1_spectrogram.py", "spectrogram", "How a spectrogram is made", ":material/graphic_eq:"),
+    ("2_latent_space.py", "latent-space", "Latent spaces: DCAE vs VAE", ":material/scatter_plot:"),
+    ("3_denoise.py", "denoise", "Denoising speech", ":material/noise_control_off:"),
+    ("4_melody.py", "melody", "Melody generation", ":material/music_note:"),
+    ("5_experiments.py", "experiments", "Experiments", ":material/science:"),
+)]
 
 
 def available_pages() -> list[PageInfo]:

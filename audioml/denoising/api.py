@@ -1,7 +1,10 @@
 """Denoise speech with a shipped model: ``audioml.denoise(y, sr, model=..., phase=...)``.
 
-The models work at 8 kHz (FSDD's rate), so the input is resampled to 8 kHz,
-denoised, and resampled back; the output has the input's rate and length.
+The output has the input's rate and length. The models trained here work at
+8 kHz (FSDD's rate): the DCAE and VAE hear the input resampled to 8 kHz and
+give back the telephone band; the mask net predicts its mask at 8 kHz and
+applies it at the input's own rate, so a wide-band upload keeps its band
+(:meth:`audioml.denoising.denoisers.MaskDenoiser.process`).
 Loaded models are kept per process, so only the first call pays for loading.
 This is the denoising topic's public face: the CLI, the page and
 ``audioml.denoise`` call it, and it calls the rest of :mod:`audioml.denoising`.
@@ -15,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audioml.audio import check_audio, resample
-from audioml.denoising.fsdd import SR
+from audioml.audio import check_audio
 from audioml.errors import AudioMLError
 from audioml.progress import ProgressFn, no_progress
 
@@ -95,11 +97,8 @@ def denoise(y: np.ndarray, sr: int, *, model="masknet_denoiser", phase: str = "n
     y, sr = check_audio(y, sr, name="the input"), int(sr)
     if not 0.0 <= float(strength) <= 1.0:
         raise AudioMLError(f"strength must be in [0, 1]; got {strength!r}")
-    denoiser = model if hasattr(model, "enhance") else load_denoiser(str(model))
-    x = resample(y, sr, SR)
-    wet = denoiser.enhance(x, phase=phase, n_iter=n_iter)
-    wet = resample(wet, SR, sr)
-    wet = np.pad(wet, (0, max(0, len(y) - len(wet))))[:len(y)]
+    denoiser = model if hasattr(model, "process") else load_denoiser(str(model))
+    wet = denoiser.process(y, sr, phase=phase, n_iter=n_iter)
     return (strength * wet + (1.0 - strength) * y).astype(np.float32)
 
 

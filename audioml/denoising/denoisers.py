@@ -21,7 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from audioml.audio import fix_length, resample
 from audioml.denoising.features import PAPER_TRANSFORM, target_state
+from audioml.denoising.fsdd import SR
 from audioml.denoising.masknet import INPUT_FLOOR_PERCENTILE, MASK_HOP, MASK_N_FFT, shape_mask
 from audioml.denoising.windows import frames_of, overlap_add
 from audioml.errors import AudioMLError
@@ -44,6 +46,8 @@ class Denoiser:
     """
 
     family = ""
+    #: Whether :meth:`process` keeps a wide-band input's band above 4 kHz.
+    full_band = False
 
     def __init__(self, model, card: dict | None = None):
         self.model = model
@@ -53,6 +57,15 @@ class Denoiser:
     def enhance(self, y: np.ndarray, *, phase: str = "noisy", n_iter: int = 32) -> np.ndarray:
         """Denoise *y* (8 kHz, shape ``(n,)``); return ``(n,)`` float32 at 8 kHz."""
         raise NotImplementedError
+
+    def process(self, y: np.ndarray, sr: int, *, phase: str = "noisy", n_iter: int = 32) -> np.ndarray:
+        """Denoise *y* at its own rate *sr*; return the same length at *sr*.
+
+        The models work at 8 kHz: *y* is resampled there, enhanced and resampled
+        back, so the output holds nothing above 4 kHz (telephone band).
+        """
+        out = resample(self.enhance(resample(y, sr, SR), phase=phase, n_iter=n_iter), SR, sr)
+        return fix_length(out, len(y))
 
     def _check_phase(self, phase: str) -> None:
         if phase not in PHASES:
@@ -149,6 +162,80 @@ class MaskDenoiser(Denoiser):
             return istft(m * S, hop_length=MASK_HOP, length=len(y)).astype(np.float32)
         return griffin_lim(m * np.abs(S), hop_length=MASK_HOP, n_iter=n_iter,
                            length=len(y)).astype(np.float32)
+
+    full_band = True
+
+    def process(self, y, sr, *, phase="noisy", n_iter=32):
+        """Denoise at *sr*, keeping the whole band of a wide-band input (noisy phase).
+
+        The net sees *y* resampled to 8 kHz and predicts its mask there; the mask
+        is then carried onto *y*'s own STFT (same 64 ms frame and 16 ms hop in
+        seconds) by linear interpolation in time and frequency, and applied at
+        *y*'s rate, so nothing is resampled on the way out. Above
+        :data:`HIGH_BAND_HZ` the net has no reliable view (the 8 kHz signal's
+        resampler rolls off there), so each frame's gain is the mean of its mask
+        over :data:`REFERENCE_BAND_HZ`: the top of the band the net hears carried
+        up, which keeps fricatives where there is speech and turns the high band
+        down where there is none. With Griffin-Lim phase, or at 8 kHz, this is
+        :meth:`Denoiser.process`.
+        """
+        if sr == SR or phase != "noisy":
+            return super().process(y, sr, phase=phase, n_iter=n_iter)
+        self._check_phase(phase)
+        y = np.asarray(y, np.float32)
+        _, m8 = self.mask(resample(y, sr, SR))
+        n_fft, hop = int(round(MASK_N_FFT * sr / SR)), int(round(MASK_HOP * sr / SR))
+        n_fft += n_fft % 2
+        S = stft(y, n_fft=n_fft, hop_length=hop)
+        mask = carry_mask(m8, n_frames=S.shape[1], frame_seconds=hop / sr,
+                          freqs=np.fft.rfftfreq(n_fft, 1 / sr))
+        return istft(mask * S, hop_length=hop, length=len(y)).astype(np.float32)
+
+
+#: Above this frequency the 8 kHz net's mask is replaced by the reference band's mean gain.
+HIGH_BAND_HZ = 3600.0
+#: The band whose mean gain each frame carries above :data:`HIGH_BAND_HZ`.
+REFERENCE_BAND_HZ = (2500.0, 3600.0)
+
+
+def carry_mask(mask: np.ndarray, *, n_frames: int, frame_seconds: float,
+               freqs: np.ndarray) -> np.ndarray:
+    """The mask net's 8 kHz mask carried onto another STFT grid.
+
+    Parameters
+    ----------
+    mask : np.ndarray [shape=(257, frames)]
+        Gains on the mask net's grid (bins every 15.6 Hz, frames every 16 ms).
+    n_frames : int
+        Frames of the target STFT.
+    frame_seconds : float
+        The target's hop in seconds.
+    freqs : np.ndarray [shape=(bins,)]
+        The target's bin frequencies in Hz.
+
+    Returns
+    -------
+    np.ndarray [shape=(bins, n_frames), dtype=float32]
+        Linear interpolation of *mask* in time and frequency up to
+        :data:`HIGH_BAND_HZ`; above it each frame's mean gain over
+        :data:`REFERENCE_BAND_HZ`.
+    """
+    src_frames = np.arange(mask.shape[1]) * MASK_HOP / SR
+    at = np.clip(np.arange(n_frames) * frame_seconds, 0, src_frames[-1])
+    i0 = np.minimum(np.searchsorted(src_frames, at, side="right") - 1, mask.shape[1] - 1)
+    i1 = np.minimum(i0 + 1, mask.shape[1] - 1)
+    w = (at - src_frames[i0]) / (MASK_HOP / SR)
+    in_time = mask[:, i0] * (1 - w) + mask[:, i1] * w                  # (257, n_frames)
+    src_freqs = np.arange(mask.shape[0]) * SR / MASK_N_FFT
+    low = freqs <= HIGH_BAND_HZ
+    out = np.empty((len(freqs), n_frames), np.float32)
+    j = np.interp(freqs[low], src_freqs, np.arange(mask.shape[0]))
+    j0 = np.floor(j).astype(int)
+    j1 = np.minimum(j0 + 1, mask.shape[0] - 1)
+    out[low] = in_time[j0] * (1 - (j - j0))[:, None] + in_time[j1] * (j - j0)[:, None]
+    ref = (src_freqs >= REFERENCE_BAND_HZ[0]) & (src_freqs <= REFERENCE_BAND_HZ[1])
+    out[~low] = in_time[ref].mean(axis=0)
+    return out
 
 
 FAMILIES = {"dcae": AutoencoderDenoiser, "vae": AutoencoderDenoiser, "masknet": MaskDenoiser}

@@ -200,7 +200,8 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
                   snr_range: tuple[float, float] = (-5.0, 20.0), crop_seconds: float = 1.5,
                   config: dict | None = None, max_seconds: float | None = None,
                   speed_range: tuple[float, float] | None = None, eq_db: float = 0.0,
-                  magnitude_weight: float = 100.0, asymmetry: float = 1.0, init=None, progress: ProgressFn = no_progress):
+                  magnitude_weight: float = 100.0, asymmetry: float = 1.0, init=None,
+                  augment=None, progress: ProgressFn = no_progress):
     """Train the mask net; return ``(model, history)``.
 
     Parameters
@@ -228,6 +229,9 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
         A trained mask net to start from: every layer of the net that *config*
         builds takes its weights where name and shapes match (so *config* may
         grow the net, e.g. add ``gru_units``).
+    augment : callable, optional
+        ``augment(clean, rng) -> (targets, noisy)`` builds each batch's pairs in
+        place of :func:`noisy_batch` (e.g. :func:`audioml.denoising.augment.realistic_batch`).
 
     Returns
     -------
@@ -279,7 +283,10 @@ def train_masknet(clips: list[np.ndarray], *, epochs: int = 40, steps_per_epoch:
                                  speed_range=speed_range)
             if eq_db > 0:
                 clean = np.stack([random_eq(row, max_db=eq_db, rng=rng) for row in clean])
-            noisy = noisy_batch(clean, snr_range=snr_range, rng=rng)
+            if augment is None:
+                noisy = noisy_batch(clean, snr_range=snr_range, rng=rng)
+            else:
+                clean, noisy = augment(clean, rng)
             loss, neg_sdr = step(tf.constant(noisy), tf.constant(clean))
             losses.append(float(loss))
             sdrs.append(-float(neg_sdr))
