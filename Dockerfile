@@ -12,8 +12,9 @@ USER user
 ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH PYTHONUNBUFFERED=1 TF_CPP_MIN_LOG_LEVEL=3
 WORKDIR /home/user/app
 
-COPY --chown=user requirements.txt pyproject.toml README.md ./
-RUN pip install --no-cache-dir --user -r requirements.txt
+COPY --chown=user requirements.txt requirements-nodeps.txt pyproject.toml README.md ./
+RUN pip install --no-cache-dir --user -r requirements.txt \
+ && pip install --no-cache-dir --user --no-deps -r requirements-nodeps.txt
 COPY --chown=user . .
 RUN pip install --no-cache-dir --user --no-deps --no-build-isolation -e .
 

@@ -4,7 +4,8 @@ A card is a plain JSON object. Required keys:
 
 ``name``            unique model name, also the file stem (``models/<name>.json``)
 ``task``            ``"denoise"``, ``"latent"`` or ``"melody"``
-``file``            weight file name inside ``models/`` (e.g. ``"vae_denoiser.keras"``)
+``file``            weight file name inside ``models/`` (e.g. ``"vae_denoiser.keras"``), or
+                    ``null`` for a pretrained model whose weights are inside its library
 ``description``     one sentence for people
 ``data``            dataset, where it came from and its licence
 ``split``           how train and test were drawn
@@ -61,9 +62,11 @@ def get_card(name: str, models_dir: Path | None = None) -> dict[str, Any]:
     return cards[name]
 
 
-def model_path(name: str, models_dir: Path | None = None) -> Path:
-    """Path of model *name*'s weight file."""
-    return Path(models_dir or MODELS_DIR) / get_card(name, models_dir)["file"]
+def model_path(name: str, models_dir: Path | None = None) -> Path | None:
+    """Path of model *name*'s weight file; ``None`` when its card names none (the weights
+    ship inside a library, as the pretrained denoisers' do)."""
+    file = get_card(name, models_dir)["file"]
+    return None if file is None else Path(models_dir or MODELS_DIR) / file
 
 
 def load_keras_model(path: str | Path, *, compile: bool = False):

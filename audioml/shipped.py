@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from audioml.errors import AudioMLError
-from audioml.paths import MODELS_DIR
-from audioml.registry import get_card
+from audioml.registry import get_card, model_path
 
 
-def _load_denoiser(card: dict, path: Path):
-    from audioml.denoising.denoisers import load
+def _load_denoiser(card: dict, path: Path | None):
+    from audioml.denoising.api import load_from_card
 
-    return load(card, path)
+    return load_from_card(card, path)
 
 
 def _load_latent(card: dict, path: Path):
@@ -46,8 +45,8 @@ LOADERS: dict[str, Callable[[dict, Path], Any]] = {
 def load_model(name: str, models_dir: Path | None = None):
     """Load shipped model *name* for inference with its task's loader (Keras safe mode on)."""
     card = get_card(name, models_dir)
-    path = Path(models_dir or MODELS_DIR) / card["file"]
-    if not path.exists():
+    path = model_path(name, models_dir)
+    if path is not None and not path.exists():
         raise AudioMLError(f"weights of model {name!r} are missing: {path}")
     if card["task"] not in LOADERS:
         raise AudioMLError(f"model {name!r} has task {card['task']!r}; known: {', '.join(LOADERS)}")

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from audioml.audio import to_wav_bytes, zip_files
-from audioml.denoising import SR, denoise
+from audioml.denoising import denoise
 from audioml.denoising.analysis import saturation_study
-from audioml.denoising.api import denoise_files, for_listening
+from audioml.denoising.api import denoise_files, for_listening, recommended_model
+from audioml.denoising.peers import attenuation_limit_db
 from audioml.errors import AudioMLError
 from audioml.nn.inspect import describe_layers
 from audioml.noise import NOISE_KINDS, mix_without_clipping
@@ -17,14 +18,18 @@ PHASES = {"noisy": "noisy phase (the input's own)", "griffinlim": "Griffin-Lim (
 
 st.title("Denoising speech")
 st.markdown(
-    "A denoiser hears speech in noise and keeps the speech. Three are trained here on the Free "
-    "Spoken Digit Dataset: the method's **DCAE** and **VAE**, which clean one 0.55 s "
-    "spectrogram image at a time, and a **mask net** of ours, which decides for every "
-    "time-frequency bin how much of it is speech. Pick a clip, add noise, and listen.")
+    "A denoiser hears speech in noise and keeps the speech. Three are **trained here**, on one "
+    "CPU, on four speakers of the Free Spoken Digit Dataset: the method's **DCAE** and **VAE**, "
+    "which clean one 0.55 s spectrogram image at a time, and a **mask net** of ours, which "
+    "decides for every time-frequency bin how much of it is speech. Two are **pretrained "
+    "elsewhere** on hundreds of hours of many voices and noises, the production denoisers "
+    "people already use: **DeepFilterNet3** and **RNNoise**. Pick a clip, add noise, and listen.")
 
 cards = cache.cards_or_stop("denoise", "audioml train denoiser --model masknet")
-names = sorted(cards, key=lambda n: ("masknet", "vae", "dcae").index(dn.family(cards[n]))
-               if dn.family(cards[n]) in ("masknet", "vae", "dcae") else 9)
+ORDER = ("dcae", "vae", "masknet", "pretrained")
+names = sorted(cards, key=lambda n: (ORDER.index(dn.family(cards[n])) if dn.family(cards[n]) in ORDER
+                                     else 9, n))
+recommended = recommended_model()
 
 # --- 1. The clip ----------------------------------------------------------------------------
 st.header("1 · The clip")
@@ -32,8 +37,9 @@ chosen = dn.choose_input()
 if chosen is None:
     st.info("Upload a file or record a few words to go on; or pick an example clip.")
     st.stop()
-y, description = chosen
-st.caption(f"Input: {description}, {len(y) / SR:.2f} s, resampled to {SR} Hz (the models' rate).")
+y, sr, description, is_example = chosen
+st.caption(f"Input: {description}, {len(y) / sr:.2f} s at {sr} Hz. Every model answers at this "
+           "rate; the DCAE and VAE hear it at 8 kHz and give back only the band below 4 kHz.")
 
 # --- 2. Noise -------------------------------------------------------------------------------
 st.header("2 · Noise")
@@ -49,18 +55,29 @@ if mode.startswith("clean"):
     snr = c2.slider("Signal-to-noise ratio (dB)", -5, 20, 5, key="dn_snr",
                     help="Speech power over noise power; 0 dB means as much noise as speech.")
     with user_errors():
-        clean, noisy = mix_without_clipping(y, float(snr), kind=kind, sr=SR, seed=0)
+        clean, noisy = mix_without_clipping(y, float(snr), kind=kind, sr=sr, seed=0)
 
 # --- 3. Denoise -----------------------------------------------------------------------------
 st.header("3 · Denoise")
 c1, c2, c3 = st.columns([2, 1, 1])
-picked = c1.multiselect("Models", names, default=names, key="dn_models",
-                        format_func=lambda n: f"{n} ({dn.family(cards[n])})")
+# An example shows the paper's models first; a user's own recording starts with the model the
+# real-world benchmark recommends.
+trained_here = [n for n in names if dn.family(cards[n]) != "pretrained"]
+picked = c1.multiselect(
+    "Models", names, default=trained_here if is_example else [recommended],
+    key="dn_models" if is_example else "dn_models_own",
+    format_func=lambda n: f"{n} ({'pretrained' if dn.family(cards[n]) == 'pretrained' else 'trained here'})")
+if not is_example:
+    c1.caption(f"Recommended for your recordings: **{recommended}** (best PESQ-wb on real read "
+               "sentences in real noise, `reports/denoise_realworld.json`).")
 phase = c2.radio("Phase of the output", list(PHASES), format_func=PHASES.get, key="dn_phase",
                  help="A magnitude alone is not a sound: it needs a phase. The noisy input's is "
                       "at hand; Griffin-Lim estimates one from the magnitude.")
 strength = c3.slider("Strength (dry → wet)", 0.0, 1.0, 1.0, 0.05, key="dn_strength",
-                     help="How much of the denoised clip is mixed with the input; 1 = fully denoised.")
+                     help="How much of the denoised clip is mixed with the input; 1 = fully "
+                          "denoised. For DeepFilterNet this is its attenuation limit.")
+if strength < 1:
+    c3.caption(f"= an attenuation limit of {attenuation_limit_db(strength):.0f} dB")
 matched = st.toggle("Match loudness to the noisy clip, so an A/B listen is not won by volume",
                     value=True, key="dn_match")
 if not picked:
@@ -70,29 +87,30 @@ if not picked:
 outputs = {}
 with user_errors(), st.spinner("Denoising…"):
     for name in picked:
-        outputs[name] = denoise(noisy, SR, model=cache.load_model(name), phase=phase,
+        outputs[name] = denoise(noisy, sr, model=cache.load_model(name), phase=phase,
                                 strength=strength)
 
 shown = ({"clean": clean} if clean is not None else {}) | {"noisy": noisy} | outputs
-st.plotly_chart(dn.spectrogram_grid(shown, reference=noisy), key="dn_spectrograms", theme=None)
+st.plotly_chart(dn.spectrogram_grid(shown, sr, reference=noisy), key="dn_spectrograms", theme=None)
 st.caption("All on one colour scale: dB relative to the loudest bin of the noisy clip.")
 
 players = for_listening(shown, reference=noisy, match=outputs if matched else ())
 cols = st.columns(len(players))
 for col, (name, clip) in zip(cols, players.items()):
     with col:
-        audio_player(clip, SR, label=name)
+        audio_player(clip, sr, label=name)
         if name in outputs:
-            st.download_button("Download WAV", to_wav_bytes(outputs[name], SR),
+            st.download_button("Download WAV", to_wav_bytes(outputs[name], sr),
                                file_name=f"denoised_{name}.wav", mime="audio/wav",
                                key=f"dn_download_{name}")
 
 if clean is not None:
-    st.dataframe(dn.score_table(clean, {"noisy": noisy} | outputs), hide_index=True,
+    st.dataframe(dn.score_table(clean, {"noisy": noisy} | outputs, sr), hide_index=True,
                  key="dn_scores")
     st.caption("SI-SDR: how much of the output is the clean speech, scale aside (higher is better; "
                "it expects the original phase, so it says little for Griffin-Lim output). "
-               "PESQ-nb: a perceptual score from 1 (bad) to 4.5 (clean), narrow band at 8 kHz.")
+               "PESQ: a perceptual score from 1 (bad) to 4.5 (clean); PESQ-nb hears the band "
+               "below 4 kHz, PESQ-wb (16 kHz inputs and up) the band below 8 kHz.")
 else:
     st.caption("No clean reference for this clip, so no scores: add noise to a clean clip to see them.")
 
@@ -100,21 +118,12 @@ else:
 st.header("4 · Inside the models")
 for name in picked:
     card = cards[name]
-    model = cache.load_model(name)
     with st.expander(f"{name}: {card.get('description', '')}", expanded=False):
         st.markdown(dn.FAMILY_NOTES.get(dn.family(card), ""))
-        facts = card.get("metrics", {}).get("model", {})
-        st.markdown(
-            f"- Trained on: {card.get('data', '?')}; split **{card.get('split', '?')}**, "
-            f"{card.get('train_clips', '?')} training clips\n"
-            f"- {card.get('epochs', '?')} epochs in {card.get('training_time_s', 0) / 60:.1f} min "
-            f"on a 2-core CPU; {card.get('parameters', 0):,} parameters\n"
-            + (f"- Test ({card['metrics'].get('condition', '')}): spectrogram MSE "
-               f"{facts.get('spectrogram_mse', float('nan')):.4f}, SI-SDR gain "
-               f"{facts.get('si_sdr_improvement_db', float('nan')):+.1f} dB, PESQ-nb "
-               f"{facts.get('pesq_nb', float('nan')):.2f}\n" if facts else "")
-            + f"- Retrain: `{card.get('retrain_command', '')}`")
-        st.graphviz_chart(dn.architecture_dot(describe_layers(model.model), title=name))
+        st.markdown(dn.card_facts(card))
+        if dn.family(card) != "pretrained":
+            st.graphviz_chart(dn.architecture_dot(describe_layers(cache.load_model(name).model),
+                                                  title=name))
 
 # --- 5. Does the DCAE saturate? -----------------------------------------------------------
 by_family = {dn.family(cards[n]): n for n in names}
@@ -128,7 +137,7 @@ if "dcae" in by_family and "vae" in by_family:
         "packs every code near the standard normal. Both claims are measured here, on the first "
         "0.55 s of this clip.")
     study = saturation_study(cache.load_model(by_family["dcae"]), cache.load_model(by_family["vae"]),
-                             noisy, clean)
+                             noisy, clean, sr=sr)
     st.plotly_chart(dn.image_grid(study["images"], title="As the models see it: [0, 1] images, 257 × 18"),
                     key="dn_images", theme=None)
     st.plotly_chart(dn.latent_histogram(study["codes"]), key="dn_latent")
@@ -156,7 +165,8 @@ if "dcae" in by_family and "vae" in by_family:
 st.header("6 · Denoise several files")
 files = st.file_uploader("Audio files (each up to 20 s)", type=UPLOAD_TYPES,
                          accept_multiple_files=True, key="dn_batch")
-batch_model = st.selectbox("Model for the batch", names, key="dn_batch_model")
+batch_model = st.selectbox("Model for the batch", names, index=names.index(recommended)
+                           if recommended in names else 0, key="dn_batch_model")
 if files and st.button(f"Denoise {len(files)} file(s)", key="dn_batch_run"):
     bar = st.progress(0.0, text="Denoising…")
     accepted, problems = [], []

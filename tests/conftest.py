@@ -39,6 +39,12 @@ def make_fsdd():
 
 
 @pytest.fixture(scope="session")
+def make_realworld():
+    """``make_realworld(folder)``: a realworld-shaped folder of speech-like sentences, noises, a room."""
+    return factories.make_realworld
+
+
+@pytest.fixture(scope="session")
 def toy_songs():
     """``toy_songs(n=24, seed=0)``: short C major tunes in 4/4."""
     return factories.toy_songs

@@ -1,7 +1,8 @@
 """Streamlit helpers and plotly figures for the denoising page.
 
-The page works at the models' rate, 8 kHz: every input is resampled to it, so
-the clean, noisy and denoised clips are compared sample for sample.
+The page works at the input's own rate (up to :data:`MAX_SR`): the clean, noisy
+and denoised clips are compared sample for sample, and a wide-band upload is
+heard, seen and downloaded with its whole band.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from audioml.audio import load_audio
+from audioml.audio import load_audio, resample
 from audioml.denoising import SR
 from audioml.denoising.evaluate import clip_scores
 from audioml.denoising.features import PAPER_TRANSFORM
@@ -24,6 +25,10 @@ from ui.common import UPLOAD_TYPES, safe_text, user_errors
 
 #: Longest clip the page takes, in seconds; longer uploads get a message, not a wait.
 MAX_SECONDS = 20.0
+#: Highest rate the page works at; a higher-rate upload is resampled to it.
+MAX_SR = 48_000
+#: Frames the spectrogram display draws at most, whatever the clip's length and rate.
+MAX_FRAMES = 600
 #: Colour scale of every spectrogram: dB re the loudest bin of the noisy clip.
 DB_RANGE = (-80.0, 0.0)
 SOURCES = ("Example clip", "Upload a file", "Record with the microphone")
@@ -47,21 +52,33 @@ FAMILY_NOTES = {
                "The noisy phase is kept, "
                "any length goes through in one pass, and it was trained on white, pink and "
                "brown noise and hum at −5 to 20 dB, on four of FSDD's five speakers: its "
-               "test figures are on the fifth, a voice it never heard.",
+               "test figures are on the fifth, a voice it never heard. It hears at 8 kHz, but "
+               "its mask is carried onto the input's own spectrum, so a wide-band upload comes "
+               "back wide-band (above 3.6 kHz each frame keeps the gain of its 2.5–3.6 kHz band).",
+    "pretrained": "**Pretrained elsewhere.** Not trained here: its authors trained it on hundreds "
+                  "of hours of many voices, languages, noises and rooms, at 48 kHz, and it runs "
+                  "here from their compiled library with the weights inside. That is why it "
+                  "copes with voices and noises our models never met; our models learned from "
+                  "four speakers saying digits, on one CPU, and the figures below show what "
+                  "that costs on real recordings.",
 }
 
 
 # --- input ----------------------------------------------------------------------------------
 
-def choose_input() -> tuple[np.ndarray, str] | None:
-    """Widgets for the input clip; returns ``(y at 8 kHz, description)`` or None when none yet."""
+def choose_input() -> tuple[np.ndarray, int, str, bool] | None:
+    """Widgets for the input clip.
+
+    Returns ``(y, sr, description, is_example)`` (at the clip's own rate, at most
+    :data:`MAX_SR`), or None while no upload or recording has arrived.
+    """
     source = st.radio("Input", SOURCES, horizontal=True, key="dn_source")
     if source == SOURCES[0]:
         name = st.selectbox("Example", list(EXAMPLES), key="dn_example",
                             format_func=lambda k: f"{k}: {EXAMPLES[k]}")
         with user_errors():
-            y, _ = load_example(name, sr=SR)
-        return y, f"example “{name}” (synthetic speech)"
+            y, sr = load_example(name)
+        return y, sr, f"example “{name}” (synthetic speech)", True
     if source == SOURCES[1]:
         upload = st.file_uploader("Audio file (WAV, FLAC, OGG, MP3, AIFF; up to 20 s)",
                                   type=UPLOAD_TYPES, key="dn_upload")
@@ -73,8 +90,10 @@ def choose_input() -> tuple[np.ndarray, str] | None:
     with user_errors():
         if source == SOURCES[1]:
             check_suffix(name)
-        y, _ = load_audio(upload, sr=SR, max_seconds=MAX_SECONDS, allow_silent=False)
-    return y, f"“{safe_text(name, 60)}”"
+        y, sr = load_audio(upload, max_seconds=MAX_SECONDS, allow_silent=False)
+        if sr > MAX_SR:
+            y, sr = resample(y, sr, MAX_SR), MAX_SR
+    return y, sr, f"“{safe_text(name, 60)}”", False
 
 
 def check_suffix(name: str) -> None:
@@ -87,14 +106,19 @@ def check_suffix(name: str) -> None:
 
 # --- figures --------------------------------------------------------------------------------
 
-def spectrogram_grid(clips: dict[str, np.ndarray], *, reference: np.ndarray) -> go.Figure:
-    """Spectrograms of *clips* side by side on one colour scale (dB re *reference*'s peak bin)."""
-    n_fft, hop = 512, 64
-    peak = float(spectrogram_image(reference, SR, n_fft=n_fft, hop_length=hop, db=False).z.max())
+def spectrogram_grid(clips: dict[str, np.ndarray], sr: int, *, reference: np.ndarray) -> go.Figure:
+    """Spectrograms of *clips* side by side on one colour scale (dB re *reference*'s peak bin).
+
+    The frame is 512 samples at any rate, and the hop grows with the clip so that
+    no panel draws more than :data:`MAX_FRAMES` frames.
+    """
+    n_fft = 512
+    hop = max(n_fft // 8, -(-len(reference) // MAX_FRAMES))
+    peak = float(spectrogram_image(reference, sr, n_fft=n_fft, hop_length=hop, db=False).z.max())
     fig = make_subplots(rows=1, cols=len(clips), shared_yaxes=True,
                         subplot_titles=[html.escape(k[:40]) for k in clips], horizontal_spacing=0.02)
     for i, (name, y) in enumerate(clips.items(), start=1):
-        image = spectrogram_image(y, SR, n_fft=n_fft, hop_length=hop, ref=peak)
+        image = spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, ref=peak)
         fig.add_trace(go.Heatmap(z=np.maximum(image.z, DB_RANGE[0]), x=image.times, y=image.freqs,
                                  zmin=DB_RANGE[0], zmax=DB_RANGE[1], colorscale="Viridis",
                                  showscale=i == len(clips), colorbar=dict(title="dB"),
@@ -175,12 +199,43 @@ def architecture_dot(layers: list[dict], *, title: str) -> str:
 
 # --- scores -------------------------------------------------------------------------------
 
-def score_table(clean: np.ndarray, outputs: dict[str, np.ndarray]) -> list[dict]:
-    """Rows of the scores table: SI-SDR, its gain and PESQ-nb of each output (blank where PESQ fails)."""
+def score_table(clean: np.ndarray, outputs: dict[str, np.ndarray], sr: int) -> list[dict]:
+    """Rows of the scores table: SI-SDR, its gain, PESQ-nb and (at 16 kHz or more) PESQ-wb."""
+    rows = clip_scores(clean, outputs, sr)
     return [{"clip": r["clip"], "SI-SDR (dB)": r["si_sdr_db"], "SI-SDR gain (dB)": r["si_sdr_gain_db"],
-             "PESQ-nb": r["pesq_nb"]} for r in clip_scores(clean, outputs, SR)]
+             "PESQ-nb": r["pesq_nb"], **({"PESQ-wb": r["pesq_wb"]} if sr >= 16000 else {})}
+            for r in rows]
+
+
+def card_facts(card: dict) -> str:
+    """A model card as a short Markdown list: where it was trained, on what, how it scores."""
+    if card.get("trained_here") is False:
+        lines = [f"- Source: {card.get('source', '?')}", f"- Licence: {card.get('licence', '?')}",
+                 f"- Trained on: {card.get('data', '?')}"]
+    else:
+        lines = [f"- Trained here on: {card.get('data', '?')}; split **{card.get('split', '?')}**, "
+                 f"{card.get('train_clips', '?')} training clips",
+                 f"- {card.get('epochs', '?')} epochs in {(card.get('training_time_s') or 0) / 60:.1f} "
+                 f"min on a 2-core CPU; {card.get('parameters', 0):,} parameters"]
+        facts = card.get("metrics", {}).get("model", {})
+        if facts:
+            lines.append(f"- Test ({card['metrics'].get('condition', '')}): spectrogram MSE "
+                         f"{facts.get('spectrogram_mse', float('nan')):.4f}, SI-SDR gain "
+                         f"{facts.get('si_sdr_improvement_db', float('nan')):+.1f} dB, PESQ-nb "
+                         f"{facts.get('pesq_nb', float('nan')):.2f}")
+    real = card.get("metrics", {}).get("realworld")
+    if real:
+        lines.append(f"- Real recordings ({real.get('condition', '')}): PESQ-wb "
+                     f"{real.get('sentence_pesq_wb', float('nan')):.2f} on read sentences, PESQ-nb "
+                     f"{real.get('digit_pesq_nb', float('nan')):.2f} on spoken digits")
+    lines.append(f"- Retrain: `{card.get('retrain_command', '')}`" if card.get("trained_here", True)
+                 else f"- Comes with: `{card.get('package', '')}`")
+    return "\n".join(lines)
 
 
 def family(card: dict) -> str:
-    """The architecture a denoiser's card names: ``"dcae"``, ``"vae"`` or ``"masknet"``."""
+    """What a denoiser's card names: ``"dcae"``, ``"vae"``, ``"masknet"``, or ``"pretrained"``
+    for a model trained elsewhere."""
+    if card.get("trained_here") is False:
+        return "pretrained"
     return card.get("config", {}).get("architecture", "")

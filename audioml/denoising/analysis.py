@@ -27,10 +27,12 @@ def saturated_share(image: np.ndarray, *, margin: float = 0.02) -> float:
     return float(np.mean((image < margin) | (image > 1 - margin)))
 
 
-def saturation_study(dcae, vae, noisy: np.ndarray, clean: np.ndarray | None = None) -> dict:
+def saturation_study(dcae, vae, noisy: np.ndarray, clean: np.ndarray | None = None, *,
+                     sr: int = 8000) -> dict:
     """The paper's saturation claim measured on one clip: the DCAE's output against the VAE's.
 
-    Both see the first 0.55 s window of *noisy* (8 kHz) as :meth:`enhance` cuts it.
+    Both see the first 0.55 s window of *noisy* (at *sr* Hz, resampled to the
+    models' 8 kHz) as :meth:`enhance` cuts it.
 
     Returns
     -------
@@ -41,8 +43,12 @@ def saturation_study(dcae, vae, noisy: np.ndarray, clean: np.ndarray | None = No
         each output's :func:`saturated_share`; ``spread``: the standard deviation
         of each model's codes.
     """
+    from audioml.audio import resample
     from audioml.denoising.features import paper_pair
+    from audioml.denoising.fsdd import SR
 
+    noisy = resample(noisy, sr, SR)
+    clean = None if clean is None else resample(clean, sr, SR)
     window = dcae.windows(noisy)[:1]
     x01, dcae_out, _ = dcae.images(window)
     _, vae_out, _ = vae.images(window)

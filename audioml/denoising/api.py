@@ -20,11 +20,36 @@ import numpy as np
 
 from audioml.audio import check_audio
 from audioml.errors import AudioMLError
+from audioml.paths import PROJECT_ROOT
 from audioml.progress import ProgressFn, no_progress
 
 DEFAULT_MODEL = "masknet_denoiser"
 #: Short names accepted for the shipped models.
-ALIASES = {"dcae": "dcae_denoiser", "vae": "vae_denoiser", "masknet": "masknet_denoiser"}
+ALIASES = {"dcae": "dcae_denoiser", "vae": "vae_denoiser", "masknet": "masknet_denoiser",
+           "dfn3": "deepfilternet3", "rnnoise": "rnnoise"}
+
+
+#: The real-world benchmark's report (``audioml evaluate denoiser --set realworld``).
+REALWORLD_REPORT = PROJECT_ROOT / "reports" / "denoise_realworld.json"
+
+
+def recommended_model(report: Path = REALWORLD_REPORT, models_dir: Path | None = None) -> str:
+    """The shipped denoiser to offer for a user's recording, chosen by the figures.
+
+    The one with the highest PESQ-wb on the real-world benchmark's read sentences
+    (real noise, real rooms, 16 kHz), among those shipped; :data:`DEFAULT_MODEL`
+    when the report is absent.
+    """
+    import json
+
+    shipped = set(model_names(models_dir))
+    if not Path(report).is_file():
+        return DEFAULT_MODEL
+    methods = json.loads(Path(report).read_text()).get("methods", {})
+    scored = {name: figures.get("sentence", {}).get("pesq_wb") for name, figures in methods.items()
+              if name in shipped}
+    scored = {name: value for name, value in scored.items() if value is not None}
+    return max(scored, key=scored.get) if scored else DEFAULT_MODEL
 
 
 def model_names(models_dir: Path | None = None) -> list[str]:
@@ -40,7 +65,6 @@ def load_denoiser(name: str, models_dir: Path | None = None):
 
     Returns an :class:`audioml.denoising.denoisers.Denoiser`.
     """
-    from audioml.denoising.denoisers import load
     from audioml.registry import get_card, model_path
 
     name = ALIASES.get(name, name)
@@ -49,8 +73,20 @@ def load_denoiser(name: str, models_dir: Path | None = None):
         raise AudioMLError(f"{name!r} is not a denoiser; choose one of "
                            f"{', '.join(model_names(models_dir))}")
     path = model_path(name, models_dir)
-    if not path.exists():
+    if path is not None and not path.exists():
         raise AudioMLError(f"weights of model {name!r} are missing: {path}")
+    return load_from_card(card, path)
+
+
+def load_from_card(card: dict, path: Path | None):
+    """A denoiser from its card: a pretrained library when the card names no weight file
+    (:mod:`audioml.denoising.peers`), else the ``.keras`` file at *path*."""
+    if card.get("file") is None:
+        from audioml.denoising.peers import load
+
+        return load(card)
+    from audioml.denoising.denoisers import load
+
     return load(card, path)
 
 

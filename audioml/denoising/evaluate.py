@@ -37,7 +37,7 @@ from audioml.denoising.api import load_denoiser
 from audioml.denoising.features import FLOOR_DB, PAPER_TRANSFORM, clip_db, paper_pair
 from audioml.denoising.fsdd import SR
 from audioml.errors import AudioMLError
-from audioml.metrics import pesq_nb, si_sdr, spectrogram_mse
+from audioml.metrics import pesq_nb, pesq_wb, si_sdr, spectrogram_mse
 from audioml.noise import add_noise
 from audioml.progress import ProgressFn, no_progress
 from audioml.spectral import minmax_scale, minmax_unscale
@@ -87,18 +87,23 @@ def image_scores(method: str, clean: np.ndarray, noisy: np.ndarray, denoisers: d
 
 
 def clip_scores(clean: np.ndarray, outputs: dict[str, np.ndarray], sr: int = SR) -> list[dict]:
-    """SI-SDR, its gain over ``outputs["noisy"]`` and PESQ-nb of each output against *clean*.
+    """SI-SDR, its gain over ``outputs["noisy"]``, PESQ-nb and PESQ-wb of each output.
 
     Returns one row per output: ``clip``, ``si_sdr_db``, ``si_sdr_gain_db`` (None
-    without a "noisy" entry) and ``pesq_nb`` (None where PESQ cannot score the clip).
+    without a "noisy" entry), ``pesq_nb`` and ``pesq_wb`` (None where PESQ cannot
+    score the clip; PESQ-wb also below 16 kHz, where there is no wide band).
     """
+    def rounded(x):
+        return None if x is None or math.isnan(x) else round(x, 2)
+
     base = si_sdr(clean, outputs["noisy"]) if "noisy" in outputs else None
     rows = []
     for name, y in outputs.items():
-        sdr, pesq = si_sdr(clean, y), pesq_nb(clean, y, sr)
+        sdr = si_sdr(clean, y)
         rows.append({"clip": name, "si_sdr_db": round(sdr, 2),
                      "si_sdr_gain_db": round(sdr - base, 2) if base is not None else None,
-                     "pesq_nb": None if math.isnan(pesq) else round(pesq, 2)})
+                     "pesq_nb": rounded(pesq_nb(clean, y, sr)),
+                     "pesq_wb": rounded(pesq_wb(clean, y, sr)) if sr >= 16000 else None})
     return rows
 
 

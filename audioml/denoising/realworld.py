@@ -53,7 +53,7 @@ import soundfile as sf
 
 from audioml.audio import MIN_SECONDS, SILENCE_PEAK, check_audio, fix_length, load_audio, resample
 from audioml.errors import AudioMLError
-from audioml.metrics import pesq_nb, si_sdr
+from audioml.metrics import pesq_nb, pesq_wb, si_sdr
 from audioml.paths import find_data
 from audioml.progress import ProgressFn, no_progress
 
@@ -495,17 +495,6 @@ def align(estimate: np.ndarray, clean: np.ndarray, sr: int, *,
     return fix_length(shifted, len(clean)), lag
 
 
-def _pesq_wb(clean: np.ndarray, estimate: np.ndarray, sr: int) -> float:
-    from pesq import pesq
-
-    if sr != 16000:
-        clean, estimate = resample(clean, sr, 16000), resample(estimate, sr, 16000)
-    try:
-        return float(pesq(16000, np.asarray(clean, np.float64), np.asarray(estimate, np.float64), "wb"))
-    except Exception:  # noqa: BLE001 - the pesq package raises several types for unscorable clips
-        return math.nan
-
-
 def score(clean: np.ndarray, estimate: np.ndarray, sr: int, *, wideband: bool,
           max_lag_s: float = MAX_LAG_SECONDS) -> dict:
     """Score *estimate* against *clean* after undoing its delay (see :func:`align`).
@@ -530,12 +519,10 @@ def score(clean: np.ndarray, estimate: np.ndarray, sr: int, *, wideband: bool,
         (P.862.2 at 16 kHz, NaN on failure, None when not *wideband*), ``si_sdr``
         (dB) and ``lag`` (samples the estimate was late).
     """
-    if wideband and sr < 16000:
-        raise AudioMLError(f"wide-band PESQ needs audio at 16 kHz or more; got {sr} Hz")
     clean = np.asarray(clean, np.float64)
     aligned, lag = align(estimate, clean, sr, max_lag_s=max_lag_s)
     return {"pesq_nb": pesq_nb(clean, aligned, sr),
-            "pesq_wb": _pesq_wb(clean, aligned, sr) if wideband else None,
+            "pesq_wb": pesq_wb(clean, aligned, sr) if wideband else None,
             "si_sdr": si_sdr(clean, aligned), "lag": lag}
 
 

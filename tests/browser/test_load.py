@@ -7,7 +7,7 @@ from tests.support.browser import chromium_available, running_app
 from tests.support.load import load_test, model_loads
 from ui.navigation import available_pages
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is needed")]
 
 BUSY_PAGES = ["denoise", "melody"]
@@ -18,6 +18,5 @@ def test_four_simultaneous_sessions():
     with running_app() as url:
         result = load_test(url, paths, sessions=4, timeout_s=400)
         loads = model_loads(running_app.last_log)
-    assert not result["errors"], result["errors"]
-    assert result["p95_s"] < 400
+    assert not result["errors"], result["errors"]  # a session past timeout_s is an error too
     assert all(n == 1 for n in loads.values()), loads

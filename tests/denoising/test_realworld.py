@@ -11,44 +11,14 @@ import soundfile as sf
 from audioml.denoising import realworld as rw
 from audioml.errors import AudioMLError
 from audioml.metrics import si_sdr
+from tests.support.factories import MARKER_SECONDS, speech_like
 
 SR = 16_000
-MARKER_SECONDS = 3.0  # marker noise: positive in its training part, negative in its eval part
-
-
-def _speech(seconds: float, sr: int, f0: float, seed: int) -> np.ndarray:
-    """Speech-like test signal: a gliding harmonic tone under a 4 Hz syllable envelope."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(seconds * sr)) / sr
-    pitch = f0 * (1 + 0.15 * np.sin(2 * np.pi * 0.7 * t + rng.uniform(0, np.pi)))
-    phase = 2 * np.pi * np.cumsum(pitch) / sr
-    y = sum(np.sin(k * phase) / k for k in range(1, int(0.45 * sr / (1.2 * f0))))
-    envelope = np.clip(np.sin(2 * np.pi * 2.0 * t), 0, None) ** 2  # 4 syllables a second
-    envelope[t < 0.1] = 0  # a short lead-in of silence, as in read speech
-    y = y * envelope
-    return (0.9 * y / np.max(np.abs(y))).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("realworld")
-    for sub in ("speech", "noise", "rir"):
-        (root / sub).mkdir()
-    sf.write(root / "speech" / "spkA_snt1.wav", _speech(1.5, SR, 120, 1), SR, subtype="FLOAT")
-    sf.write(root / "speech" / "spkB_snt1.wav", _speech(1.5, SR, 190, 2), SR, subtype="FLOAT")
-    rng = np.random.default_rng(0)
-    n = int(MARKER_SECONDS * SR)
-    marker = np.abs(rng.standard_normal(n)) * 0.1 + 0.05
-    marker[rw.split_index(n):] *= -1
-    sf.write(root / "noise" / "marker.wav", marker.astype(np.float32), SR, subtype="FLOAT")
-    sf.write(root / "noise" / "hiss.wav", (0.2 * rng.standard_normal(2 * 44_100)).astype(np.float32),
-             44_100, subtype="FLOAT")
-    t = np.arange(int(0.15 * SR)) / SR
-    rir = 0.05 * rng.standard_normal(len(t)) * np.exp(-t / 0.02)  # direct-to-reverb ~ +4 dB
-    rir[:20] = 0
-    rir[20] = 1.0  # direct path 20 samples in
-    sf.write(root / "rir" / "room.wav", rir.astype(np.float32), SR, subtype="FLOAT")
-    return root
+def folder(tmp_path_factory, make_realworld):
+    return make_realworld(tmp_path_factory.mktemp("realworld"))
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +78,7 @@ def test_mixtures_use_only_the_eval_part_of_the_noise(folder, mixtures):
     assert np.array_equal(np.concatenate(parts), native)
 
 
-def test_reverberant_reference_is_aligned_with_the_dry_speech(mixtures):
+def test_reverberant_reference_is_aligned_with_the_dryspeech_like(mixtures):
     wet = [m for m in mixtures if m.rir is not None]
     dry = [m for m in mixtures if m.rir is None]
     assert len(wet) == len(dry) == 6 and all(m.name.endswith("+room") for m in wet)
@@ -163,7 +133,7 @@ def test_evaluate_passthrough_matches_noisy_and_oracle_beats_it(mixtures):
 
 
 def test_digits_are_mixed_at_8khz_and_scored_narrowband_only(folder):
-    digit = _speech(0.8, rw.DIGIT_SR, 150, 3)
+    digit = speech_like(0.8, rw.DIGIT_SR, 150, 3)
     mixtures = rw.build_mixtures(digits=[("7_test_0", digit)], folder=folder, sentences=False,
                                  snrs=(5.0,), reverb=(False,))
     assert [m.name for m in mixtures] in (["7_test_0+marker@5dB"], ["7_test_0+hiss@5dB"])
@@ -187,6 +157,6 @@ def test_bad_input_is_refused_with_the_valid_choices(folder, mixtures, tmp_path)
     with pytest.raises(AudioMLError, match="distinct"):
         rw.build_mixtures(folder=folder, snrs=(5, 5))
     with pytest.raises(AudioMLError, match="unique"):
-        rw.build_mixtures(folder=folder, digits=[("spkA_snt1", _speech(0.5, 8000, 150, 4))])
+        rw.build_mixtures(folder=folder, digits=[("spkA_snt1", speech_like(0.5, 8000, 150, 4))])
     with pytest.raises(AudioMLError, match="speech/"):
         rw.find_realworld(tmp_path)

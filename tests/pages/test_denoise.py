@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from audioml.audio import to_wav_bytes
+from audioml.denoising import model_names
+from audioml.denoising.api import recommended_model
 from audioml.denoising.masknet import build_masknet
 from audioml.errors import AudioMLError
 from audioml.nn.inspect import describe_layers
@@ -34,6 +36,21 @@ def test_default_page_renders_everything(at_default):
     assert gain["masknet_denoiser"] > 3
 
 
+def test_every_model_side_by_side(at_default):
+    """Ours and the pretrained peers on one page: each scores, the peers beat the noisy input."""
+    at = at_default
+    every = model_names()
+    assert {"deepfilternet3", "rnnoise"} <= set(every)
+    at.multiselect(key="dn_models").set_value(every).run()
+    assert not at.exception and not at.error
+    table = _scores(at).set_index("clip")
+    assert set(table.index) == {"noisy", *every}
+    assert table.loc["deepfilternet3", "PESQ-wb"] > table.loc["noisy", "PESQ-wb"]
+    assert len(at.get("graphviz_chart")) == 3  # drawings for the nets trained here only
+    at.slider(key="dn_strength").set_value(0.9).run()
+    assert any("attenuation limit of 20 dB" in c.value for c in at.caption)
+
+
 def test_controls_change_the_output(at_default):
     at = at_default
     before = _scores(at).set_index("clip")["SI-SDR (dB)"]["noisy"]
@@ -58,7 +75,10 @@ def test_upload_and_microphone(speech, open_page):
     assert not at.exception and at.info  # asks for a file
     at.file_uploader(key="dn_upload").upload("hello.wav", wav, "audio/wav").run()
     assert not at.exception and not at.error
-    assert len(_scores(at)) == 4
+    # A user's own recording starts with the recommended model alone, at its own rate.
+    assert list(_scores(at)["clip"]) == ["noisy", recommended_model()]
+    assert "PESQ-wb" in _scores(at).columns
+    assert any("16000 Hz" in c.value for c in at.caption)
     at.radio(key="dn_source").set_value("Record with the microphone").run()
     at.audio_input(key="dn_mic").upload("recording.wav", wav, "audio/wav").run()
     assert not at.exception and not at.error

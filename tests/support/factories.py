@@ -77,3 +77,46 @@ def toy_songs(n: int = 24, seed: int = 0):
         notes.append((60, 16))
         songs.append(Melody(symbols=tuple(notes_to_symbols(notes)), meter="4/4"))
     return songs
+
+
+#: Seconds of the marker noise in :func:`make_realworld`.
+MARKER_SECONDS = 3.0
+
+
+def speech_like(seconds: float, sr: int, f0: float, seed: int) -> np.ndarray:
+    """Speech-like test signal: a gliding harmonic tone under a 4 Hz syllable envelope."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * sr)) / sr
+    pitch = f0 * (1 + 0.15 * np.sin(2 * np.pi * 0.7 * t + rng.uniform(0, np.pi)))
+    phase = 2 * np.pi * np.cumsum(pitch) / sr
+    y = sum(np.sin(k * phase) / k for k in range(1, int(0.45 * sr / (1.2 * f0))))
+    envelope = np.clip(np.sin(2 * np.pi * 2.0 * t), 0, None) ** 2  # 4 syllables a second
+    envelope[t < 0.1] = 0  # a short lead-in of silence, as in read speech
+    y = y * envelope
+    return (0.9 * y / np.max(np.abs(y))).astype(np.float32)
+
+
+def make_realworld(root: Path) -> Path:
+    """A realworld-shaped folder: two speech-like sentences, a marker noise (positive in its
+    training part, negative in its evaluation part), a hiss at 44.1 kHz and one room."""
+    from audioml.denoising import realworld as rw
+
+    SR = 16_000
+    root = Path(root)
+    for sub in ("speech", "noise", "rir"):
+        (root / sub).mkdir(parents=True)
+    sf.write(root / "speech" / "spkA_snt1.wav", speech_like(1.5, SR, 120, 1), SR, subtype="FLOAT")
+    sf.write(root / "speech" / "spkB_snt1.wav", speech_like(1.5, SR, 190, 2), SR, subtype="FLOAT")
+    rng = np.random.default_rng(0)
+    n = int(MARKER_SECONDS * SR)
+    marker = np.abs(rng.standard_normal(n)) * 0.1 + 0.05
+    marker[rw.split_index(n):] *= -1
+    sf.write(root / "noise" / "marker.wav", marker.astype(np.float32), SR, subtype="FLOAT")
+    sf.write(root / "noise" / "hiss.wav", (0.2 * rng.standard_normal(2 * 44_100)).astype(np.float32),
+             44_100, subtype="FLOAT")
+    t = np.arange(int(0.15 * SR)) / SR
+    rir = 0.05 * rng.standard_normal(len(t)) * np.exp(-t / 0.02)  # direct-to-reverb ~ +4 dB
+    rir[:20] = 0
+    rir[20] = 1.0  # direct path 20 samples in
+    sf.write(root / "rir" / "room.wav", rir.astype(np.float32), SR, subtype="FLOAT")
+    return root
