@@ -130,7 +130,10 @@ def retrain_command(command: str, options: dict[str, Any]) -> str:
 
 
 def _word(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    # Short where it is exact (5e-05, 1000), every digit where it is not.
+    if isinstance(value, float):
+        return f"{value:g}" if float(f"{value:g}") == value else repr(value)
+    return str(value)
 
 
 def write_card(card: dict[str, Any], models_dir: Path | None = None) -> Path:

@@ -32,7 +32,7 @@ def main() -> int:
     from audioml.melody import MODEL_NAME, shipped_model
     from audioml.melody.analysis import load_training_stats
     from audioml.melody.generate import generate
-    from audioml.melody.pipeline import generation_quality
+    from audioml.melody.recipe import generation_quality
     from audioml.melody.score import render_svg
     from audioml.paths import MODELS_DIR
 

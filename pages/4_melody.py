@@ -73,8 +73,9 @@ with right:
 with user_errors():
     melody = generate(model, seed, steps=steps, temperature=temperature, random_seed=int(random_seed),
                       meter=meter, pickup_steps=pickup)
-    svg = score.render_svg(melody)
-    found = analysis.analyze(melody, copy_index=copy_index, skip_steps=melody.seed_steps)
+    sheet = score.to_stream(melody)  # built once: the score, the key analysis and the exports share it
+    svg = score.render_svg(melody, stream=sheet)
+    found = analysis.analyze(melody, copy_index=copy_index, skip_steps=melody.seed_steps, stream=sheet)
 
 # --- the result --------------------------------------------------------------------------
 st.subheader("The melody")
@@ -91,7 +92,7 @@ for column, (fmt, label, mime) in zip(downloads, [
         ("mid", "MIDI", "audio/midi"), ("musicxml", "MusicXML", "application/vnd.recordare.musicxml+xml"),
         ("krn", "**kern", "text/plain"), ("svg", "SVG", "image/svg+xml"), ("json", "Symbols (JSON)",
                                                                             "application/json")]):
-    data = svg.encode() if fmt == "svg" else score.export_bytes(melody, fmt)
+    data = svg.encode() if fmt == "svg" else score.export_bytes(melody, fmt, stream=sheet)
     column.download_button(label, data, file_name=f"melody.{fmt}", mime=mime, key=f"melody_download_{fmt}")
 
 tab_analysis, tab_steps, tab_data, tab_model = st.tabs(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -49,10 +47,6 @@ def show_score(svg: str) -> None:
     """Show Verovio's SVG as a picture (``st.html`` would strip inline SVG)."""
     start = svg.find("<svg")
     st.image(svg[start:] if start > 0 else svg, width="stretch")
-
-
-def svg_data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def candidates_figure(record: dict) -> go.Figure:

@@ -11,6 +11,7 @@ Modules, each with one job (encoding apart from model apart from generator):
 ``score``     music21 stream, Verovio SVG, MIDI/MusicXML/**kern exports
 ``synth``     numpy synthesis for listening
 ``analysis``  key, notes in key, tonic ending, histograms, copy detection
+``recipe``    the shipped model's recipe: load songs, train, measure, write card and report
 
 Only the two entry points below are imported eagerly; TensorFlow loads with the model.
 """
@@ -29,10 +30,22 @@ __all__ = ["Melody", "MODEL_NAME", "generate_melody", "render_score", "shipped_m
 
 @lru_cache(maxsize=2)
 def shipped_model(name: str = MODEL_NAME):
-    """The shipped melody model, loaded once per process (see :func:`audioml.registry.load_model`)."""
-    from audioml.registry import load_model
+    """Shipped melody model *name* from ``models/``, loaded once per process.
 
-    return load_model(name)
+    Raises
+    ------
+    AudioMLError
+        When no model has that name, it is not a melody model, or its files are missing.
+    """
+    from audioml.errors import AudioMLError
+    from audioml.melody.model import load
+    from audioml.registry import get_card, list_cards, model_path
+
+    card = get_card(name)
+    if card["task"] != "melody":
+        names = ", ".join(c["name"] for c in list_cards(task="melody")) or "none shipped"
+        raise AudioMLError(f"model {name!r} is a {card['task']} model; melody models: {names}")
+    return load(card, model_path(name))
 
 
 def generate_melody(seed=None, steps: int = 128, temperature: float = 1.0, random_seed: int | None = None,
@@ -51,8 +64,9 @@ def generate_melody(seed=None, steps: int = 128, temperature: float = 1.0, rando
         Sampling temperature, positive and finite (1 = as trained).
     random_seed : int, optional
         Makes the result repeatable.
-    model : MelodyModel, optional
-        Another trained model; the shipped one by default.
+    model : MelodyModel or str, optional
+        A trained model, or the name of a shipped one (default :data:`MODEL_NAME`). A name is
+        loaded only after every other argument has been checked, so bad input fails at once.
     meter, pickup_steps
         Bar of a text seed.
 
@@ -67,14 +81,25 @@ def generate_melody(seed=None, steps: int = 128, temperature: float = 1.0, rando
     >>> m = audioml.generate_melody("60 _ _ _ 62 _ _ _", steps=64, random_seed=1)
     >>> svg = audioml.render_score(m)
     """
-    from audioml.melody.generate import generate
+    from audioml.melody.encoding import bar_steps_for, parse_seed
+    from audioml.melody.generate import check_steps, check_temperature, generate
 
-    return generate(model or shipped_model(), seed, steps=steps, temperature=temperature,
-                    random_seed=random_seed, meter=meter, pickup_steps=pickup_steps)
+    if model is None or isinstance(model, str):
+        # Check what can be checked before TensorFlow loads (the model's own vocabulary is
+        # checked again by generate).
+        if isinstance(seed, str):
+            parse_seed(seed)
+        check_steps(steps)
+        check_temperature(temperature)
+        bar_steps_for(meter)
+        model = shipped_model(model or MODEL_NAME)
+    return generate(model, seed, steps=steps, temperature=temperature, random_seed=random_seed,
+                    meter=meter, pickup_steps=pickup_steps)
 
 
 def render_score(melody: Melody) -> str:
-    """Engrave *melody* as sheet music with Verovio; return the SVG text."""
+    """Engrave *melody* as sheet music with Verovio; return the SVG text
+    (:func:`audioml.melody.score.render_svg`)."""
     from audioml.melody.score import render_svg
 
     return render_svg(melody)

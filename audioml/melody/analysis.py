@@ -106,11 +106,14 @@ def histograms(melodies: Sequence[Melody]) -> dict[str, dict[int, float]]:
             "duration": {d: c / n for d, c in sorted(durations.items())}}
 
 
-def key_of(melody: Melody):
-    """The key music21's analysis finds (a ``music21.key.Key``)."""
-    from audioml.melody.score import to_stream
+def key_of(melody: Melody, *, stream=None):
+    """The key music21's analysis finds (a ``music21.key.Key``).
 
-    return to_stream(melody).analyze("key")
+    *stream* is the melody's :func:`audioml.melody.score.to_stream`, built here when not given.
+    """
+    from audioml.melody import score
+
+    return (score.to_stream(melody) if stream is None else stream).analyze("key")
 
 
 def in_key_share(melody: Melody, tonic_pc: int, mode: str) -> float:
@@ -120,8 +123,19 @@ def in_key_share(melody: Melody, tonic_pc: int, mode: str) -> float:
     return sum(p % 12 in allowed for p in pitches) / max(len(pitches), 1)
 
 
-def analyze(melody: Melody, *, copy_index: np.ndarray | None = None, skip_steps: int = 0) -> dict:
+def analyze(melody: Melody, *, copy_index: np.ndarray | None = None, skip_steps: int = 0,
+            stream=None) -> dict:
     """Key, notes in key, tonic ending, histograms and (with an index) copying.
+
+    Parameters
+    ----------
+    melody : Melody
+    copy_index : np.ndarray, optional
+        From :func:`build_copy_index`; without it there is no ``copy`` entry.
+    skip_steps : int
+        Sixteenths at the start (the seed) that copy detection ignores.
+    stream : music21.stream.Score, optional
+        The melody's :func:`audioml.melody.score.to_stream`, when the caller has built it.
 
     Returns
     -------
@@ -129,7 +143,7 @@ def analyze(melody: Melody, *, copy_index: np.ndarray | None = None, skip_steps:
         ``key`` (e.g. ``"C major"``), ``key_confidence`` (music21's correlation),
         ``in_key_share``, ``ends_on_tonic``, ``notes``, ``histograms`` and ``copy``.
     """
-    key = key_of(melody)
+    key = key_of(melody, stream=stream)
     tonic_pc, mode = key.tonic.pitchClass, key.mode
     pitched = [p for p, _ in melody.notes() if p is not None]
     result = {

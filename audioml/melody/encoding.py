@@ -18,7 +18,6 @@ onset likely; :func:`step_positions` turns that into one number per step.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
@@ -234,10 +233,6 @@ class Vocabulary:
         except KeyError as err:
             raise AudioMLError(f"symbol {err.args[0]!r} is not in the vocabulary") from None
 
-    def decode(self, ids: Iterable[int]) -> list[str]:
-        """Symbols for integer *ids*."""
-        return [self.symbols[int(i)] for i in ids]
-
     def to_json(self) -> dict:
         return {"symbols": self.symbols}
 
@@ -250,7 +245,3 @@ class Vocabulary:
         """True for symbols that start a note or a rest."""
         return [is_onset(s) for s in self.symbols]
 
-
-def mean(values: Sequence[float]) -> float:
-    """Arithmetic mean, NaN for an empty sequence."""
-    return sum(values) / len(values) if values else math.nan

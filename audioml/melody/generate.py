@@ -79,11 +79,6 @@ class GeneratedMelody(Melody):
     stop_reason: str = ""
     trace: tuple = ()
 
-    @property
-    def generated(self) -> tuple[str, ...]:
-        """Only the symbols the model wrote."""
-        return self.symbols[self.seed_steps:]
-
 
 def first_bars(melody: Melody, bars: int) -> Melody:
     """The first *bars* bars of *melody* (after its upbeat), to seed a continuation.

@@ -208,36 +208,40 @@ class MelodyModel:
         logits = x @ self._dense_w + self._dense_b
         return (logits, new_state, info) if gates else (logits, new_state)
 
-    def predict_proba(self, inputs: dict, *, batch_size: int = 64) -> np.ndarray:
+    def predict_proba(self, inputs: dict) -> np.ndarray:
         """Next-symbol probabilities for a padded batch (see :func:`~audioml.melody.train.make_batches`)
         [shape=(songs, steps, vocab)]."""
         return np.asarray(self.keras_model(inputs, training=False))
 
 
 def save(model: MelodyModel, folder: str | Path, name: str) -> tuple[Path, Path]:
-    """Write ``<name>.keras`` and ``<name>_vocab.json`` (the vocabulary and config) to *folder*."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    weights = folder / f"{name}.keras"
-    # Save an uncompiled copy: the optimizer's state would triple the file for no use at inference.
-    import keras
+    """Write ``<name>.keras`` (weights, no optimizer state) and ``<name>_vocab.json``
+    (the vocabulary and config) to *folder*; see :func:`audioml.registry.save_for_inference`."""
+    from audioml.registry import save_for_inference
 
-    bare = keras.models.clone_model(model.keras_model)
-    bare.set_weights(model.keras_model.get_weights())
-    bare.save(str(weights))
+    folder = Path(folder)
+    weights = save_for_inference(model.keras_model, folder / f"{name}.keras")
     vocab_path = folder / f"{name}_vocab.json"
     vocab_path.write_text(json.dumps({**model.vocab.to_json(), "config": model.config}, indent=1) + "\n")
     return weights, vocab_path
 
 
 def load(card: dict, path: str | Path) -> MelodyModel:
-    """Load a shipped melody model: the ``.keras`` weights (safe mode) and the JSON vocabulary.
+    """Load a melody model: the ``.keras`` weights (safe mode) and the JSON vocabulary beside them.
 
-    This is the ``load(card, path)`` hook :func:`audioml.registry.load_model` calls.
+    The melody task's loader in :data:`audioml.shipped.LOADERS`, and what
+    :func:`audioml.melody.shipped_model` calls.
+
+    Raises
+    ------
+    AudioMLError
+        When the weights or the vocabulary file are missing.
     """
     from audioml.registry import load_keras_model
 
     path = Path(path)
+    if not path.exists():
+        raise AudioMLError(f"weights of melody model {card.get('name', path.stem)!r} are missing: {path}")
     vocab_path = path.with_name(card.get("vocabulary", f"{path.stem}_vocab.json"))
     if not vocab_path.exists():
         raise AudioMLError(f"vocabulary of melody model {card.get('name', path.stem)!r} is missing: "

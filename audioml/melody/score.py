@@ -2,11 +2,15 @@
 
 Exports: MIDI and MusicXML through music21, **kern written here (music21 reads
 but does not write Humdrum), SVG through Verovio, JSON of the symbols.
+
+Building the music21 stream (bars, ties, accidentals, beams) is the costly part.
+Every function that needs one takes it as ``stream=`` (from :func:`to_stream`), so
+a caller that shows a melody several ways builds it once; none of them changes it.
 """
 
 from __future__ import annotations
 
-import io
+import copy
 import json
 import tempfile
 from pathlib import Path
@@ -21,15 +25,16 @@ VEROVIO_OPTIONS = {"pageWidth": 2100, "pageHeight": 60000, "scale": 40, "adjustP
                    "pageMarginBottom": 20, "pageMarginLeft": 20, "pageMarginRight": 20}
 
 
-def to_stream(melody: Melody, *, tempo_bpm: float | None = None):
+def to_stream(melody: Melody):
     """A music21 ``Score`` of *melody*: one part with its meter, key and bars (pickup kept).
 
-    Parameters
-    ----------
-    melody : Melody
-        Symbols on the sixteenth grid.
-    tempo_bpm : float, optional
-        Adds a metronome mark (used for MIDI).
+    Pass it as ``stream=`` to :func:`render_svg`, :func:`export_bytes` and
+    :func:`audioml.melody.analysis.analyze` to build it once for all of them.
+
+    Raises
+    ------
+    AudioMLError
+        When the melody has no notes.
     """
     import music21
 
@@ -39,8 +44,6 @@ def to_stream(melody: Melody, *, tempo_bpm: float | None = None):
     part = music21.stream.Part()
     part.append(music21.meter.TimeSignature(melody.meter))
     part.append(music21.key.Key(melody.tonic, melody.mode))
-    if tempo_bpm:
-        part.append(music21.tempo.MetronomeMark(number=tempo_bpm))
     lead = (melody.bar_steps - melody.pickup_steps) % melody.bar_steps
     if lead and melody.pickup_steps:
         # Fill the bar before the upbeat, then cut it away below (music21 makes whole bars).
@@ -78,24 +81,35 @@ def to_stream(melody: Melody, *, tempo_bpm: float | None = None):
     return score
 
 
-def to_musicxml(melody: Melody) -> bytes:
-    """MusicXML bytes of *melody*.
+def _stream(melody: Melody, stream):
+    return to_stream(melody) if stream is None else stream
+
+
+def to_musicxml(melody: Melody, *, stream=None) -> bytes:
+    """MusicXML bytes of *melody* (*stream*: its :func:`to_stream`, built here when not given).
 
     :func:`to_stream` has already made bars, ties, accidentals and beams, so the exporter skips
     music21's general notation pass (about ten times faster, which keeps the page instant).
     """
     from music21.musicxml.m21ToXml import ScoreExporter
 
-    exporter = ScoreExporter(to_stream(melody), makeNotation=False)
+    exporter = ScoreExporter(_stream(melody, stream), makeNotation=False)
     exporter.parse()
     return exporter.asBytes()
 
 
-def to_midi(melody: Melody, *, tempo_bpm: float = 100.0) -> bytes:
-    """Standard MIDI file bytes of *melody* at *tempo_bpm* quarter notes a minute."""
+def to_midi(melody: Melody, *, tempo_bpm: float = 100.0, stream=None) -> bytes:
+    """Standard MIDI file bytes of *melody* at *tempo_bpm* quarter notes a minute.
+
+    The metronome mark goes into a copy of *stream* (the score shown stays without one).
+    """
+    import music21
     from music21 import midi
 
-    mf = midi.translate.streamToMidiFile(to_stream(melody, tempo_bpm=tempo_bpm))
+    timed = copy.deepcopy(_stream(melody, stream))
+    first = timed.parts[0].getElementsByClass(music21.stream.Measure).first()
+    first.insert(0, music21.tempo.MetronomeMark(number=tempo_bpm))
+    mf = midi.translate.streamToMidiFile(timed)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "melody.mid"
         mf.open(str(path), "wb")
@@ -182,8 +196,10 @@ def _toolkit():
     return tk
 
 
-def render_svg(melody: Melody, *, page_width: int | None = None) -> str:
+def render_svg(melody: Melody, *, stream=None) -> str:
     """Engrave *melody* with Verovio; return one SVG document (all systems on one page).
+
+    *stream* is the melody's :func:`to_stream`, built here when not given.
 
     Raises
     ------
@@ -191,11 +207,8 @@ def render_svg(melody: Melody, *, page_width: int | None = None) -> str:
         When Verovio cannot load the score.
     """
     tk = _toolkit()
-    options = dict(VEROVIO_OPTIONS)
-    if page_width:
-        options["pageWidth"] = int(page_width)
-    tk.setOptions(options)
-    if not tk.loadData(to_musicxml(melody).decode("utf-8")):
+    tk.setOptions(VEROVIO_OPTIONS)
+    if not tk.loadData(to_musicxml(melody, stream=stream).decode("utf-8")):
         raise AudioMLError("Verovio could not load the melody's MusicXML")
     svg = tk.renderToSVG(1)
     if "<svg" not in svg:
@@ -203,8 +216,12 @@ def render_svg(melody: Melody, *, page_width: int | None = None) -> str:
     return svg
 
 
-def export_bytes(melody: Melody, fmt: str) -> bytes:
-    """*melody* as a file of format *fmt* (``json``, ``mid``, ``musicxml``, ``krn``, ``svg``)."""
+def export_bytes(melody: Melody, fmt: str, *, stream=None) -> bytes:
+    """*melody* as a file of format *fmt* (``json``, ``mid``, ``musicxml``, ``krn``, ``svg``).
+
+    *stream* is the melody's :func:`to_stream` (MIDI, MusicXML and SVG need one; built here
+    when not given).
+    """
     fmt = fmt.lower().lstrip(".")
     if fmt == "json":
         data = {"symbols": melody.text, "meter": melody.meter, "pickup_steps": melody.pickup_steps,
@@ -214,24 +231,33 @@ def export_bytes(melody: Melody, fmt: str) -> bytes:
                 data[extra] = getattr(melody, extra)
         return (json.dumps(data, indent=1) + "\n").encode()
     if fmt in ("mid", "midi"):
-        return to_midi(melody)
+        return to_midi(melody, stream=stream)
     if fmt in ("musicxml", "xml"):
-        return to_musicxml(melody)
+        return to_musicxml(melody, stream=stream)
     if fmt in ("krn", "kern"):
         return to_kern(melody).encode()
     if fmt == "svg":
-        return render_svg(melody).encode()
+        return render_svg(melody, stream=stream).encode()
     raise AudioMLError(f"unknown output format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
 
 
+def export_format(path: str | Path) -> str:
+    """The export format *path*'s suffix names, one of :data:`EXPORT_FORMATS`.
+
+    Raises
+    ------
+    AudioMLError
+        For any other suffix; the message lists the valid ones.
+    """
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt not in EXPORT_FORMATS:
+        raise AudioMLError(f"the output file must end in one of .{', .'.join(EXPORT_FORMATS)}; "
+                           f"got {str(path)!r}")
+    return fmt
+
+
 def write(melody: Melody, path: str | Path) -> Path:
-    """Write *melody* to *path*, the format chosen by its suffix (see :data:`EXPORT_FORMATS`)."""
+    """Write *melody* to *path*, the format chosen by its suffix (see :func:`export_format`)."""
     path = Path(path)
-    data = export_bytes(melody, path.suffix)
-    path.write_bytes(data)
+    path.write_bytes(export_bytes(melody, export_format(path)))
     return path
-
-
-def stream_bytes(melody: Melody) -> io.BytesIO:
-    """MusicXML in a file-like object (for libraries that want one)."""
-    return io.BytesIO(to_musicxml(melody))

@@ -22,8 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from audioml.errors import AudioMLError
-from audioml.melody.encoding import (DELIMITER, MAX_BAR_STEPS, Melody, Vocabulary, is_onset,
-                                     step_positions)
+from audioml.melody.encoding import DELIMITER, MAX_BAR_STEPS, Melody, Vocabulary, step_positions
 from audioml.progress import ProgressFn, no_progress
 
 #: Batches are padded to a multiple of this many steps, so few distinct shapes are traced.
@@ -97,7 +96,7 @@ def evaluate(model, songs: Sequence[Melody], *, max_steps: int = 512, batch_size
                   ends=0)
     for inputs, targets, weight in make_batches(songs, vocab, batch_size=batch_size, max_steps=max_steps,
                                                 lookback_bars=model.config.get("lookback_bars") or []):
-        proba = model.predict_proba(inputs, batch_size=batch_size)
+        proba = model.predict_proba(inputs)
         guess = proba.argmax(-1)
         real = weight > 0
         musical = real & (targets != delim_id)
@@ -223,8 +222,3 @@ def save_report(report: dict, path: str | Path) -> Path:
     path.write_text(json.dumps(report, indent=2) + "\n")
     return path
 
-
-def onset_share(songs: Sequence[Melody]) -> float:
-    """Share of symbols that start a note or rest (the rest are holds)."""
-    total = sum(len(s) for s in songs)
-    return sum(is_onset(x) for s in songs for x in s.symbols) / max(total, 1)

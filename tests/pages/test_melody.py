@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
+from audioml.melody import corpus, score
+from audioml.melody.generate import first_bars
 from audioml.registry import list_cards
-from tests.conftest import open_page
 
 PAGE = "pages/4_melody.py"
 
@@ -17,15 +20,26 @@ def _symbols(at) -> str:
     return at.expander[0].code[0].value
 
 
+def _score_svg(at) -> str:
+    """The SVG behind the page's one picture (st.image sends it as a data URI)."""
+    (image,) = at.get("image")
+    url = image.proto.imgs[0].url
+    prefix = "data:image/svg+xml;base64,"
+    assert url.startswith(prefix), url[:60]
+    return base64.b64decode(url[len(prefix):]).decode()
+
+
 @pytest.fixture(scope="module")
-def at():
+def at(open_page):
     return open_page(PAGE)
 
 
 def test_default_page_renders(at):
     assert not at.error
-    assert len(at.get("imgs")) >= 1 or len(at.get("image")) >= 1 or "svg" in str(at.main).lower()
-    assert len(at.get("download_button")) == 5
+    svg = _score_svg(at)
+    assert svg.startswith("<svg") and "Verovio" in svg and svg.count("<use") >= 10  # an engraved score
+    assert [b.proto.label for b in at.get("download_button")] == \
+        ["MIDI", "MusicXML", "**kern", "SVG", "Symbols (JSON)"]
     assert len(at.latex) >= 3  # the gate equations
     assert {m.label for m in at.metric} >= {"Key (music21)", "Notes in the key", "Ends on the tonic"}
     assert _symbols(at).startswith("60 _ _ _ 62 _ _ _ 64")
@@ -45,7 +59,24 @@ def test_controls_change_the_output(at):
     assert not at.exception and _symbols(at).startswith("67 _ _ _ 72")
 
 
-def test_typed_seed_and_bad_seeds():
+def test_the_score_is_built_once_per_run(open_page, monkeypatch):
+    """The engraving, the key analysis and the MIDI and MusicXML downloads share one music21 stream."""
+    built = []
+    real = score.to_stream
+
+    def counted(melody):
+        built.append(melody.text)
+        return real(melody)
+
+    monkeypatch.setattr(score, "to_stream", counted)
+    at = open_page(PAGE)
+    assert built == [_symbols(at)]
+    at.number_input(key="melody_random_seed").set_value(3).run()
+    assert not at.exception
+    assert len(built) == 2 and built[1] == _symbols(at)
+
+
+def test_typed_seed_and_bad_seeds(open_page):
     at = open_page(PAGE)
     at.radio(key="melody_seed_source").set_value("Symbols I type").run()
     at.text_input(key="melody_seed_text").set_value("69 _ _ _ 72 _ 71 _").run()
@@ -57,12 +88,16 @@ def test_typed_seed_and_bad_seeds():
         assert at.error and needle in at.error[0].value
 
 
-def test_song_seed_from_the_bundled_collection():
+def test_song_seed_from_the_bundled_collection(open_page):
     at = open_page(PAGE)
     at.radio(key="melody_seed_source").set_value("The first bars of a song").run()
     assert not at.exception
     assert not at.error, at.error[0].value if at.error else ""
     at.slider(key="melody_seed_bars").set_value(1).run()
     assert not at.exception
+    number = corpus.bundled_tunes()[5][0]  # the page's default song
+    seed = first_bars(corpus.read_bundled_tune(number), 1).text
+    assert seed in [c.value for c in at.code]
+    assert _symbols(at).startswith(seed)
     markdown = " ".join(m.value for m in at.markdown)
     assert "<img" not in markdown

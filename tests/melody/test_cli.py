@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import shlex
 
+import music21
 import pytest
 
 import audioml.melody
 from audioml import cli, registry
 from audioml.melody import corpus, score
-from tests.test_melody_model import toy_songs
+from audioml.melody.model import preset
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained(tmp_path_factory, toy_songs):
     """Toy songs as **kern files in two collections, and a tiny model trained on them by the CLI."""
     root = tmp_path_factory.mktemp("melody_cli")
     for i, song in enumerate(toy_songs(30)):
@@ -35,7 +37,12 @@ def test_train_writes_model_card_and_report(trained):
     root, code = trained
     assert code == 0
     card = json.loads((root / "models" / "melody_lstm.json").read_text())
-    assert card["task"] == "melody" and card["module"] == "audioml.melody.model"
+    assert card["task"] == "melody" and "module" not in card
+    # The options given, with the recipe's defaults filled in: running it again makes this model.
+    assert card["retrain_command"] == (
+        f"audioml train melody --data {shlex.quote(str(root / 'songs'))} --preset tiny --epochs 3 --durations paper "
+        "--heldout b --name melody_lstm --seed 0")
+    assert card["config"] == preset("tiny")
     assert card["preprocessing"]["songs_kept"] == 30
     assert card["sequences"]["heldout"] == 6
     assert (root / "models" / "melody_lstm_vocab.json").exists()
@@ -55,14 +62,33 @@ def test_evaluate_prints_json(trained, capsys):
     assert json.loads(capsys.readouterr().out)["songs"] == 6
 
 
-@pytest.mark.parametrize("ext, magic", [("json", b"{"), ("mid", b"MThd"), ("musicxml", b"<?xml"),
-                                        ("krn", b"!!!OTL"), ("svg", b"<")])
-def test_generate_writes_each_format(trained, tmp_path, ext, magic, capsys):
+def _pitches(data: bytes, fmt: str) -> list[int]:
+    """The pitches of a written file, read back by music21 (symbols for JSON)."""
+    if fmt == "json":
+        return [int(s) for s in json.loads(data)["symbols"].split() if s.isdigit()]
+    parsed = music21.converter.parseData(data if fmt == "mid" else data.decode(),
+                                         format={"mid": "midi", "krn": "humdrum"}.get(fmt, fmt))
+    return [n.pitch.midi for n in parsed.stripTies().flatten().notes]
+
+
+@pytest.mark.parametrize("ext", ["json", "mid", "musicxml", "krn"])
+def test_generate_writes_each_format(trained, tmp_path, ext, capsys):
     out = tmp_path / f"m.{ext}"
-    code = cli.main(["generate", "--seed", "60 _ 62 _", "--steps", "32", "--temperature", "0.8",
-                     "--random-seed", "4", "--out", str(out)])
-    assert code == 0
-    assert out.read_bytes().startswith(magic)
+    args = ["generate", "--seed", "60 _ 62 _", "--steps", "32", "--temperature", "0.8", "--random-seed", "4"]
+    assert cli.main(args) == 0
+    printed = capsys.readouterr().out.split()
+    assert cli.main([*args, "--out", str(out)]) == 0
+    pitches = [int(s) for s in printed if s.isdigit()]
+    assert pitches[:2] == [60, 62]
+    assert _pitches(out.read_bytes(), ext) == pitches  # the same melody in every format
+
+
+def test_generate_writes_svg(trained, tmp_path):
+    out = tmp_path / "m.svg"
+    assert cli.main(["generate", "--seed", "60 _ 62 _", "--steps", "32", "--random-seed", "4",
+                     "--out", str(out)]) == 0
+    svg = out.read_text()
+    assert "<svg" in svg[:200] and svg.rstrip().endswith("</svg>") and svg.count("<use") >= 5
 
 
 def test_generate_prints_symbols(trained, capsys):

@@ -1,0 +1,57 @@
+"""The shipped melody model on real songs: loads by its card, predicts, generates, engraves."""
+
+from __future__ import annotations
+
+import pytest
+
+import audioml
+from audioml.melody import MODEL_NAME, shipped_model
+from audioml.registry import REQUIRED_KEYS, get_card, list_cards, model_path
+from audioml.shipped import load_model
+
+pytestmark = pytest.mark.skipif(not list_cards(task="melody"), reason="no melody model shipped")
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model(MODEL_NAME)
+
+
+def test_card_is_complete():
+    card = get_card(MODEL_NAME)
+    assert set(REQUIRED_KEYS) <= set(card) and "module" not in card
+    assert card["task"] == "melody" and model_path(MODEL_NAME).is_file()
+    assert (model_path(MODEL_NAME).parent / card["vocabulary"]).is_file()
+    assert card["preprocessing"]["songs_kept"] > 0 and card["preprocessing"]["dropped"]
+    assert card["retrain_command"].startswith("audioml train melody")
+
+
+def test_the_task_loader_and_the_topic_loader_agree(model):
+    """audioml.shipped (what the app uses) and audioml.melody.shipped_model load the same model."""
+    topic = shipped_model(MODEL_NAME)
+    assert type(topic) is type(model)
+    assert topic.vocab.symbols == model.vocab.symbols and topic.config == model.config
+    a = audioml.generate_melody("60 _ _ _", steps=32, random_seed=2, model=model)
+    assert a.symbols == audioml.generate_melody("60 _ _ _", steps=32, random_seed=2).symbols
+
+
+def test_top_level_api_generates_and_renders(model):
+    melody = audioml.generate_melody("60 _ _ _ 62 _ _ _", steps=128, temperature=1.0, random_seed=3)
+    assert melody.symbols[:8] == ("60", "_", "_", "_", "62", "_", "_", "_")
+    assert len(melody) > melody.seed_steps == 8
+    assert audioml.render_score(melody).count("<use") > 10
+
+
+@pytest.mark.slow
+def test_real_songs_of_the_unseen_collection(model, shared_data):
+    from audioml.melody.corpus import load_corpus
+    from audioml.melody.train import evaluate
+
+    folder = shared_data("kern") / "essen-deutschl" / "fink"
+    if not folder.is_dir():
+        pytest.skip("the fink collection is not in the kern data")
+    corpus = load_corpus(folder, limit=40, cache=False)
+    assert corpus.counts["songs_kept"] >= 25
+    scores = evaluate(model, corpus.songs)
+    assert scores["accuracy"] > scores["always_hold"] + 0.05
+    assert scores["onset_accuracy"] > 0.3
