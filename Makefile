@@ -1,5 +1,6 @@
 # Two commands: `make run` starts the app, `make test` runs every test.
-# Both create .venv/ and install the pinned requirements on first use.
+# Both create .venv/ and install the pinned requirements on first use; `make test` also
+# installs the system packages the tests use where it can (scripts/system_deps.sh).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -21,6 +22,7 @@ run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 test: $(STAMP)
+	@sh scripts/system_deps.sh || true
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

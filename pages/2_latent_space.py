@@ -35,8 +35,9 @@ ss = st.session_state
 # ------------------------------------------------------------------ 1. scatter plots
 st.header("Where each model puts the digits")
 if view is None:
-    st.info("MNIST was not found (see `audioml train latent --help` for where it is looked "
-            "for), so the held-out digits cannot be plotted; the sections below still work.")
+    st.info("The held-out codes are not shipped beside the models (`audioml evaluate latent "
+            "--write-codes` writes them) and MNIST was not found (see `audioml train latent "
+            "--help`), so the held-out digits cannot be plotted; the sections below still work.")
 else:
     shared = st.checkbox("Same axes for both plots", key="latent_shared_axes",
                          help="Shows how differently the two models scale their planes.")
@@ -134,17 +135,13 @@ else:
 
 # ------------------------------------------------------------------ 5. numbers
 st.header("The numbers that tell the story")
-if view is not None:
-    stats = {kind: {**view["figures"][kind],
-                    "reconstruction_mse": cards[latent.MODEL_NAMES[kind]]["metrics"]["reconstruction_mse"]}
-             for kind in kinds}
-    source = "measured now on the held-out digits"
-else:
-    stats = {kind: cards[latent.MODEL_NAMES[kind]]["metrics"] for kind in kinds}
-    source = "from the model cards (MNIST not found here)"
+stats = {kind: cards[latent.MODEL_NAMES[kind]]["metrics"] for kind in kinds}
 st.dataframe(pd.DataFrame(ui.story_rows(stats)).set_index("model").T)
+n_heldout = stats["vae"].get("n_heldout")
 st.caption(
-    f"Figures {source}. N(0, I) itself has mean (0, 0), std (1, 1) and KL 0. "
+    f"Figures from the model cards, measured on the {f'{n_heldout:,} ' if n_heldout else ''}held-out "
+    "digits when the models were shipped (`audioml evaluate latent` measures them again). "
+    "N(0, I) itself has mean (0, 0), std (1, 1) and KL 0. "
     "“Prior draws where codes are”: the share of 2,000 draws from N(0, I) that lie as close to "
     "some training code as 95% of held-out codes do.")
 

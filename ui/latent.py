@@ -13,8 +13,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from audioml.errors import AudioMLError
+from audioml.latent import heldout
 from audioml.latent import model as latent
-from audioml.latent.evaluate import code_figures
 from audioml.latent.judge import JUDGE_NAME
 from audioml.latent.mnist import load_split
 from audioml.latent.recipe import load_alpha_study
@@ -45,28 +45,30 @@ def judge_model():
     return load_model(JUDGE_NAME)
 
 
-@st.cache_data(show_spinner="Encoding the held-out digits…")
+@st.cache_data(show_spinner="Reading the held-out digits…")
 def heldout_view() -> dict[str, Any] | None:
-    """Held-out images, labels, point ids, both models' codes and their figures; ``None`` without MNIST.
+    """Held-out images, labels, point ids and both models' codes; ``None`` when neither the
+    shipped codes (``models/<name>_codes.npz``) nor MNIST are there.
 
     Returns
     -------
     dict or None
         ``images`` (n, 28, 28), ``labels`` (n,), ``ids`` (n,), ``codes``: {kind: (n, 2)},
-        ``extents``: {kind: the box holding most of its codes}, ``figures``: {kind:
-        :func:`audioml.latent.evaluate.code_figures` of its codes}, and ``source``.
+        ``extents``: {kind: the box holding most of its codes}, and ``source``.
     """
-    try:
-        split = load_split()
-    except AudioMLError:
-        return None
     kinds = shipped_kinds()
-    codes = {k: latent.encode(latent_model(k), split.heldout_images) for k in kinds}
-    train_codes = {k: latent.encode(latent_model(k), split.train_images) for k in kinds}
-    return {"images": split.heldout_images, "labels": split.heldout_labels, "ids": split.heldout_ids,
-            "codes": codes, "extents": {k: latent.code_extent(codes[k]) for k in kinds},
-            "figures": {k: code_figures(train_codes[k], codes[k]) for k in kinds},
-            "source": split.source}
+    shipped = {kind: heldout.shipped_codes(kind) for kind in kinds}
+    if all(codes is not None for codes in shipped.values()):
+        view = heldout.plane_view(shipped)
+        view["source"] = f"{view['source']}; codes and images shipped beside the models"
+    else:   # codes not shipped, or made with other weights: encode the digits if MNIST is here
+        try:
+            split = load_split()
+        except AudioMLError:
+            return None
+        view = heldout.plane_view({k: heldout.heldout_codes(latent_model(k), split) for k in kinds})
+    view["extents"] = {k: latent.code_extent(view["codes"][k]) for k in kinds}
+    return view
 
 
 @st.cache_data(show_spinner=False)

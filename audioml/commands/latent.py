@@ -7,6 +7,7 @@ Each handler parses its options and makes one call into :mod:`audioml.latent`
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from audioml.errors import AudioMLError
@@ -47,6 +48,9 @@ def register(groups) -> None:
                           help=f"prior draws (default {N_SAMPLES})")
     evaluate.add_argument("--write-cards", action="store_true",
                           help="also store the figures on the two models' cards (after retraining the judge)")
+    evaluate.add_argument("--write-codes", action="store_true",
+                          help="also write the held-out codes, labels and thumbnails the page shows "
+                               "(models/latent_<model>_codes.npz) and name them on the cards")
     evaluate.set_defaults(func=_evaluate)
 
     sample = groups["sample"].add_parser(
@@ -83,6 +87,9 @@ def _evaluate(args) -> int:
     from audioml.latent import recipe
 
     result = recipe.evaluate_shipped(data=args.data, models_dir=args.models_dir, n_samples=args.samples)
+    if args.write_codes:
+        for path in recipe.write_shipped_codes(data=args.data, models_dir=args.models_dir):
+            print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
     if args.write_cards:
         recipe.write_figures_to_cards(result, args.models_dir)
     if args.json:

@@ -35,7 +35,7 @@ from audioml.errors import AudioMLError
 from audioml.noise import make_noise
 
 #: Noise mix of the realistic training: (kind, probability).
-REALISTIC_NOISE = {"recorded": 0.4, "babble": 0.2, "transients": 0.1, "white": 0.1, "pink": 0.1,
+REALISTIC_NOISE = {"recorded": 0.35, "babble": 0.2, "transients": 0.1, "white": 0.15, "pink": 0.1,
                    "brown": 0.05, "hum": 0.05}
 #: espeak-ng voices (each with variants) and words for :func:`synthetic_voices`.
 VOICES = ("en", "en-us", "en-gb-x-rp", "en-gb-scotland", "en-029", "en-gb-x-gbclan")

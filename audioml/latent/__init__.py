@@ -5,6 +5,8 @@ Bottom to top (each module imports only those above it in this list):
 ``mnist``     the IDX reader, the loader and the fixed 80/20 held-out split (NumPy only)
 ``model``     the two autoencoders: build, train, encode, decode, sample, the decoded
               plane; ``load(card, path)``, the loader :mod:`audioml.shipped` calls
+``heldout``   the held-out digits' codes, labels and thumbnails, shipped beside each
+              model (``models/<name>_codes.npz``) so the page needs no dataset
 ``stats``     the figures in plain NumPy: code statistics, KL to N(0, I), prior
               coverage, the judge's digit rate
 ``judge``     the small CNN (digits 0-9 and "not a digit") that scores decoded samples,

@@ -1,7 +1,9 @@
 """The latent-space recipe: train the shipped models on MNIST, save them with their cards.
 
 Shipped models (``models/``): ``latent_dcae``, ``latent_vae`` and the digit judge
-``latent_digit_judge``; the alpha study goes to ``reports/latent_alpha_study.json``.
+``latent_digit_judge``; beside the DCAE and the VAE, their codes of the held-out digits
+(``<name>_codes.npz``, see :mod:`audioml.latent.heldout`), named on their cards, so the
+page needs no dataset. The alpha study goes to ``reports/latent_alpha_study.json``.
 How long each trains is one of the named :data:`PRESETS`; ``audioml train latent``
 only parses its options and calls :func:`train_and_ship` or :func:`run_alpha_study`.
 """
@@ -16,6 +18,7 @@ from audioml import registry
 from audioml.errors import AudioMLError
 from audioml.latent import model as latent
 from audioml.latent.evaluate import N_SAMPLES, alpha_study, evaluate_model
+from audioml.latent.heldout import CARD_KEY, codes_file_name, heldout_codes, save_codes
 from audioml.latent.judge import JUDGE_NAME, NON_DIGIT_FRACTION, load_shipped_judge, train_judge
 from audioml.latent.mnist import load_split, split_description
 from audioml.paths import MODELS_DIR, PROJECT_ROOT
@@ -91,11 +94,13 @@ def train_and_ship(kind: str, *, alpha: float | None = None, epochs: int | None 
     name = latent.MODEL_NAMES[kind]
     folder = _models_dir(models_dir)
     registry.save_for_inference(model, folder / f"{name}.keras")
+    save_codes(heldout_codes(model, split), folder / codes_file_name(kind), weights=folder / f"{name}.keras")
     metrics = evaluate_model(model, split, judge_model=load_shipped_judge(models_dir))
     metrics["final_train_loss"] = round(float(history["loss"][-1]), 5)
     what = ("a plain deep convolutional autoencoder (MSE only)" if kind == "dcae"
             else f"a variational autoencoder (loss {alpha:g}·MSE + D_KL)")
-    card = {"name": name, "task": "latent", "file": f"{name}.keras", "kind": kind,
+    card = {"name": name, "task": "latent", "file": f"{name}.keras", CARD_KEY: codes_file_name(kind),
+            "kind": kind,
             "description": f"2-D latent space of MNIST digits: {what}.",
             "data": f"{DATA_CREDIT}; {split.source}", "split": split_description(split),
             "config": _config_for_card(kind, alpha),
@@ -176,6 +181,31 @@ def evaluate_shipped(*, data=None, models_dir=None, n_samples: int = N_SAMPLES, 
     return {kind: evaluate_model(latent.load_latent(kind, models_dir), split, judge_model=judge_model,
                                  n_samples=n_samples, seed=seed)
             for kind in latent.KINDS}
+
+
+def write_shipped_codes(*, data=None, models_dir=None) -> list[Path]:
+    """Write the held-out codes of the shipped DCAE and VAE (``models/<name>_codes.npz``,
+    see :mod:`audioml.latent.heldout`) and name them on their cards; the models are unchanged.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    split = load_split(data)
+    folder = _models_dir(models_dir)
+    written = []
+    for kind in latent.KINDS:
+        name = latent.MODEL_NAMES[kind]
+        card = registry.get_card(name, models_dir)
+        weights = registry.model_path(name, models_dir)
+        written.append(save_codes(heldout_codes(latent.load_latent(kind, models_dir), split),
+                                  folder / codes_file_name(kind), weights=weights))
+        if card.get(CARD_KEY) != codes_file_name(kind):   # named right after the weight file
+            items = [(key, value) for key, value in card.items() if key != CARD_KEY]
+            at = [key for key, _ in items].index("file") + 1
+            registry.write_card(dict(items[:at] + [(CARD_KEY, codes_file_name(kind))] + items[at:]), folder)
+    return written
 
 
 def write_figures_to_cards(figures: dict, models_dir=None) -> list[Path]:

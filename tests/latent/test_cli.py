@@ -47,6 +47,39 @@ def test_train_writes_models_and_cards(trained):
     assert len(vae["metrics"]["latent_mean"]) == 2 and "sample_digit_rate" in vae["metrics"]
     judge = json.loads((trained / "latent_digit_judge.json").read_text())
     assert judge["config"]["builder"] == "audioml.latent.judge.build_judge"
+    # Beside the DCAE and the VAE, their codes of the held-out digits, named on the card.
+    from audioml.latent.heldout import shipped_codes
+
+    for kind in ("dcae", "vae"):
+        card = json.loads((trained / f"latent_{kind}.json").read_text())
+        assert card["heldout_codes"] == f"latent_{kind}_codes.npz"
+        codes = shipped_codes(kind, trained)
+        assert codes["codes"].shape == (24, 2) and codes["images"].shape == (24, 28, 28)
+
+
+@pytest.mark.slow
+def test_evaluate_write_codes_rewrites_the_codes_for_the_shipped_weights(trained, digits, tmp_path, capsys):
+    import shutil
+
+    from audioml.latent.heldout import shipped_codes
+
+    models = tmp_path / "models"
+    shutil.copytree(trained, models)
+    for kind in ("dcae", "vae"):   # an older models/ folder: cards that name no codes
+        (models / f"latent_{kind}_codes.npz").unlink()
+        card = json.loads((models / f"latent_{kind}.json").read_text())
+        del card["heldout_codes"]
+        (models / f"latent_{kind}.json").write_text(json.dumps(card))
+        assert shipped_codes(kind, models) is None
+    capsys.readouterr()
+    assert main(["evaluate", "latent", "--json", "--write-codes", "--data", str(digits),
+                 "--models-dir", str(models), "--samples", "50"]) == 0
+    out, err = capsys.readouterr()
+    assert set(json.loads(out)) == {"dcae", "vae"} and "latent_vae_codes.npz" in err
+    for kind in ("dcae", "vae"):
+        card = json.loads((models / f"latent_{kind}.json").read_text())
+        assert list(card)[:4] == ["name", "task", "file", "heldout_codes"]
+        assert len(shipped_codes(kind, models)["ids"]) == 24
 
 
 @pytest.mark.slow

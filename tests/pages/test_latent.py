@@ -1,11 +1,14 @@
 """AppTest of the latent-space page: it renders from the shipped models and its controls act."""
 
+import base64
+import json
+
+import numpy as np
 import pytest
 
 from audioml.registry import list_cards
 
 PAGE = "pages/2_latent_space.py"
-pytestmark = pytest.mark.slow   # each run encodes the 10,000 real digits with both models
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +28,64 @@ def image_captions(at):
 
 def captions(at):
     return [c.value for c in at.caption]
+
+
+def _values(array):
+    """A plotly figure's array as JSON holds it: a list, or a typed array (dtype + base64 bdata)."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+    return np.asarray(array)
+
+
+def digit_points(at):
+    """{chart title: number of digit points} of every plotly chart on the page."""
+    counts = {}
+    for chart in at.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        title = figure["layout"]["title"]["text"]
+        counts[title] = sum(len(_values(t["x"])) for t in figure["data"]
+                            if t.get("name") in {str(d) for d in range(10)})
+    return counts
+
+
+@pytest.fixture
+def no_datasets(monkeypatch, tmp_path):
+    """A machine like a Hugging Face Space: $AUDIOML_DATA is an empty folder, there is no
+    ../shared/data, and keras.datasets cannot download."""
+    import keras
+
+    import audioml.paths
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("AUDIOML_DATA", str(empty))
+    monkeypatch.setattr(audioml.paths, "data_candidates", lambda name: [empty / name])
+
+    def offline(*_, **__):
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    return empty
+
+
+def test_the_page_is_whole_without_any_dataset(no_datasets, open_page):
+    from audioml.errors import AudioMLError
+    from audioml.latent.mnist import load_mnist
+
+    with pytest.raises(AudioMLError):   # the set-up really hides MNIST
+        load_mnist()
+    at = open_page(PAGE, timeout=180)
+    notices = [e.value for kind in ("error", "warning", "info") for e in getattr(at, kind)]
+    assert not notices, notices
+    # Both scatter plots, each with every held-out digit (from models/<name>_codes.npz).
+    counts = digit_points(at)
+    assert counts["DCAE codes"] == counts["VAE codes"] == 2000, counts
+    assert any(c.startswith("2000 held-out digits (MNIST") for c in captions(at))
+    assert any("Figures from the model cards, measured on the 2,000 held-out digits" in c
+               for c in captions(at))
+    at.radio(key="latent_grid_extent").set_value("each model's own codes").run()
+    assert not at.exception and not at.info
+    assert any(c.startswith("DCAE (plain autoencoder): z₁ from -") for c in image_captions(at))
 
 
 def test_page_renders_and_its_controls_change_the_output(open_page):
@@ -73,13 +134,11 @@ def test_page_renders_and_its_controls_change_the_output(open_page):
 
 
 def test_picking_points_shows_them(open_page):
-    at = open_page(PAGE, timeout=180)
-    if any("MNIST was not found" in i.value for i in at.info):
-        pytest.skip("MNIST not available here")
-    assert any("Nothing picked yet" in c for c in captions(at))
-    from audioml.latent.mnist import load_split
+    from audioml.latent.heldout import shipped_codes
 
-    first, second = (int(i) for i in load_split().heldout_ids[:2])
+    at = open_page(PAGE, timeout=180)
+    assert any("Nothing picked yet" in c for c in captions(at))
+    first, second = (int(i) for i in shipped_codes("vae")["ids"][:2])
     at.checkbox(key="latent_shared_axes").check()
     at.session_state["latent_scatter_vae"] = {"selection": {
         "points": [{"customdata": [first, 0]}, {"customdata": [second, 0]}], "point_indices": [0, 1],
@@ -90,3 +149,13 @@ def test_picking_points_shows_them(open_page):
     assert not any("Nothing picked yet" in c for c in captions(at))
     # The two originals and their two reconstructions each, in one picture.
     assert any("DCAE reconstruction" in c for c in image_captions(at))
+
+
+@pytest.mark.slow
+def test_without_shipped_codes_the_page_encodes_mnist(shared_data, monkeypatch, open_page):
+    import audioml.latent.heldout
+
+    monkeypatch.setenv("AUDIOML_DATA", str(shared_data("mnist").parent))
+    monkeypatch.setattr(audioml.latent.heldout, "shipped_codes", lambda kind, models_dir=None: None)
+    at = open_page(PAGE, timeout=180)
+    assert not at.info and digit_points(at)["VAE codes"] == 2000
