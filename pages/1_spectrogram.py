@@ -6,7 +6,7 @@ import streamlit as st
 from audioml import spectral
 from audioml.metrics import snr_db
 from ui import plots
-from ui.common import audio_player, user_errors
+from ui.common import audio_player, persistent, user_errors
 from ui.spectrogram import PHASE_SECONDS, griffin_lim, signal_input
 
 st.title("How a spectrogram is made")
@@ -33,10 +33,10 @@ st.caption(f"{len(y)} samples at {sr} Hz = {len(y) / sr:.2f} s.")
 st.header("2 · Frames, windows and the STFT")
 c1, c2, c3 = st.columns(3)
 n_fft = c1.select_slider("Frame size N (samples)", [64, 128, 256, 512, 1024, 2048, 4096], value=512,
-                         key="stft_nfft")
+                         **persistent("stft_nfft"))
 hop = c2.select_slider("Hop H (samples)", [n_fft // 8, n_fft // 4, n_fft // 2, n_fft], value=n_fft // 4,
-                       key=f"stft_hop_{n_fft}")
-window = c3.radio("Window w", list(spectral.WINDOWS), index=1, horizontal=True, key="stft_window")
+                       **persistent(f"stft_hop_{n_fft}"))
+window = c3.radio("Window w", list(spectral.WINDOWS), index=1, horizontal=True, **persistent("stft_window"))
 st.caption(f"Frame = {n_fft / sr * 1000:.1f} ms, hop = {hop / sr * 1000:.1f} ms, "
            f"frequency resolution = sr / N = {sr / n_fft:.1f} Hz per bin, "
            f"overlap = {100 * (1 - hop / n_fft):.0f}%.")
@@ -85,8 +85,8 @@ with b:
 # --- 4. The spectrogram --------------------------------------------------------------------
 st.header("4 · The spectrogram")
 c1, c2 = st.columns(2)
-db = c1.radio("Values", ["dB", "magnitude"], horizontal=True, key="stft_db") == "dB"
-scale = c2.radio("Frequency axis", ["linear", "log", "mel"], horizontal=True, key="stft_scale")
+db = c1.radio("Values", ["dB", "magnitude"], horizontal=True, **persistent("stft_db")) == "dB"
+scale = c2.radio("Frequency axis", ["linear", "log", "mel"], horizontal=True, **persistent("stft_scale"))
 image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=window, db=db, scale=scale)
 st.plotly_chart(plots.spectrogram(image, title=f"|STFT|, N = {n_fft}, H = {hop}, {window} window",
                                   zmin=-90 if db else None), key="stft_spec")
@@ -95,8 +95,8 @@ st.caption("dB is 20·log₁₀ of the magnitude relative to the loudest bin: it
 
 st.subheader("The time–frequency trade-off")
 c1, c2 = st.columns(2)
-short = c1.select_slider("Short frame", [64, 128, 256, 512], value=128, key="stft_short")
-long = c2.select_slider("Long frame", [1024, 2048, 4096], value=2048, key="stft_long")
+short = c1.select_slider("Short frame", [64, 128, 256, 512], value=128, **persistent("stft_short"))
+long = c2.select_slider("Long frame", [1024, 2048, 4096], value=2048, **persistent("stft_long"))
 for col, size in ((c1, short), (c2, long)):
     img = spectral.spectrogram_image(y, sr, n_fft=size, hop_length=size // 4, window=window, scale=scale)
     col.plotly_chart(plots.spectrogram(img, title=f"N = {size}: {size / sr * 1000:.0f} ms, {sr / size:.0f} Hz bins",
@@ -114,8 +114,8 @@ st.markdown(
     "re-impose the magnitude, and repeat. The fast variant adds momentum.")
 clip = y[: int(PHASE_SECONDS * sr)]
 c1, c2 = st.columns(2)
-n_iter = c1.slider("Griffin–Lim iterations", 1, 200, 32, key="stft_gl_iter")
-momentum = c2.slider("Momentum (0 = original Griffin–Lim)", 0.0, 0.99, 0.99, 0.01, key="stft_gl_momentum")
+n_iter = c1.slider("Griffin–Lim iterations", 1, 200, 32, **persistent("stft_gl_iter"))
+momentum = c2.slider("Momentum (0 = original Griffin–Lim)", 0.0, 0.99, 0.99, 0.01, **persistent("stft_gl_momentum"))
 with user_errors():
     exact = spectral.istft(spectral.stft(clip, n_fft=n_fft, hop_length=hop, window=window),
                            hop_length=hop, window=window, length=len(clip))

@@ -1,4 +1,4 @@
-"""Small pieces every page uses: error display, audio inputs, audio players."""
+"""Small pieces every page uses: error display, audio inputs, audio players, lasting widget state."""
 
 from __future__ import annotations
 
@@ -43,3 +43,25 @@ def read_upload(uploaded, *, sr: int | None = None, allow_silent: bool = False):
     """Decode an ``st.file_uploader``/``st.audio_input`` value; errors become page messages."""
     with user_errors():
         return load_audio(uploaded, sr=sr, allow_silent=allow_silent)
+
+
+def persistent(key: str) -> dict:
+    """Widget keyword arguments that keep the widget's value through runs that do not draw it.
+
+    Streamlit forgets a widget's state after a run that does not draw it (the page stopped
+    early at ``st.stop()``, a tab or branch was skipped): next time the widget shows its
+    default while the script may still be given the old value. This is Streamlit's documented
+    remedy: every change is copied to a second session-state key, which is copied back
+    before the widget is drawn again. Use it as ``st.slider(..., **persistent("my_key"))``;
+    it sets ``key`` and ``on_change``, so pass neither yourself.
+    """
+    shadow = f"_persistent_{key}"
+    if shadow in st.session_state:
+        # Set on every run, not only when the key is missing: after a run that did not draw the
+        # widget the server may still hold its value while the browser has forgotten it.
+        st.session_state[key] = st.session_state[shadow]
+
+    def remember() -> None:
+        st.session_state[shadow] = st.session_state[key]
+
+    return {"key": key, "on_change": remember}

@@ -8,7 +8,7 @@ import streamlit as st
 from audioml import spectral
 from audioml.examples import EXAMPLES, load_example
 from audioml.signals import SIGNALS, make_signal
-from ui.common import UPLOAD_TYPES, read_upload
+from ui.common import UPLOAD_TYPES, persistent, read_upload
 
 SOURCES = ("Synthetic", "Spoken example", "Upload a file", "Record")
 #: The phase demo runs on at most this many seconds, so Griffin-Lim stays interactive.
@@ -37,12 +37,12 @@ def signal_input(sr: int) -> tuple[np.ndarray, str] | None:
     source = st.radio("Signal", SOURCES, horizontal=True, key="stft_source")
     if source == "Synthetic":
         c1, c2 = st.columns([2, 1])
-        name = c1.selectbox("Synthetic signal", list(SIGNALS), index=1, key="stft_synth")
-        duration = c2.slider("Duration (s)", 0.25, 4.0, 1.5, 0.25, key="stft_duration")
+        name = c1.selectbox("Synthetic signal", list(SIGNALS), index=1, **persistent("stft_synth"))
+        duration = c2.slider("Duration (s)", 0.25, 4.0, 1.5, 0.25, **persistent("stft_duration"))
         return synthetic(name, sr, duration), name
     if source == "Spoken example":
         name = st.selectbox("Example clip", list(EXAMPLES), format_func=lambda k: EXAMPLES[k],
-                            key="stft_example")
+                            **persistent("stft_example"))
         return example(name, sr), f"spoken example: {EXAMPLES[name]}"
     if source == "Upload a file":
         uploaded = st.file_uploader("Audio file (WAV, FLAC, OGG, MP3; up to 30 s)", type=UPLOAD_TYPES,
