@@ -81,6 +81,86 @@ def istft(S: np.ndarray, *, hop_length: int = 256, window: str = "hann",
                          length=length, center=center)
 
 
+#: A sample whose summed squared window is below this share of the sum's peak counts as
+#: "near zero": the inverse divides by it, and float32 rounding grows past 1e-4 there.
+WEAK_SUM = 1e-3
+
+
+@dataclass(frozen=True)
+class InverseCoverage:
+    """Which samples the inverse STFT can give back, and why others are lost.
+
+    ``lost`` marks, per sample of the signal, those the inverse cannot be trusted on:
+    the *uncovered_tail* (the last samples, after the end of the last frame: no frame
+    holds them) and the *weak* ones (frames hold them, but the summed squared window
+    there is near zero, as between Hann windows at hop N).
+    """
+
+    n_samples: int
+    n_fft: int
+    hop_length: int
+    window: str
+    uncovered_tail: int
+    weak: int
+    lost: np.ndarray  # bool, shape (n_samples,)
+
+    @property
+    def exact(self) -> bool:
+        return not self.lost.any()
+
+    def reason(self, sr: int) -> str | None:
+        """One or two sentences saying why the inverse is not exact here; None when it is."""
+        parts = []
+        if self.uncovered_tail:
+            k = self.uncovered_tail
+            parts.append(
+                f"the last {k} samples ({k / sr * 1000:.0f} ms) come after the end of the last "
+                f"frame: frames are centred every H = {self.hop_length} samples and reach only "
+                f"N/2 = {self.n_fft // 2} past the last centre, so no frame holds those samples and "
+                "they cannot be recovered (a smaller hop, or a length that is a multiple of H, "
+                "covers them)")
+        if self.weak:
+            parts.append(
+                f"the {self.window} window falls to near zero at its edges and with H = "
+                f"{self.hop_length} the overlapping windows' squared sum is near zero at "
+                f"{self.weak} samples between frames, so the inverse divides by almost nothing "
+                "there (a smaller hop makes the windows overlap)")
+        if not parts:
+            return None
+        text = "; and ".join(parts)
+        return f"Not exact here: {text}."
+
+
+def inverse_coverage(n_samples: int, *, n_fft: int, hop_length: int, window: str = "hann",
+                     center: bool = True) -> InverseCoverage:
+    """Where :func:`istft` of :func:`stft` with these settings cannot give back the signal.
+
+    Parameters
+    ----------
+    n_samples : int
+        Length of the signal in samples.
+    n_fft, hop_length, window, center
+        The STFT's settings.
+
+    Returns
+    -------
+    InverseCoverage
+    """
+    _check_fft(n_fft, hop_length)
+    w2 = get_window(window, n_fft) ** 2
+    offset = n_fft // 2 if center else 0
+    starts = frame_starts(n_samples, n_fft=n_fft, hop_length=hop_length, center=center) + offset
+    total = np.zeros(n_samples + 2 * offset + n_fft)
+    for s in starts:
+        total[s:s + n_fft] += w2
+    total = total[offset:offset + n_samples]
+    covered_to = int(starts[-1] - offset + n_fft) if len(starts) else 0
+    tail = np.arange(n_samples) >= covered_to
+    weak = ~tail & (total < WEAK_SUM * w2.max())
+    return InverseCoverage(n_samples=n_samples, n_fft=n_fft, hop_length=hop_length, window=window,
+                           uncovered_tail=int(tail.sum()), weak=int(weak.sum()), lost=tail | weak)
+
+
 def frame_starts(n_samples: int, *, n_fft: int, hop_length: int, center: bool = True) -> np.ndarray:
     """Start sample (in the original signal's time, possibly negative) of every STFT frame."""
     _check_fft(n_fft, hop_length)

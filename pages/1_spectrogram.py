@@ -127,8 +127,9 @@ with a:
     st.metric("Largest sample error", f"{error:.1e}")
     audio_player(exact, sr)
     if error > 1e-4:
-        st.warning("Not exact here: with this window and hop the overlapping windows leave gaps "
-                   "(their sum is zero somewhere), so some samples cannot be recovered. Try a smaller hop.")
+        coverage = spectral.inverse_coverage(len(clip), n_fft=n_fft, hop_length=hop, window=window)
+        st.warning(coverage.reason(sr) or "Not exact here, although every sample lies in a frame "
+                   "whose windows add up to well above zero.")
 with b:
     st.markdown("**Griffin–Lim from the magnitude alone**")
     st.metric("Spectral convergence after the last iteration", f"{history[-1]:.3f}",

@@ -115,3 +115,32 @@ def test_signal_parameter_checks():
         make_signal("White noise", 8000, 100)
     with pytest.raises(AudioMLError, match="unknown signal"):
         make_signal("Square", 8000, 1.0)
+
+
+@pytest.mark.parametrize("window", spectral.WINDOWS)
+@pytest.mark.parametrize("n_fft,hop", [(512, 512), (1024, 1024), (512, 256), (256, 64), (500, 500)])
+def test_inverse_coverage_finds_every_sample_the_inverse_gets_wrong(window, n_fft, hop):
+    y = chirp(16000, 1.5)
+    back = spectral.istft(spectral.stft(y, n_fft=n_fft, hop_length=hop, window=window),
+                          hop_length=hop, window=window, length=len(y))
+    wrong = np.abs(back - y) > 1e-4
+    cover = spectral.inverse_coverage(len(y), n_fft=n_fft, hop_length=hop, window=window)
+    assert not np.any(wrong & ~cover.lost), "a wrong sample was not diagnosed"
+    assert cover.exact == (not wrong.any())
+    assert (cover.reason(16000) is None) == cover.exact
+
+
+def test_inverse_coverage_tells_an_uncovered_end_from_a_zero_window_sum():
+    n = 24000  # 1.5 s at 16 kHz: with H = N = 512 the last frame ends 192 samples early
+    for window in ("rectangular", "hamming"):
+        cover = spectral.inverse_coverage(n, n_fft=512, hop_length=512, window=window)
+        assert (cover.uncovered_tail, cover.weak) == (192, 0)
+        reason = cover.reason(16000)
+        assert "last 192 samples" in reason and "12 ms" in reason
+        assert "zero" not in reason
+    cover = spectral.inverse_coverage(n, n_fft=1024, hop_length=1024, window="hann")
+    assert cover.uncovered_tail == 0 and cover.weak > 0
+    assert "near zero" in cover.reason(16000) and "last" not in cover.reason(16000)
+    both = spectral.inverse_coverage(n, n_fft=512, hop_length=512, window="hann").reason(16000)
+    assert "near zero" in both and "last 192 samples" in both
+    assert spectral.inverse_coverage(n, n_fft=512, hop_length=128, window="hann").reason(16000) is None
