@@ -339,3 +339,24 @@ def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: i
 def dft_magnitude(frame_samples: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
     """|DFT| of one (windowed) frame: ``(freqs in Hz, magnitudes)``, each of shape (N/2 + 1,)."""
     return np.fft.rfftfreq(len(frame_samples), 1 / sr), np.abs(np.fft.rfft(frame_samples))
+
+
+def frame_peaks(y: np.ndarray, *, n_fft: int, hop_length: int, window: str = "hann",
+                center: bool = True) -> np.ndarray:
+    """Largest |DFT| of every (windowed) frame, shape ``(n_frames,)``.
+
+    Its maximum is the whole clip's peak magnitude: the reference that draws a silent
+    frame as silence (far below 0 dB) rather than as its own 0 dB.
+    """
+    return np.abs(stft(y, n_fft=n_fft, hop_length=hop_length, window=window, center=center)).max(axis=0)
+
+
+def frame_with_sound(peaks: np.ndarray, *, at: float = 1 / 3, within_db: float = 20.0) -> int:
+    """Index of a frame worth showing first: of the frames within *within_db* of the loudest,
+    the one nearest the fraction *at* of the way through the clip."""
+    peaks = np.asarray(peaks, dtype=float)
+    if peaks.size == 0:
+        raise AudioMLError("no frames to choose from")
+    loud = np.flatnonzero(peaks >= peaks.max() * 10 ** (-within_db / 20))
+    target = at * (len(peaks) - 1)
+    return int(loud[np.argmin(np.abs(loud - target))])

@@ -1,5 +1,7 @@
 """How a spectrogram is made: the short-time Fourier transform, step by step."""
 
+import hashlib
+
 import numpy as np
 import streamlit as st
 
@@ -58,7 +60,11 @@ st.markdown("The rectangular window is the step function "
 # --- 3. Step through the frames ----------------------------------------------------------
 st.header("3 · Step through the frames")
 starts = spectral.frame_starts(len(y), n_fft=n_fft, hop_length=hop)
-m = st.slider("Frame m", 0, len(starts) - 1, min(len(starts) // 3, len(starts) - 1), key="stft_frame")
+peaks = spectral.frame_peaks(y, n_fft=n_fft, hop_length=hop, window=window)
+# A new signal or new frames start the stepper afresh, on a frame with sound in it.
+signal_id = hashlib.sha1(y.tobytes()).hexdigest()[:12]
+m = st.slider("Frame m", 0, len(starts) - 1, spectral.frame_with_sound(peaks),
+              key=f"stft_frame_{signal_id}_{sr}_{n_fft}_{hop}")
 raw, windowed = spectral.frame(y, m, n_fft=n_fft, hop_length=hop, window=window)
 start_s, end_s = starts[m] / sr, (starts[m] + n_fft) / sr
 w_t = (starts[m] + np.arange(n_fft)) / sr
@@ -76,8 +82,8 @@ with a:
                     key="stft_framefig")
 with b:
     freqs, mag = spectral.dft_magnitude(windowed, sr)
-    st.plotly_chart(plots.spectrum_plot(freqs, mag, title=f"|DFT| of frame {m}: column {m} of the spectrogram"),
-                    key="stft_dft")
+    st.plotly_chart(plots.spectrum_plot(freqs, mag, title=f"|DFT| of frame {m}: column {m} of the spectrogram",
+                                        ref=float(peaks.max())), key="stft_dft")
     image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=window)
     st.plotly_chart(plots.spectrogram(image, title="…where that column lands", mark_time=m * hop / sr,
                                       height=320), key="stft_mark")

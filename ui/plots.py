@@ -54,12 +54,22 @@ def frame_plot(samples: np.ndarray, windowed: np.ndarray, sr: int, *, title: str
     return _layout(fig, title=title, legend=dict(orientation="h", y=-0.3))
 
 
-def spectrum_plot(freqs: np.ndarray, magnitude: np.ndarray, *, title: str, db: bool = True) -> go.Figure:
-    """|DFT| of one frame against frequency (Hz), in dB re its peak or linear."""
-    v = 20 * np.log10(np.maximum(magnitude, 1e-5) / max(magnitude.max(), 1e-5)) if db else magnitude
+def spectrum_plot(freqs: np.ndarray, magnitude: np.ndarray, *, title: str, db: bool = True,
+                  ref: float | None = None, ref_label: str = "clip's peak") -> go.Figure:
+    """|DFT| of one frame against frequency (Hz), linear or in dB re *ref*.
+
+    Pass the whole clip's peak magnitude as *ref* (``spectral.frame_peaks(...).max()``) so a
+    silent frame is drawn at the -100 dB floor; without it the frame's own peak is 0 dB.
+    """
+    if db:
+        top = max(float(magnitude.max()) if ref is None else float(ref), 1e-5)
+        v = np.maximum(20 * np.log10(np.maximum(magnitude, 1e-5) / top), -100.0)
+    else:
+        v = magnitude
     fig = go.Figure(go.Scatter(x=freqs, y=v, mode="lines", line=dict(color="#2b8a3e", width=2)))
     fig.update_xaxes(title="frequency (Hz)")
-    fig.update_yaxes(title="dB re peak" if db else "|X̂ₖ|", range=[-100, 5] if db else None)
+    label = "dB re " + (ref_label if ref is not None else "this frame's peak")
+    fig.update_yaxes(title=label if db else "|X̂ₖ|", range=[-105, 5] if db else None)
     return _layout(fig, title=title)
 
 

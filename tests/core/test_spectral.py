@@ -144,3 +144,16 @@ def test_inverse_coverage_tells_an_uncovered_end_from_a_zero_window_sum():
     both = spectral.inverse_coverage(n, n_fft=512, hop_length=512, window="hann").reason(16000)
     assert "near zero" in both and "last 192 samples" in both
     assert spectral.inverse_coverage(n, n_fft=512, hop_length=128, window="hann").reason(16000) is None
+
+
+def test_frame_peaks_and_a_frame_with_sound():
+    sr = 8000
+    y = np.zeros(sr)
+    y[6000:] = sine(sr, 0.25, freq=500)
+    peaks = spectral.frame_peaks(y, n_fft=256, hop_length=64, window="hann")
+    assert peaks.shape == (1 + len(y) // 64,)
+    assert peaks.max() == pytest.approx(np.abs(spectral.stft(y, n_fft=256, hop_length=64)).max())
+    m = spectral.frame_with_sound(peaks)
+    assert m * 64 >= 6000 - 128 and peaks[m] > 0.1 * peaks.max()
+    steady = spectral.frame_peaks(sine(sr, 1.0), n_fft=256, hop_length=64)
+    assert abs(spectral.frame_with_sound(steady) - len(steady) // 3) <= 1

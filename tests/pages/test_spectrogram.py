@@ -1,5 +1,8 @@
 """AppTest of the home page and the spectrogram page: renders, and the controls change the output."""
 
+import base64
+import json
+
 import numpy as np
 import pytest
 
@@ -16,6 +19,23 @@ def fresh(open_page):
 
 def captions(at):
     return " ".join(c.value for c in at.caption)
+
+
+def chart(at, key: str) -> dict:
+    """The plotly figure (as JSON) drawn with widget key *key*."""
+    (found,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    return json.loads(found.proto.spec)
+
+
+def values(array) -> np.ndarray:
+    """A plotly data array, plain or typed (``{"dtype", "bdata"}``)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array, dtype=float)
+
+
+def frame_slider(at):
+    return next(s for s in at.slider if s.label == "Frame m")
 
 
 def test_home_links_every_page(fresh):
@@ -102,3 +122,19 @@ def test_bad_uploads_give_a_message_not_a_traceback(fresh, wav_bytes):
         assert not at.exception
         assert at.error, name
 
+
+
+def test_a_silent_frame_shows_silence_and_the_stepper_starts_on_sound(fresh, wav_bytes):
+    sr = 16000
+    y = np.zeros(2 * sr)  # 1.4 s of silence, then 0.6 s of a tone
+    y[int(1.4 * sr):] = 0.3 * np.sin(2 * np.pi * 440 * np.arange(int(0.6 * sr)) / sr)
+    at = fresh()
+    at.radio(key="stft_source").set_value("Upload a file").run()
+    at.file_uploader(key="stft_upload").upload("gap.wav", wav_bytes(y, sr), "audio/wav").run()
+    assert not at.exception and not at.error
+    m = frame_slider(at).value
+    assert m * 128 + 256 > 1.4 * sr, f"frame {m} starts in the silence"  # frames are centred every H = 128
+    assert values(chart(at, "stft_dft")["data"][0]["y"]).max() > -10
+    frame_slider(at).set_value(20).run()  # silence: drawn at the floor, not as a flat line at 0 dB
+    spectrum = values(chart(at, "stft_dft")["data"][0]["y"])
+    assert spectrum.max() <= -90
