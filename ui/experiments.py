@@ -16,6 +16,7 @@ from audioml.experiments import report as rep
 from audioml.experiments.published import table as published_table
 from audioml.experiments.spaces import distributions
 from audioml.experiments.study import DEFAULT_STORAGE
+from ui.plots import log_axis
 
 FONT = dict(size=15)
 HEIGHT = 380
@@ -123,9 +124,14 @@ def published_vs_ours(table: str, trials: list[dict], param: str) -> go.Figure:
     if lo_hi:
         fig.add_vrect(x0=lo_hi[0], x1=lo_hi[1], fillcolor="#2f9e44", opacity=0.08, line_width=0,
                       annotation_text="stated range", annotation_position="top left")
-    log_x = param == "learning_rate"
-    fig.update_xaxes(title=param.replace("_", " "), type="log" if log_x else None)
-    fig.update_yaxes(title=info["metric_label"], type="log" if metric == "mse" else None)
+    xs = [v for v in [r[param] for r in pub] + [t["params"].get(param) for t in ours] if v]
+    ys = [v for v in [r[metric] for r in pub] + [t["metric"] for t in ours] if v]
+    fig.update_xaxes(title=param.replace("_", " "))
+    if param == "learning_rate" and xs:
+        fig.update_xaxes(**log_axis(min(xs), max(xs), pad=1.3))
+    fig.update_yaxes(title=info["metric_label"])
+    if metric == "mse" and ys:
+        fig.update_yaxes(**log_axis(min(ys), max(ys), pad=1.3))
     return _style(fig, f"{info['metric_label']} against {param.replace('_', ' ')}")
 
 
@@ -140,5 +146,7 @@ def table1_bars(trials: list[dict]) -> go.Figure:
         go.Bar(x=names, y=[r["our mse"] for r in rows], name="ours", marker_color="#3b5bdb"),
     ])
     fig.update_xaxes(title="conv layers / latent size")
-    fig.update_yaxes(title="test spectrogram MSE", type="log")
+    values = [v for r in rows for v in (r["published mse"], r["our mse"]) if v]
+    fig.update_yaxes(title="test spectrogram MSE", **(log_axis(min(values), max(values), pad=1.5)
+                                                       if values else dict(type="log")))
     return _style(fig, "Published and ours, per architecture")

@@ -17,6 +17,69 @@ def _layout(fig: go.Figure, *, title: str = "", height: int = HEIGHT, **kwargs) 
     return fig
 
 
+#: Tick values of a logarithmic frequency axis, in Hz.
+FREQ_TICKS = (20, 50, 100, 200, 500, 1000, 2000, 4000, 8000, 16000)
+
+
+def _decades(lo: float, hi: float, mantissas: tuple[float, ...]) -> list[float]:
+    ticks = []
+    for e in range(int(np.floor(np.log10(lo))), int(np.floor(np.log10(hi))) + 1):
+        ticks += [float(f"{m * 10.0 ** e:.6g}") for m in mantissas]
+    return [t for t in ticks if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
+
+
+def log_ticks(lo: float, hi: float, *, max_ticks: int = 8) -> list[float]:
+    """A few tick values a student can read on a log axis spanning [*lo*, *hi*] (both > 0).
+
+    1, 2 and 5 of every decade; 1 of every decade (or of every other one) when that is too
+    many; 1, 2, 3, 5 and then every digit when a narrow span holds fewer than three; the two
+    ends, rounded, when even that holds fewer than two.
+    """
+    lo, hi = sorted((float(lo), float(hi)))
+    ticks = _decades(lo, hi, (1, 2, 5))
+    if len(ticks) > max_ticks:
+        ticks = _decades(lo, hi, (1,))
+        step = int(np.ceil(len(ticks) / max_ticks))
+        ticks = ticks[::step]
+    for mantissas in ((1, 2, 3, 5), tuple(range(1, 10))):
+        if len(ticks) >= 3:
+            break
+        finer = _decades(lo, hi, mantissas)
+        ticks = finer if len(finer) <= max_ticks else ticks
+    if len(ticks) < 2:
+        ticks = sorted({float(f"{lo:.2g}"), float(f"{hi:.2g}"), *ticks})
+    return ticks
+
+
+def hz_label(f: float) -> str:
+    """50 -> "50", 1000 -> "1k", 2500 -> "2.5k"."""
+    return f"{f / 1000:g}k" if f >= 1000 else f"{f:g}"
+
+
+def number_label(v: float) -> str:
+    """0.1 -> "0.1", 5e-05 -> "5e-5"."""
+    text = f"{v:g}"
+    return text.replace("e-0", "e-").replace("e+0", "e")
+
+
+def log_axis(lo: float, hi: float, *, ticks: list[float] | None = None, label=number_label,
+             pad: float = 1.0) -> dict:
+    """Settings of a readable log axis over [*lo*, *hi*]: explicit ticks, no minor-tick labels.
+
+    *ticks* default to :func:`log_ticks`; *pad* > 1 widens the shown range by that factor at
+    both ends (bars need room below their smallest value).
+    """
+    lo, hi = sorted((float(lo), float(hi)))
+    shown = (lo / pad, hi * pad)
+    values = [t for t in (ticks if ticks is not None else log_ticks(*shown))
+              if shown[0] * (1 - 1e-9) <= t <= shown[1] * (1 + 1e-9)]
+    axis = dict(type="log", tickmode="array", tickvals=values, ticktext=[label(v) for v in values],
+                minor=dict(ticks="", showgrid=False))
+    if pad != 1.0:
+        axis["range"] = [float(np.log10(shown[0])), float(np.log10(shown[1]))]
+    return axis
+
+
 def _decimate(t: np.ndarray, y: np.ndarray, max_points: int = 6000):
     """Keep plots light: min/max envelope of long signals, so peaks still show."""
     if len(y) <= max_points:
@@ -85,7 +148,9 @@ def spectrogram(image: SpectrogramImage, *, title: str = "", zmin: float | None 
         fig.add_vline(x=mark_time, line=dict(color="#4dabf7", width=3))
     fig.update_xaxes(title="time (s)")
     fig.update_yaxes(title="frequency (Hz)" + (" — mel bands" if image.scale == "mel" else ""),
-                     type="log" if image.scale == "log" else "linear")
+                     type="linear")
+    if image.scale == "log" and len(image.freqs):
+        fig.update_yaxes(**log_axis(image.freqs[0], image.freqs[-1], ticks=list(FREQ_TICKS), label=hz_label))
     return _layout(fig, title=title, height=height)
 
 
@@ -94,5 +159,7 @@ def convergence(history: list[float], *, title: str = "Spectral convergence per 
     fig = go.Figure(go.Scatter(x=np.arange(1, len(history) + 1), y=history, mode="lines+markers",
                                line=dict(color="#3b5bdb", width=2), marker=dict(size=5)))
     fig.update_xaxes(title="iteration")
-    fig.update_yaxes(title="spectral convergence", type="log", dtick="D2")
+    values = [v for v in history if v > 0]
+    fig.update_yaxes(title="spectral convergence",
+                     **(log_axis(min(values), max(values)) if values else dict(type="log")))
     return _layout(fig, title=title)

@@ -53,3 +53,17 @@ def test_importance_needs_varied_trials():
                    "params": {"learning_rate": 5e-4, "batch_size": 40, "epochs": 120}})
     assert ex.importance_figure(ex.memory_study("table2", trials), "mse") is not None
     assert ex.importance_figure(ex.memory_study("table2", trials[:1]), "mse") is None
+
+
+def test_bar_chart_log_axis_has_few_readable_ticks():
+    import numpy as np
+
+    from audioml.experiments.report import trials_by_table
+
+    trials = trials_by_table(load_report())["table1"]
+    axis = ex.table1_bars(trials).layout.yaxis
+    assert axis.type == "log" and axis.tickmode == "array"
+    ticks = list(axis.tickvals)
+    assert 2 <= len(ticks) <= 8
+    assert {round(t / 10 ** np.floor(np.log10(t)), 6) for t in ticks} <= {1.0, 2.0, 5.0}
+    assert list(axis.ticktext) == [f"{t:g}" for t in ticks]

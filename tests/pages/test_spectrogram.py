@@ -138,3 +138,32 @@ def test_a_silent_frame_shows_silence_and_the_stepper_starts_on_sound(fresh, wav
     frame_slider(at).set_value(20).run()  # silence: drawn at the floor, not as a flat line at 0 dB
     spectrum = values(chart(at, "stft_dft")["data"][0]["y"])
     assert spectrum.max() <= -90
+
+
+def readable_log_axis(axis, lo: float, hi: float) -> list[str]:
+    """Assert *axis* is a log axis with a few explicit round ticks inside [lo, hi]; return the labels."""
+    assert axis.type == "log" and axis.tickmode == "array"
+    ticks = list(axis.tickvals)
+    assert 2 <= len(ticks) <= 8 and ticks == sorted(ticks)
+    assert all(lo * 0.67 <= t <= hi * 1.5 for t in ticks), (ticks, lo, hi)
+    mantissas = {round(t / 10 ** np.floor(np.log10(t)), 6) for t in ticks}
+    assert mantissas <= {1.0, 2.0, 4.0, 5.0, 8.0}, ticks
+    return list(axis.ticktext)
+
+
+def test_convergence_axis_labels_its_values():
+    from ui import plots
+
+    history = list(np.geomspace(0.63, 0.08, 32))
+    fig = plots.convergence(history)
+    assert readable_log_axis(fig.layout.yaxis, 0.08, 0.63) == ["0.1", "0.2", "0.5"]
+
+
+def test_log_frequency_axis_reads_in_hertz():
+    from audioml import spectral
+    from audioml.signals import chirp
+    from ui import plots
+
+    image = spectral.spectrogram_image(chirp(16000, 0.5), 16000, n_fft=512, scale="log")
+    labels = readable_log_axis(plots.spectrogram(image).layout.yaxis, image.freqs[0], image.freqs[-1])
+    assert labels == ["50", "100", "200", "500", "1k", "2k", "4k", "8k"]
