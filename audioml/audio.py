@@ -27,6 +27,10 @@ MIN_SR, MAX_SR = 1000, 384_000
 MIN_SECONDS = 0.064
 #: Upload size limit in bytes, matched to ``server.maxUploadSize`` (20 MB).
 MAX_BYTES = 20 * 1024 * 1024
+#: Audio formats accepted everywhere (decoded by libsndfile), as named to people ...
+FORMATS = ("WAV", "FLAC", "OGG", "MP3", "AIFF")
+#: ... and as file-name extensions (for upload widgets).
+EXTENSIONS = ("wav", "flac", "ogg", "mp3", "aiff", "aif")
 #: Peak below which a clip counts as silent (about -80 dBFS).
 SILENCE_PEAK = 1e-4
 
@@ -105,7 +109,7 @@ def load_audio(source: AudioSource, *, sr: int | None = None, max_seconds: float
         reason = ("its format is not recognised" if "not recognised" in str(err).lower()
                   else "it is damaged or not audio")
         raise AudioMLError(f"could not read {name} as audio: {reason} "
-                           f"(accepted: WAV, FLAC, OGG, MP3, AIFF)") from None
+                           f"(accepted: {', '.join(FORMATS)})") from None
     if y.size == 0:
         raise AudioMLError(f"{name} holds no audio samples")
     y = y.mean(axis=1) if channels > 1 else y[:, 0]

@@ -8,10 +8,16 @@ import html
 import numpy as np
 import streamlit as st
 
-from audioml.audio import load_audio, to_wav_bytes
+from audioml.audio import EXTENSIONS, FORMATS, MAX_SECONDS, load_audio, to_wav_bytes
 from audioml.errors import AudioMLError
 
-UPLOAD_TYPES = ["wav", "flac", "ogg", "mp3", "aiff", "aif"]
+UPLOAD_TYPES = list(EXTENSIONS)
+
+
+def upload_label(noun: str = "Audio file", *, max_seconds: float = MAX_SECONDS) -> str:
+    """An upload widget's label naming the accepted formats and the length limit, from
+    :mod:`audioml.audio` (``FORMATS``, ``MAX_SECONDS``): "Audio file (WAV, ...; up to 30 s)"."""
+    return f"{noun} ({', '.join(FORMATS)}; up to {max_seconds:g} s)"
 
 
 @contextlib.contextmanager

@@ -8,7 +8,8 @@ import streamlit as st
 from audioml import spectral
 from audioml.examples import EXAMPLES, load_example
 from audioml.signals import SIGNALS, make_signal
-from ui.common import UPLOAD_TYPES, persistent, read_upload
+from audioml.audio import MAX_SECONDS
+from ui.common import UPLOAD_TYPES, persistent, read_upload, upload_label
 
 SOURCES = ("Synthetic", "Spoken example", "Upload a file", "Record")
 #: The phase demo runs on at most this many seconds, so Griffin-Lim stays interactive.
@@ -45,10 +46,9 @@ def signal_input(sr: int) -> tuple[np.ndarray, str] | None:
                             **persistent("stft_example"))
         return example(name, sr), f"spoken example: {EXAMPLES[name]}"
     if source == "Upload a file":
-        uploaded = st.file_uploader("Audio file (WAV, FLAC, OGG, MP3; up to 30 s)", type=UPLOAD_TYPES,
-                                    key="stft_upload")
+        uploaded = st.file_uploader(upload_label(), type=UPLOAD_TYPES, key="stft_upload")
     else:
-        uploaded = st.audio_input("Record a few seconds", key="stft_record")
+        uploaded = st.audio_input(f"Record a few seconds (up to {MAX_SECONDS:g} s)", key="stft_record")
     if uploaded is None:
         st.info("Choose a file or record a clip to continue.")
         return None

@@ -187,7 +187,8 @@ def shipped_note(card: dict) -> str:
         return (f"{arch.upper()} with {where}, η = {cfg.get('learning_rate')}, B = "
                 f"{cfg.get('batch_size')}, {card.get('epochs')} epochs{note}.")
     if arch == "masknet":
-        return ("Not part of the paper's searches: our fully convolutional mask net, trained with "
+        description = card.get("description", "").strip().rstrip(".")
+        return (f"Not part of the paper's searches. {description}. Trained with "
                 f"η = {cfg.get('learning_rate')}, B = {cfg.get('batch_size')} for "
                 f"{card.get('epochs')} epochs.")
     return "Not part of the paper's searches."

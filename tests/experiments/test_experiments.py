@@ -252,3 +252,10 @@ def test_comparison_rows_and_notes():
     lstm = {"task": "melody", "epochs": 70, "config": {"units": [184], "learning_rate": 0.0028,
                                                        "batch_size": 62}}
     assert "inside all of Table 3's ranges" in compare.shipped_note(lstm)
+
+
+def test_shipped_note_describes_the_mask_net_from_its_card():
+    card = json.loads((ROOT / "models" / "masknet_denoiser.json").read_text())
+    note = compare.shipped_note(card)
+    assert card["description"].rstrip(".") in note
+    assert "fully convolutional" not in note and "GRU" in note

@@ -167,3 +167,13 @@ def test_log_frequency_axis_reads_in_hertz():
     image = spectral.spectrogram_image(chirp(16000, 0.5), 16000, n_fft=512, scale="log")
     labels = readable_log_axis(plots.spectrogram(image).layout.yaxis, image.freqs[0], image.freqs[-1])
     assert labels == ["50", "100", "200", "500", "1k", "2k", "4k", "8k"]
+
+
+def test_upload_label_states_the_library_limits(fresh):
+    from audioml.audio import FORMATS, MAX_SECONDS
+
+    at = fresh()
+    at.radio(key="stft_source").set_value("Upload a file").run()
+    label = at.get("file_uploader")[0].proto.label
+    assert f"up to {MAX_SECONDS:g} s" in label
+    assert all(f in label for f in FORMATS)
