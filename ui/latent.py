@@ -200,7 +200,9 @@ def scatter_figure(codes: np.ndarray, labels: np.ndarray, ids: np.ndarray, *, ti
                 x=codes[rows, 0], y=codes[rows, 1], mode="markers", name="picked",
                 marker={"size": 13, "color": "rgba(0,0,0,0)", "line": {"color": "black", "width": 2}},
                 hoverinfo="skip"))
-    fig.update_layout(title=title, height=height, dragmode="select", legend_title_text="digit",
+    # No dragmode: st.plotly_chart then starts in pan mode with click-to-select on, and offers
+    # box and lasso in the toolbar; a figure that starts in "select" mode ignores clicks.
+    fig.update_layout(title=title, height=height, legend_title_text="digit",
                       margin={"l": 10, "r": 10, "t": 40, "b": 10}, uirevision=title)
     fig.update_xaxes(title_text="z₁", zeroline=True)
     fig.update_yaxes(title_text="z₂", zeroline=True)
