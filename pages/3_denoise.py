@@ -2,17 +2,14 @@
 
 import streamlit as st
 
-from audioml.audio import to_wav_bytes, zip_files
-from audioml.denoising import denoise
-from audioml.denoising.analysis import saturation_study
+from audioml.audio import zip_files
 from audioml.denoising.api import denoise_files, for_listening, recommended_model
 from audioml.denoising.peers import attenuation_limit_db
 from audioml.errors import AudioMLError
-from audioml.nn.inspect import describe_layers
-from audioml.noise import NOISE_KINDS, mix_without_clipping
+from audioml.noise import NOISE_KINDS
 from ui import cache
 from ui import denoise as dn
-from ui.common import UPLOAD_TYPES, audio_player, safe_text, user_errors
+from ui.common import UPLOAD_TYPES, safe_text, user_errors
 
 PHASES = {"noisy": "noisy phase (the input's own)", "griffinlim": "Griffin-Lim (as the method)"}
 
@@ -38,6 +35,7 @@ if chosen is None:
     st.info("Upload a file or record a few words to go on; or pick an example clip.")
     st.stop()
 y, sr, description, is_example = chosen
+key = dn.clip_key(y)
 st.caption(f"Input: {description}, {len(y) / sr:.2f} s at {sr} Hz. Every model answers at this "
            "rate; the DCAE and VAE hear it at 8 kHz and give back only the band below 4 kHz.")
 
@@ -45,8 +43,7 @@ st.caption(f"Input: {description}, {len(y) / sr:.2f} s at {sr} Hz. Every model a
 st.header("2 · Noise")
 mode = st.radio("The input is", ["clean: add noise to it", "already noisy: denoise it as it is"],
                 horizontal=True, key="dn_mode")
-clean = None
-noisy = y
+clean, noisy, noisy_key = None, y, key
 if mode.startswith("clean"):
     c1, c2 = st.columns(2)
     kind = c1.radio("Noise", NOISE_KINDS, horizontal=True, key="dn_noise",
@@ -55,57 +52,48 @@ if mode.startswith("clean"):
     snr = c2.slider("Signal-to-noise ratio (dB)", -5, 20, 5, key="dn_snr",
                     help="Speech power over noise power; 0 dB means as much noise as speech.")
     with user_errors():
-        clean, noisy = mix_without_clipping(y, float(snr), kind=kind, sr=sr, seed=0)
+        clean, noisy = dn.mixed(y, key, sr, kind, float(snr))
+    noisy_key = f"{key}/{kind}/{snr}"
 
 # --- 3. Denoise -----------------------------------------------------------------------------
 st.header("3 · Denoise")
-c1, c2, c3 = st.columns([2, 1, 1])
 # An example shows the paper's models first; a user's own recording starts with the model the
 # real-world benchmark recommends.
 trained_here = [n for n in names if dn.family(cards[n]) != "pretrained"]
-picked = c1.multiselect(
+picked = st.multiselect(
     "Models", names, default=trained_here if is_example else [recommended],
     key="dn_models" if is_example else "dn_models_own",
     format_func=lambda n: f"{n} ({'pretrained' if dn.family(cards[n]) == 'pretrained' else 'trained here'})")
 if not is_example:
-    c1.caption(f"Recommended for your recordings: **{recommended}** (best PESQ-wb on real read "
+    st.caption(f"Recommended for your recordings: **{recommended}** (best PESQ-wb on real read "
                "sentences in real noise, `reports/denoise_realworld.json`).")
-phase = c2.radio("Phase of the output", list(PHASES), format_func=PHASES.get, key="dn_phase",
+c1, c2 = st.columns(2)
+phase = c1.radio("Phase of the output", list(PHASES), format_func=PHASES.get, key="dn_phase",
                  help="A magnitude alone is not a sound: it needs a phase. The noisy input's is "
                       "at hand; Griffin-Lim estimates one from the magnitude.")
-strength = c3.slider("Strength (dry → wet)", 0.0, 1.0, 1.0, 0.05, key="dn_strength",
+strength = c2.slider("Strength (dry → wet)", 0.0, 1.0, 1.0, 0.05, key="dn_strength",
                      help="How much of the denoised clip is mixed with the input; 1 = fully "
                           "denoised. For DeepFilterNet this is its attenuation limit.")
 if strength < 1:
-    c3.caption(f"= an attenuation limit of {attenuation_limit_db(strength):.0f} dB")
+    c2.caption(f"= an attenuation limit of {attenuation_limit_db(strength):.0f} dB")
 matched = st.toggle("Match loudness to the noisy clip, so an A/B listen is not won by volume",
                     value=True, key="dn_match")
 if not picked:
     st.info("Pick at least one model.")
     st.stop()
 
-outputs = {}
 with user_errors(), st.spinner("Denoising…"):
-    for name in picked:
-        outputs[name] = denoise(noisy, sr, model=cache.load_model(name), phase=phase,
-                                strength=strength)
+    outputs = {name: dn.denoised(noisy, noisy_key, sr, name, phase, float(strength))
+               for name in picked}
 
 shown = ({"clean": clean} if clean is not None else {}) | {"noisy": noisy} | outputs
-st.plotly_chart(dn.spectrogram_grid(shown, sr, reference=noisy), key="dn_spectrograms", theme=None)
+keys = {"clean": key, "noisy": noisy_key} | {n: f"{noisy_key}/{n}/{phase}/{strength}" for n in outputs}
+dn.clip_grid(shown, keys, sr, reference="noisy", downloads=set(outputs),
+             played=for_listening(shown, reference=noisy, match=outputs if matched else ()))
 st.caption("All on one colour scale: dB relative to the loudest bin of the noisy clip.")
 
-players = for_listening(shown, reference=noisy, match=outputs if matched else ())
-cols = st.columns(len(players))
-for col, (name, clip) in zip(cols, players.items()):
-    with col:
-        audio_player(clip, sr, label=name)
-        if name in outputs:
-            st.download_button("Download WAV", to_wav_bytes(outputs[name], sr),
-                               file_name=f"denoised_{name}.wav", mime="audio/wav",
-                               key=f"dn_download_{name}")
-
 if clean is not None:
-    st.dataframe(dn.score_table(clean, {"noisy": noisy} | outputs, sr), hide_index=True,
+    st.dataframe(dn.scores(shown, tuple(keys[n] for n in shown), sr), hide_index=True,
                  key="dn_scores")
     st.caption("SI-SDR: how much of the output is the clean speech, scale aside (higher is better; "
                "it expects the original phase, so it says little for Griffin-Lim output). "
@@ -121,9 +109,8 @@ for name in picked:
     with st.expander(f"{name}: {card.get('description', '')}", expanded=False):
         st.markdown(dn.FAMILY_NOTES.get(dn.family(card), ""))
         st.markdown(dn.card_facts(card))
-        if dn.family(card) != "pretrained":
-            st.graphviz_chart(dn.architecture_dot(describe_layers(cache.load_model(name).model),
-                                                  title=name))
+        if dn.family(card) != "pretrained" and st.toggle("Draw its layers", key=f"dn_draw_{name}"):
+            st.graphviz_chart(dn.architecture(name))
 
 # --- 5. Does the DCAE saturate? -----------------------------------------------------------
 by_family = {dn.family(cards[n]): n for n in names}
@@ -136,30 +123,9 @@ if "dcae" in by_family and "vae" in by_family:
         "beyond them can answer with extremes: its sigmoid pinned at 0 or 1. The VAE's KL term "
         "packs every code near the standard normal. Both claims are measured here, on the first "
         "0.55 s of this clip.")
-    study = saturation_study(cache.load_model(by_family["dcae"]), cache.load_model(by_family["vae"]),
-                             noisy, clean, sr=sr)
-    st.plotly_chart(dn.image_grid(study["images"], title="As the models see it: [0, 1] images, 257 × 18"),
-                    key="dn_images", theme=None)
-    st.plotly_chart(dn.latent_histogram(study["codes"]), key="dn_latent")
-    spread_d, spread_v = study["spread"]["DCAE"], study["spread"]["VAE"]
-    sat_d, sat_v = study["saturated"]["DCAE"], study["saturated"]["VAE"]
-    st.markdown(
-        f"- **Spread of the codes** of this clip's windows: DCAE {spread_d:.2f}, VAE "
-        f"{spread_v:.2f}, so the DCAE's points are **{spread_d / max(spread_v, 1e-9):.1f}×** as "
-        "spread out.\n"
-        f"- **Saturated pixels** (within 0.02 of 0 or 1): DCAE **{sat_d:.1%}**, VAE **{sat_v:.1%}**.")
-    if sat_d > sat_v + 0.01:
-        st.markdown("On this clip the DCAE's output does run into the sigmoid's ends in patches "
-                    "where the VAE's stays graded: the paper's observation, live.")
-    else:
-        st.markdown(
-            "On this clip neither output runs into the sigmoid's ends. The spread is there, but "
-            "our DCAE has batch normalisation after every convolution, which keeps its decoder's "
-            "pre-activations moderate, and its codes stay within the range it was trained on. "
-            "What both do show is blur: 64 numbers cannot hold the harmonics of a 257 × 18 image, "
-            "so both paint a smooth average of speech. That is why their spectrogram MSE is far "
-            "below the noisy input's while their SI-SDR, which needs the fine structure, is poor; "
-            "the mask net keeps the input's detail and only turns bins down.")
+    if st.toggle("Measure it on this clip", key="dn_saturation"):
+        dn.show_saturation(dn.saturation(noisy, clean, (noisy_key, key), sr, by_family["dcae"],
+                                         by_family["vae"]))
 
 # --- 6. Several files -----------------------------------------------------------------------
 st.header("6 · Denoise several files")

@@ -28,12 +28,38 @@ def at_default(open_page):
 def test_default_page_renders_everything(at_default):
     at = at_default
     assert not at.error
-    assert len(at.get("plotly_chart")) >= 3  # spectrograms, DCAE/VAE images, latent histogram
-    assert len(at.get("graphviz_chart")) == 3  # one drawing per model
+    # One spectrogram panel per clip: clean, noisy and the three models trained here.
+    panels = [c for c in at.get("plotly_chart") if c.proto.id and "dn_spectrogram_" in c.proto.id]
+    assert len(panels) == 5, [c.proto.id for c in at.get("plotly_chart")]
+    assert len(at.get("audio")) == 5 and len(at.get("download_button")) == 3
     table = _scores(at)
     assert set(table["clip"]) == {"noisy", "masknet_denoiser", "vae_denoiser", "dcae_denoiser"}
     gain = table.set_index("clip")["SI-SDR gain (dB)"]
     assert gain["masknet_denoiser"] > 3
+    # The heavy sections run when asked for: the drawings and the saturation study.
+    assert not at.get("graphviz_chart") and not any("Saturated pixels" in m.value for m in at.markdown)
+
+
+def test_heavy_sections_run_when_asked(open_page):
+    at = open_page(PAGE)
+    at.toggle(key="dn_draw_masknet_denoiser").set_value(True).run()
+    at.toggle(key="dn_saturation").set_value(True).run()
+    assert not at.exception and not at.error
+    assert len(at.get("graphviz_chart")) == 1
+    assert any("Saturated pixels" in m.value for m in at.markdown)
+    assert len(at.get("plotly_chart")) == 5 + 2  # the panels, the models' images, the codes
+
+
+def test_a_second_visit_runs_no_model(open_page, monkeypatch):
+    """Results are cached by their inputs: a second session at the default settings reuses them."""
+    import ui.denoise
+
+    open_page(PAGE)
+    calls = []
+    real = ui.denoise.denoise
+    monkeypatch.setattr(ui.denoise, "denoise", lambda *a, **k: calls.append(k) or real(*a, **k))
+    open_page(PAGE)
+    assert calls == []
 
 
 def test_every_model_side_by_side(at_default):
@@ -46,7 +72,9 @@ def test_every_model_side_by_side(at_default):
     table = _scores(at).set_index("clip")
     assert set(table.index) == {"noisy", *every}
     assert table.loc["deepfilternet3", "PESQ-wb"] > table.loc["noisy", "PESQ-wb"]
-    assert len(at.get("graphviz_chart")) == 3  # drawings for the nets trained here only
+    # Drawings are offered for the nets trained here only.
+    assert {t.key for t in at.toggle if t.key.startswith("dn_draw_")} == {
+        f"dn_draw_{n}" for n in every if n not in ("deepfilternet3", "rnnoise")}
     at.slider(key="dn_strength").set_value(0.9).run()
     assert any("attenuation limit of 20 dB" in c.value for c in at.caption)
 
