@@ -109,7 +109,8 @@ for name in ("vae_denoiser", "dcae_denoiser", "masknet_denoiser", "melody_lstm")
         st.markdown(f"**{name}** — {compare.shipped_note(card)} "
                     f"[Try it on the {card['task']} page]({PAGES.get(card['task'], '/')})")
         with st.expander(f"Model card: {card.get('card', name + '.json')}"):
-            st.json(card.get("config", {}), expanded=True)
+            st.dataframe(pd.DataFrame(compare.config_rows(card.get("config", {})),
+                                      columns=["setting", "value"]), hide_index=True)
             st.caption(f"Retrain: `{card.get('retrain_command', '')}`")
             st.download_button("Download the card (JSON)", json.dumps(card, indent=2),
                                file_name=f"{name}.json", mime="application/json",

@@ -192,3 +192,32 @@ def shipped_note(card: dict) -> str:
                 f"η = {cfg.get('learning_rate')}, B = {cfg.get('batch_size')} for "
                 f"{card.get('epochs')} epochs.")
     return "Not part of the paper's searches."
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_shown(v) for v in value)
+    return str(value)
+
+
+def config_rows(config: dict, prefix: str = "") -> list[dict]:
+    """A model card's *config* as ``{"setting", "value"}`` rows for a table.
+
+    Nested dicts become ``"outer: inner"`` rows, lists are joined with commas, floats keep
+    four significant digits (0.00030000000000000003 is shown as 0.0003), and every value is a
+    string so that one table column holds them all.
+    """
+    rows = []
+    for key, value in config.items():
+        name = prefix + str(key).replace("_", " ")
+        if isinstance(value, dict):
+            rows += config_rows(value, prefix=f"{name}: ")
+        else:
+            rows.append({"setting": name, "value": _shown(value)})
+    return rows

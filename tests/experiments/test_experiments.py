@@ -259,3 +259,16 @@ def test_shipped_note_describes_the_mask_net_from_its_card():
     note = compare.shipped_note(card)
     assert card["description"].rstrip(".") in note
     assert "fully convolutional" not in note and "GRU" in note
+
+
+def test_config_rows_are_flat_and_rounded():
+    rows = compare.config_rows({"learning_rate": 0.00030000000000000003, "dilations": [1, 2, 4],
+                                "noise": {"white": 0.39999999999999997, "pink": 0.25},
+                                "snr_range_db": [-5.0, 20.0], "loss": "mse", "init": None})
+    assert rows == [{"setting": "learning rate", "value": "0.0003"},
+                    {"setting": "dilations", "value": "1, 2, 4"},
+                    {"setting": "noise: white", "value": "0.4"},
+                    {"setting": "noise: pink", "value": "0.25"},
+                    {"setting": "snr range db", "value": "-5, 20"},
+                    {"setting": "loss", "value": "mse"},
+                    {"setting": "init", "value": "—"}]

@@ -67,3 +67,16 @@ def test_bar_chart_log_axis_has_few_readable_ticks():
     assert 2 <= len(ticks) <= 8
     assert {round(t / 10 ** np.floor(np.log10(t)), 6) for t in ticks} <= {1.0, 2.0, 5.0}
     assert list(axis.ticktext) == [f"{t:g}" for t in ticks]
+
+
+def test_model_cards_show_a_readable_table_not_raw_json(no_live_studies, open_page):
+    at = open_page(PAGE)
+    assert not at.get("json")
+    tables = [d.value for d in at.dataframe if list(d.value.columns) == ["setting", "value"]]
+    assert len(tables) >= 3
+    for table in tables:
+        for value in table["value"]:
+            digits = value.split(".")[-1] if "." in value else ""
+            assert len(digits.split(",")[0].strip()) <= 6, value
+    infos = " ".join(m.value for m in at.markdown)
+    assert "bidirectional GRU" in infos and "fully convolutional" not in infos
