@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from audioml.melody import MODEL_NAME, analysis, score, synth
-from audioml.melody.generate import MAX_STEPS, SEED_PRESETS, first_bars, generate
+from audioml.melody import MODEL_NAME, analysis
+from audioml.melody.generate import APP_STEPS, APP_TEMPERATURE, SEED_PRESETS, first_bars
 from ui import cache
 from ui import melody as view
-from ui.common import audio_player, safe_text, user_errors
+from ui.common import safe_text, user_errors
 
 METERS = ["2/4", "3/4", "4/4", "6/8", "3/8", "3/2"]
 SOURCES = ["A preset", "Symbols I type", "The first bars of a song"]
@@ -16,13 +16,14 @@ st.markdown(
     "An LSTM read about four thousand German folk songs, one sixteenth note at a time: a MIDI "
     "pitch where a note starts, `_` while it holds, `r` for a rest. Give it the start of a "
     "melody and it continues, one sampled symbol after another, until it ends the song or the "
-    "step budget runs out (then it finishes the phrase).")
+    "step budget runs out; then it may write a few extra sixteenths (its allowance) to end the "
+    "phrase on the key's home note, the tonic, at a bar line.")
 
 cards = cache.cards_or_stop("melody", "audioml train melody")
 card = cards.get(MODEL_NAME) or next(iter(cards.values()))
 with user_errors():
-    model = cache.load_model(card["name"])
-stats, copy_index = view.training_stats(card["name"])
+    cache.load_model(card["name"])
+stats, _ = view.training_stats(card["name"])
 
 # --- the seed and the controls ------------------------------------------------------------
 left, right = st.columns([3, 2], gap="large")
@@ -51,49 +52,54 @@ with left:
             titles = [f"{i + 1}. {' '.join(s.title.split())[:60] or 'untitled'}" for i, s in enumerate(songs)]
             song = songs[titles.index(st.selectbox("Tune", titles, key="melody_upload_tune"))]
         else:
-            tunes = view.bundled_tunes()
-            labels = [f"{n}. {t}" for n, t in tunes]
-            picked = st.selectbox("Song (music21's Essen folk songs)", labels, index=5, key="melody_song")
-            with user_errors():
-                song = view.bundled_tune(tunes[labels.index(picked)][0])
+            songs, summary = view.seed_songs()
+            labels = [f"{s.extra.get('number', i + 1)}. {' '.join(s.title.split())[:60] or 'untitled'}"
+                      for i, s in enumerate(songs)]
+            song = songs[labels.index(st.selectbox("Song (music21's Essen folk songs)", labels,
+                                                   key="melody_song"))]
+            left_out = summary["tunes_read"] - summary["kept"]
+            reasons = ", ".join(f"{n} {why}" for why, n in summary["dropped"].items())
+            st.caption(f"The {summary['kept']} songs of music21's `{summary['file']}` that preprocessing "
+                       f"keeps; {left_out} of its {summary['tunes_read']} tunes are left out, as such "
+                       f"songs were left out of the training data ({reasons}).")
         bars = st.slider("Bars of the song to keep as the seed", 1, 4, 2, key="melody_seed_bars")
         with user_errors():
-            seed = first_bars(song, bars)
+            seed_melody = first_bars(song, bars)
+        seed, meter, pickup = seed_melody.text, song.meter, song.pickup_steps
         st.markdown(f"**{safe_text(song.title or 'untitled')}** · {song.meter} · transposed to "
                     f"{song.tonic} {song.mode}")
-        st.code(seed.text, language=None)
+        st.code(seed, language=None)
 with right:
-    steps = st.slider("Steps to generate (sixteenths)", 16, 512, 128, step=16, key="melody_steps")
-    temperature = st.slider("Temperature", 0.1, 2.5, 1.0, step=0.05, key="melody_temperature",
+    low, high, default, step = APP_STEPS
+    steps = st.slider("Steps to generate (sixteenths)", low, high, default, step=step, key="melody_steps")
+    low, high, default, step = APP_TEMPERATURE
+    temperature = st.slider("Temperature", low, high, default, step=step, key="melody_temperature",
                             help="Below 1 the likeliest symbols win more often; above 1 the "
                                  "unlikely ones get a chance.")
     random_seed = st.number_input("Random seed", 0, 2**31 - 1, 0, step=1, key="melody_random_seed")
-    st.caption(f"At most {MAX_STEPS} steps; temperature in (0, 10].")
+    st.caption(view.limits_text())
 
+# One key for every result: the same inputs (the defaults, above all) are computed once per server.
+inputs = (card["name"], seed, meter, int(pickup), int(steps), float(temperature), int(random_seed))
 with user_errors():
-    melody = generate(model, seed, steps=steps, temperature=temperature, random_seed=int(random_seed),
-                      meter=meter, pickup_steps=pickup)
-    sheet = score.to_stream(melody)  # built once: the score, the key analysis and the exports share it
-    svg = score.render_svg(melody, stream=sheet)
-    found = analysis.analyze(melody, copy_index=copy_index, skip_steps=melody.seed_steps, stream=sheet)
+    melody = view.generated(*inputs)
+    result = view.engraved(*inputs)
+found = result["analysis"]
 
 # --- the result --------------------------------------------------------------------------
 st.subheader("The melody")
-view.show_score(svg)
-stops = {"delimiter": "the model ended the song", "phrase end": "the budget ran out; it finished the phrase "
-         "on the tonic", "allowance spent": "the budget and the allowance ran out"}
+view.show_score(result["svg"], result["svg_phone"])
 st.caption(f"{len(melody)} sixteenths ({melody.seed_steps} from the seed) in {melody.meter}; "
-           f"stopped because {stops.get(melody.stop_reason, melody.stop_reason)}.")
+           f"stopped because {view.stop_text(melody.stop_reason, int(steps))}.")
 with st.expander("The melody as symbols"):
     st.code(melody.text, language=None, wrap_lines=True)
-audio_player(synth.synthesize(melody), 22050, label="Listen (synthesised in numpy, 100 quarter notes a minute)")
-downloads = st.columns(5)
-for column, (fmt, label, mime) in zip(downloads, [
-        ("mid", "MIDI", "audio/midi"), ("musicxml", "MusicXML", "application/vnd.recordare.musicxml+xml"),
-        ("krn", "**kern", "text/plain"), ("svg", "SVG", "image/svg+xml"), ("json", "Symbols (JSON)",
-                                                                            "application/json")]):
-    data = svg.encode() if fmt == "svg" else score.export_bytes(melody, fmt, stream=sheet)
-    column.download_button(label, data, file_name=f"melody.{fmt}", mime=mime, key=f"melody_download_{fmt}")
+st.caption("Listen (synthesised in numpy, 100 quarter notes a minute)")
+st.audio(view.sound(*inputs), format="audio/wav")
+downloads = st.columns(len(view.DOWNLOADS))
+for column, (fmt, label, mime) in zip(downloads, view.DOWNLOADS):
+    # on_click="ignore": downloading does not rerun the page.
+    column.download_button(label, result["files"][fmt], file_name=f"melody.{fmt}", mime=mime,
+                           key=f"melody_download_{fmt}", on_click="ignore")
 
 tab_analysis, tab_steps, tab_data, tab_model = st.tabs(
     ["Analysis", "Step through", "Training data", "Model"])
@@ -105,9 +111,10 @@ with tab_analysis:
     cols[2].metric("Ends on the tonic", "yes" if found["ends_on_tonic"] else "no")
     copy = found.get("copy")
     if copy is not None:
-        cols[3].metric("Longest run shared with training", f"{copy['notes']} notes",
-                       help=f"Runs of {analysis.COPY_K} or more consecutive notes (pitch and duration) "
-                            "found in the training songs, not counting the seed.")
+        cols[3].metric("Longest copy", f"{copy['notes']} notes",
+                       help=f"The longest run of consecutive notes (pitch and duration) this melody "
+                            f"shares with a training song, not counting the seed; runs of "
+                            f"{analysis.COPY_K} or more notes are looked for.")
         if copy["flagged"]:
             st.warning(f"{copy['notes']} consecutive notes of this melody also occur in a training "
                        f"song: at {analysis.COPY_FLAG_NOTES} notes or more we call that copying.")
@@ -119,13 +126,15 @@ with tab_analysis:
     hist = found["histograms"]
     a, b = st.columns(2)
     a.plotly_chart(view.histogram_figure(hist["pitch"], stats and stats["pitch"], title="Pitches",
-                                         label=view.pitch_label), key="melody_pitch_hist")
-    b.plotly_chart(view.histogram_figure(hist["duration"], stats and stats["duration"], title="Durations",
-                                         label=view.duration_label), key="melody_duration_hist")
+                                         label=view.pitch_label, hover=view.pitch_hover),
+                   key="melody_pitch_hist")
+    b.plotly_chart(view.histogram_figure(hist["duration"], stats and stats["duration"],
+                                         title="Durations (fractions of a whole note)",
+                                         label=view.duration_label, hover=view.duration_hover),
+                   key="melody_duration_hist")
 
 with tab_steps:
-    trace = melody.trace
-    if not trace:
+    if not melody.trace:
         st.info("Nothing was generated.")
     else:
         eq, chart = st.columns([1, 1])
@@ -137,11 +146,7 @@ with tab_steps:
             for line in view.LSTM_EQUATIONS:
                 st.latex(line)
         with chart:
-            index = st.slider("Generated step", 0, len(trace) - 1, 0, key="melody_trace_step")
-            st.plotly_chart(view.candidates_figure(trace[index]), key="melody_candidates")
-            st.caption(f"Temperature {melody.temperature:g}: dividing log-probabilities by T > 1 "
-                       "flattens the distribution, T < 1 sharpens it.")
-            st.plotly_chart(view.gates_figure(trace), key="melody_gates")
+            view.step_through(melody.trace, melody.temperature)
 
 with tab_data:
     prep = card.get("preprocessing", {})
@@ -156,7 +161,7 @@ with tab_data:
 
 with tab_model:
     st.markdown(safe_text(card.get("description", "")))
-    st.json(card.get("metrics", {}))
+    st.table(view.card_table(card))
     st.markdown("Retrain it:")
     st.code(card.get("retrain_command", "audioml train melody"), language="bash")
     st.caption(safe_text(card.get("data", ""), limit=400))

@@ -1,12 +1,36 @@
-"""Streamlit helpers for the melody page: cached data, the score, and plotly figures."""
+"""Streamlit helpers for the melody page: cached results, the score, and plotly figures.
+
+Everything the page computes is cached by its inputs (``st.cache_data``), so a visitor who asks
+for what someone asked before (the defaults, above all) costs almost nothing: the melody by
+(model, seed, meter, upbeat, steps, temperature, random seed), and its score, analysis, files and
+sound by the same key. ``st.cache_data`` hands every caller its own copy, so nothing a caller does
+to a result can change what the next visitor gets.
+"""
 
 from __future__ import annotations
 
+import base64
+import html
+from fractions import Fraction
+
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from audioml.melody import analysis, corpus
+from audioml.audio import to_wav_bytes
+from audioml.melody import analysis, corpus, score, synth
+from audioml.melody import generate as generation
 from audioml.paths import MODELS_DIR
+from ui import cache
+
+#: Downloads offered under the score: (format, button label, MIME type).
+DOWNLOADS = [("mid", "MIDI", "audio/midi"), ("musicxml", "MusicXML", "application/vnd.recordare.musicxml+xml"),
+             ("krn", "**kern", "text/plain"), ("svg", "SVG", "image/svg+xml"),
+             ("json", "Symbols (JSON)", "application/json")]
+#: Sample rate of the synthesised melody.
+AUDIO_RATE = 22050
+#: Below this window width (Streamlit's own phone breakpoint) the narrower engraving is shown.
+PHONE_MAX_PX = 640
 
 #: The LSTM's equations, typeset beside the step-through (Keras' gate order i, f, c, o).
 LSTM_EQUATIONS = [
@@ -28,14 +52,42 @@ def training_stats(name: str):
 
 
 @st.cache_data(show_spinner=False)
-def bundled_tunes() -> list[tuple[int, str]]:
-    """Tunes of music21's bundled Essen ABC file offered as seeds."""
-    return corpus.bundled_tunes()
+def seed_songs():
+    """The songs offered as seeds (all pass preprocessing) and what was left out (shipped file)."""
+    return corpus.seed_songs()
 
 
-@st.cache_data(show_spinner="Reading the song…")
-def bundled_tune(number: int):
-    return corpus.read_bundled_tune(number)
+@st.cache_data(show_spinner="Writing the melody…", max_entries=1000)
+def generated(name: str, seed: str | None, meter: str, pickup: int, steps: int, temperature: float,
+              random_seed: int):
+    """The melody model *name* continues *seed* with: computed once per distinct set of inputs."""
+    return generation.generate(cache.load_model(name), seed, steps=steps, temperature=temperature,
+                               random_seed=random_seed, meter=meter, pickup_steps=pickup)
+
+
+@st.cache_data(show_spinner="Engraving the score…", max_entries=256)
+def engraved(name: str, seed: str | None, meter: str, pickup: int, steps: int, temperature: float,
+             random_seed: int) -> dict:
+    """Score (wide and phone SVG), analysis and download files of :func:`generated`'s melody.
+
+    The music21 stream is built once here and shared by all of them.
+    """
+    melody = generated(name, seed, meter, pickup, steps, temperature, random_seed)
+    sheet = score.to_stream(melody)
+    wide, phone = score.render_svgs(melody, stream=sheet)
+    _, copy_index = training_stats(name)
+    found = analysis.analyze(melody, copy_index=copy_index, skip_steps=melody.seed_steps, stream=sheet)
+    files = {fmt: wide.encode() if fmt == "svg" else score.export_bytes(melody, fmt, stream=sheet)
+             for fmt, _, _ in DOWNLOADS}
+    return {"svg": wide, "svg_phone": phone, "analysis": found, "files": files}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sound(name: str, seed: str | None, meter: str, pickup: int, steps: int, temperature: float,
+          random_seed: int) -> bytes:
+    """WAV bytes of :func:`generated`'s melody, synthesised in numpy."""
+    melody = generated(name, seed, meter, pickup, steps, temperature, random_seed)
+    return to_wav_bytes(synth.synthesize(melody), AUDIO_RATE)
 
 
 @st.cache_data(show_spinner="Reading the song…", max_entries=8)
@@ -43,14 +95,78 @@ def uploaded_song(data: bytes, name: str):
     return corpus.read_song(data, name)
 
 
-def show_score(svg: str) -> None:
-    """Show Verovio's SVG as a picture (``st.html`` would strip inline SVG)."""
+def _svg_uri(svg: str) -> str:
     start = svg.find("<svg")
-    st.image(svg[start:] if start > 0 else svg, width="stretch")
+    svg = svg[start:] if start > 0 else svg
+    if "xmlns=" not in svg[:300]:
+        svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def candidates_figure(record: dict) -> go.Figure:
-    """Top candidates of one step, before and after temperature, as grouped bars."""
+def score_html(svg: str, svg_phone: str) -> str:
+    """Both engravings as pictures; CSS shows the narrow one (fewer bars a line) on phones.
+
+    Pictures, because ``st.html`` strips inline SVG; a wide score shrunk onto a phone would draw
+    its staff some 12 px high.
+    """
+    return (f"<style>.melody-score img{{width:100%;height:auto;display:block}}"
+            f".melody-score .phone{{display:none}}"
+            f"@media (max-width:{PHONE_MAX_PX}px){{.melody-score .wide{{display:none}}"
+            f".melody-score .phone{{display:block}}}}</style>"
+            f'<div class="melody-score">'
+            f'<img class="wide" alt="the melody as a score" src="{_svg_uri(svg)}">'
+            f'<img class="phone" alt="the melody as a score" src="{_svg_uri(svg_phone)}"></div>')
+
+
+def show_score(svg: str, svg_phone: str) -> None:
+    """Show the engraved melody, readable on a desktop and on a phone."""
+    st.html(score_html(svg, svg_phone))
+
+
+STOP_REASONS = {"delimiter", "phrase end", "allowance spent"}
+
+
+def stop_text(reason: str, steps: int) -> str:
+    """Why generation stopped, in words (see :mod:`audioml.melody.generate`)."""
+    extra = generation.ALLOWANCE_STEPS
+    return {
+        "delimiter": "the model ended the song itself (it wrote the end-of-song symbol)",
+        "phrase end": f"the budget of {steps} steps was spent, so it went on only to the end of the "
+                      f"phrase: the tonic reached at a bar line",
+        "allowance spent": f"the budget of {steps} steps was spent, and in the {extra} extra sixteenths "
+                           f"it may add to end the phrase (its allowance) it never reached the tonic "
+                           f"at a bar line, so the melody stops mid-phrase",
+    }.get(reason, html.escape(reason))
+
+
+def limits_text() -> str:
+    """The page's limits, read from the same constants as its sliders."""
+    lo, hi, _, _ = generation.APP_STEPS
+    t_lo, t_hi, _, _ = generation.APP_TEMPERATURE
+    return (f"Steps: {lo} to {hi} sixteenths; temperature: {t_lo:g} to {t_hi:g}. When the steps are "
+            f"spent the model may write up to {generation.ALLOWANCE_STEPS} extra sixteenths to end "
+            f"its phrase on the tonic at a bar line.")
+
+
+@st.fragment
+def step_through(trace, temperature: float) -> None:
+    """The step-through slider and its charts (a fragment: moving the slider reruns only this)."""
+    if len(trace) > 1:
+        number = st.slider("Generated step", 1, len(trace), 1, key="melody_trace_step",
+                           help="1 is the first symbol the model wrote after the seed.")
+    else:
+        number = 1
+    st.plotly_chart(candidates_figure(trace[number - 1], number=number), key="melody_candidates")
+    st.caption(f"Temperature {temperature:g}: dividing log-probabilities by T > 1 "
+               "flattens the distribution, T < 1 sharpens it.")
+    st.plotly_chart(gates_figure(trace), key="melody_gates")
+
+
+def candidates_figure(record: dict, *, number: int | None = None) -> go.Figure:
+    """Top candidates of one step, before and after temperature, as grouped bars.
+
+    *number* counts the generated steps from 1 (``record["step"]`` counts the seed too).
+    """
     before = dict(record["top_before"])
     after = dict(record["top_after"])
     symbols = list(dict.fromkeys([s for s, _ in record["top_before"]] + [s for s, _ in record["top_after"]]))
@@ -61,7 +177,8 @@ def candidates_figure(record: dict) -> go.Figure:
     ])
     fig.update_layout(barmode="group", height=300, margin=dict(l=10, r=10, t=30, b=10),
                       yaxis_title="probability",
-                      title=f"step {record['step']}: chose {_label(record['chosen'])}"
+                      title=(f"generated step {number}" if number else f"step {record['step'] + 1}")
+                            + f": chose {_label(record['chosen'])}"
                             + (" (the end was refused: not on the tonic)" if record.get("end_refused") else ""))
     return fig
 
@@ -75,37 +192,108 @@ def _label(symbol: str) -> str:
 
 
 def gates_figure(trace) -> go.Figure:
-    """Mean gate activations of the last LSTM layer over the generated steps."""
-    steps = [r["step"] for r in trace if "gates" in r]
+    """Mean gate activations of the last LSTM layer over the generated steps (numbered from 1)."""
+    steps = [i for i, r in enumerate(trace, start=1) if "gates" in r]
     fig = go.Figure()
     for gate in ("input", "forget", "output"):
         fig.add_scatter(x=steps, y=[r["gates"][gate] for r in trace if "gates" in r], name=f"{gate} gate",
                         mode="lines")
-    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="step",
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="generated step",
                       yaxis_title="mean activation", yaxis_range=[0, 1], title="Gate activity")
     return fig
 
 
-def histogram_figure(generated: dict, training: dict | None, *, title: str, label) -> go.Figure:
-    """Shares of the melody's notes against the training songs' (pitch or duration)."""
+def histogram_figure(generated: dict, training: dict | None, *, title: str, label, hover=None) -> go.Figure:
+    """Shares of the melody's notes against the training songs' (pitch or duration).
+
+    Every bar gets its tick label (short labels from *label*, turned upright when there are many);
+    *hover* gives a longer name shown on hover.
+    """
+    hover = hover or label
     keys = sorted(set(generated) | set(training or {}))
-    fig = go.Figure([go.Bar(name="this melody", x=[label(k) for k in keys],
-                            y=[generated.get(k, 0.0) for k in keys])])
+    names = [label(k) for k in keys]
+    longer = [hover(k) for k in keys]
+    fig = go.Figure([go.Bar(name="this melody", x=names, y=[generated.get(k, 0.0) for k in keys],
+                            customdata=longer, hovertemplate="%{customdata}: %{y:.1%}<extra></extra>")])
     if training:
-        fig.add_bar(name="training songs", x=[label(k) for k in keys], y=[training.get(k, 0.0) for k in keys])
-    fig.update_layout(barmode="group", height=280, margin=dict(l=10, r=10, t=30, b=10), title=title,
-                      yaxis_title="share of notes")
+        fig.add_bar(name="training songs", x=names, y=[training.get(k, 0.0) for k in keys],
+                    customdata=longer, hovertemplate="%{customdata}: %{y:.1%}<extra></extra>")
+    fig.update_layout(barmode="group", height=300, margin=dict(l=10, r=10, t=30, b=10), title=title,
+                      yaxis_title="share of notes", yaxis_tickformat=".0%",
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+    # Every category labelled: plotly would otherwise skip labels that might collide.
+    fig.update_xaxes(type="category", tickmode="array", tickvals=names, ticktext=names,
+                     tickangle=-90 if len(names) > 12 else -45, tickfont=dict(size=10 if len(names) > 24 else 12),
+                     automargin=True)
     return fig
 
 
 def pitch_label(p: int) -> str:
-    return _label(str(p))
+    """A pitch's short name for an axis: ``C4``."""
+    return _label(str(p)).split("(")[-1].rstrip(")")
+
+
+def pitch_hover(p: int) -> str:
+    return f"MIDI {_label(str(p))}"
 
 
 def duration_label(d: int) -> str:
-    names = {1: "16th", 2: "8th", 3: "dotted 8th", 4: "quarter", 6: "dotted quarter", 8: "half",
-             12: "dotted half", 16: "whole"}
-    return names.get(d, f"{d}/16")
+    """A duration of *d* sixteenths as a fraction of a whole note: ``1/8``, ``3/16``, ``1``."""
+    f = Fraction(int(d), 16)
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
+def duration_hover(d: int) -> str:
+    names = {1: "sixteenth", 2: "eighth", 3: "dotted eighth", 4: "quarter", 6: "dotted quarter",
+             8: "half", 12: "dotted half", 16: "whole"}
+    return f"{duration_label(d)} ({names.get(d, f'{d} sixteenths')})"
+
+
+#: The model card's metrics as a reader names them, and how each is written.
+METRIC_NAMES = {
+    "train_accuracy": "Training accuracy (next symbol)",
+    "test_accuracy": "Test accuracy (next symbol)",
+    "test_onset_accuracy": "Test accuracy where a note starts",
+    "test_nll": "Test loss (negative log-likelihood per symbol)",
+    "unseen_accuracy": "Accuracy on the held-out collection",
+    "unseen_onset_accuracy": "Accuracy on the held-out collection where a note starts",
+    "unseen_nll": "Loss on the held-out collection",
+    "ngram_test_accuracy": "n-gram baseline: test accuracy",
+    "ngram_test_nll": "n-gram baseline: test loss",
+    "in_key_share": "Generated notes in the key",
+    "tonic_endings": "Generated melodies ending on the tonic",
+    "tonic_endings_without_cadence_rule": "… without the cadence rule",
+    "in_key_share_without_cadence_rule": "Notes in the key without the cadence rule",
+    "generate_and_render_median_s": "Time to generate and engrave (median)",
+}
+
+
+def _metric_value(key: str, value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if key.endswith("_s"):
+        return f"{value:.2f} s"
+    if "accuracy" in key or "share" in key or "endings" in key:
+        return f"{value:.1%}"
+    if float(value).is_integer():
+        return f"{int(value)}"
+    return f"{value:.3f}"
+
+
+def card_table(card: dict) -> pd.DataFrame:
+    """The model card's figures as a table of rounded, named values (not raw JSON)."""
+    rows = [(METRIC_NAMES.get(k, k.replace("_", " ").capitalize()), _metric_value(k, v))
+            for k, v in card.get("metrics", {}).items()]
+    if card.get("epochs_run") or card.get("epochs"):
+        rows.append(("Epochs run (the best one kept)", f"{card.get('epochs_run', '?')} (epoch {card.get('epochs', '?')})"))
+    if card.get("training_time_s"):
+        rows.append(("Training time", f"{card['training_time_s'] / 60:.0f} min"))
+    for key in ("units", "dropout", "learning_rate", "batch_size"):
+        if key in card.get("config", {}):
+            value = card["config"][key]
+            rows.append((key.replace("_", " ").capitalize(),
+                         ", ".join(map(str, value)) if isinstance(value, list) else f"{value:g}"))
+    return pd.DataFrame(rows, columns=["Measure", "Value"]).set_index("Measure")
 
 
 def drops_figure(counts: dict) -> go.Figure:

@@ -448,3 +448,68 @@ def read_bundled_tune(number: int, file: str = "altdeu10.abc", *,
         raise AudioMLError(f"preprocessing drops this song ({result}), as it dropped such songs from "
                            f"the training data; pick another")
     return result
+
+
+#: music21's bundled Essen file the app's song seeds come from (always installed with music21).
+SEED_FILE = "altdeu10.abc"
+#: The seed songs derived from :data:`SEED_FILE`: only those preprocessing keeps, shipped beside
+#: this module so that the page lists them instantly, with or without any dataset.
+SEED_SONGS_PATH = Path(__file__).with_name("seed_songs.json")
+
+
+def build_seed_songs(file: str = SEED_FILE, *, accepted: Sequence[float] = DEFAULT_DURATIONS) -> dict:
+    """Preprocess every tune of a bundled Essen ABC file as the training songs were.
+
+    Returns
+    -------
+    dict
+        ``file``, ``tunes_read``, ``dropped`` (tunes left out, by reason) and ``songs``: the kept
+        tunes as :func:`melody_to_dict` dicts with their tune ``number`` (the file's ``X:``).
+    """
+    path = bundled_corpus_path() / file
+    if not path.is_file():
+        raise AudioMLError(f"music21's bundled song file {file!r} is missing")
+    scores = parse_file(path)
+    songs, dropped = [], Counter()
+    for index, score in enumerate(scores, start=1):
+        number = index
+        if score.metadata is not None and score.metadata.number:
+            number = int("".join(c for c in str(score.metadata.number) if c.isdigit()) or index)
+        try:
+            result = score_to_melody(score, accepted=accepted, source=f"{file}#{number}")
+        except Exception:  # noqa: BLE001 - one odd tune must not stop the list
+            result = DROP_UNREADABLE
+        if isinstance(result, str):
+            dropped[result] += 1
+        else:
+            songs.append(melody_to_dict(result, number=number))
+    return {"file": file, "tunes_read": len(scores), "dropped": dict(dropped.most_common()),
+            "accepted_durations": [float(a) for a in accepted], "songs": songs}
+
+
+def write_seed_songs(path: str | os.PathLike = SEED_SONGS_PATH) -> Path:
+    """Rebuild the shipped seed-song file (:data:`SEED_SONGS_PATH`) from music21's corpus."""
+    path = Path(path)
+    path.write_text(json.dumps(build_seed_songs(), separators=(",", ":")) + "\n")
+    return path
+
+
+def seed_songs(path: str | os.PathLike = SEED_SONGS_PATH) -> tuple[list[Melody], dict]:
+    """The songs offered as seeds (each passes preprocessing) and what was left out.
+
+    Read from the shipped :data:`SEED_SONGS_PATH`; built from music21's bundled corpus when that
+    file is missing (a few seconds). The melodies' ``extra["number"]`` is the tune's number in
+    :data:`SEED_FILE`.
+
+    Returns
+    -------
+    songs : list of Melody
+    summary : dict
+        ``file``, ``tunes_read``, ``kept`` and ``dropped`` (by reason).
+    """
+    path = Path(path)
+    stored = json.loads(path.read_text()) if path.is_file() else build_seed_songs()
+    songs = [melody_from_dict(d) for d in stored["songs"]]
+    summary = {"file": stored["file"], "tunes_read": stored["tunes_read"], "kept": len(songs),
+               "dropped": dict(stored["dropped"])}
+    return songs, summary

@@ -35,6 +35,11 @@ MAX_TEMPERATURE = 10.0
 #: Sixteenths the generator may run past the budget to reach the end of a phrase
 #: (two bars of 4/4, four of 2/4).
 ALLOWANCE_STEPS = 32
+#: What the app offers, as (lowest, highest, default, step): the step budget in sixteenths and
+#: the temperature. The library accepts more (1..MAX_STEPS, up to MAX_TEMPERATURE); the page's
+#: sliders and the text beside them both read these.
+APP_STEPS = (16, 512, 128, 16)
+APP_TEMPERATURE = (0.1, 2.5, 1.0, 0.05)
 #: Candidates recorded per step for the step-through view.
 TOP_K = 5
 

@@ -23,6 +23,9 @@ EXPORT_FORMATS = ("json", "mid", "musicxml", "krn", "svg")
 VEROVIO_OPTIONS = {"pageWidth": 2100, "pageHeight": 60000, "scale": 40, "adjustPageHeight": True,
                    "breaks": "auto", "footer": "none", "header": "none", "pageMarginTop": 20,
                    "pageMarginBottom": 20, "pageMarginLeft": 20, "pageMarginRight": 20}
+#: A page half as wide for phones: fewer bars a line, so the staff stays about twice as tall
+#: (some 24 px on a 390 px wide phone instead of 12).
+PHONE_PAGE_WIDTH = 1050
 
 
 def to_stream(melody: Melody):
@@ -196,10 +199,23 @@ def _toolkit():
     return tk
 
 
-def render_svg(melody: Melody, *, stream=None) -> str:
+def render_svg(melody: Melody, *, stream=None, page_width: int | None = None) -> str:
     """Engrave *melody* with Verovio; return one SVG document (all systems on one page).
 
-    *stream* is the melody's :func:`to_stream`, built here when not given.
+    *stream* is the melody's :func:`to_stream`, built here when not given; *page_width* replaces
+    :data:`VEROVIO_OPTIONS`' (a narrower page puts fewer bars on a line).
+
+    Raises
+    ------
+    AudioMLError
+        When Verovio cannot load the score.
+    """
+    return render_svgs(melody, stream=stream, page_widths=(page_width or VEROVIO_OPTIONS["pageWidth"],))[0]
+
+
+def render_svgs(melody: Melody, *, stream=None,
+                page_widths=(VEROVIO_OPTIONS["pageWidth"], PHONE_PAGE_WIDTH)) -> list[str]:
+    """Engrave *melody* once per page width (the score is loaded once): one SVG for each.
 
     Raises
     ------
@@ -210,10 +226,16 @@ def render_svg(melody: Melody, *, stream=None) -> str:
     tk.setOptions(VEROVIO_OPTIONS)
     if not tk.loadData(to_musicxml(melody, stream=stream).decode("utf-8")):
         raise AudioMLError("Verovio could not load the melody's MusicXML")
-    svg = tk.renderToSVG(1)
-    if "<svg" not in svg:
-        raise AudioMLError("Verovio drew no score")
-    return svg
+    svgs = []
+    for width in page_widths:
+        if width != tk.getOptions().get("pageWidth"):
+            tk.setOptions({"pageWidth": int(width)})
+            tk.redoLayout()
+        svg = tk.renderToSVG(1)
+        if "<svg" not in svg:
+            raise AudioMLError("Verovio drew no score")
+        svgs.append(svg)
+    return svgs
 
 
 def export_bytes(melody: Melody, fmt: str, *, stream=None) -> bytes:

@@ -139,3 +139,18 @@ def test_bundled_tunes_list_titles_without_parsing(monkeypatch):
     tunes = corpus.bundled_tunes(limit=10)
     assert len(tunes) == 10 and all(isinstance(n, int) and t for n, t in tunes)
     assert len({n for n, _ in tunes}) == 10
+
+
+def test_shipped_seed_songs_are_the_bundled_tunes_preprocessing_keeps():
+    """The page's song list: every song passes preprocessing, and the file is what the code builds."""
+    songs, summary = corpus.seed_songs()
+    built = corpus.build_seed_songs()
+    assert [corpus.melody_to_dict(s) for s in songs] == built["songs"]
+    assert summary["tunes_read"] == built["tunes_read"] == summary["kept"] + sum(summary["dropped"].values())
+    assert summary["kept"] >= 60 and summary["dropped"]
+    assert all(s.extra["number"] > 0 and s.tonic in ("C", "A") for s in songs)
+
+
+def test_seed_songs_are_built_when_the_file_is_missing(tmp_path):
+    songs, summary = corpus.seed_songs(tmp_path / "absent.json")
+    assert len(songs) == summary["kept"] > 0

@@ -92,3 +92,14 @@ def test_one_stream_serves_every_view_unchanged(monkeypatch):
     assert shared == fresh
     # MIDI gets its tempo on a copy: the shared score still has no metronome mark.
     assert not stream.recurse().getElementsByClass(music21.tempo.MetronomeMark)
+
+
+def test_phone_engraving_puts_fewer_bars_a_line():
+    import re
+
+    m = Melody(symbols=tuple("60 _ _ _ 62 _ _ _ 64 _ _ _ 65 _ _ _".split() * 8), bar_steps=16,
+               pickup_steps=0, meter="4/4", tonic="C", mode="major")
+    wide, phone = score.render_svgs(m)
+    width = [float(re.search(r'width="([\d.]+)px"', svg).group(1)) for svg in (wide, phone)]
+    assert width[1] == width[0] * score.PHONE_PAGE_WIDTH / score.VEROVIO_OPTIONS["pageWidth"]
+    assert phone.count('class="system"') > wide.count('class="system"')  # more lines of fewer bars

@@ -20,10 +20,12 @@ def _symbols(at) -> str:
     return at.expander[0].code[0].value
 
 
-def _score_svg(at) -> str:
-    """The SVG behind the page's one picture (st.image sends it as a data URI)."""
-    (image,) = at.get("image")
-    url = image.proto.imgs[0].url
+def _score_svg(at, which: str = "wide") -> str:
+    """The SVG behind the score's picture for a desktop (*which* "wide") or a phone ("phone")."""
+    import re
+
+    (block,) = at.get("html")
+    url = re.search(rf'<img class="{which}"[^>]* src="([^"]+)"', block.proto.body).group(1)
     prefix = "data:image/svg+xml;base64,"
     assert url.startswith(prefix), url[:60]
     return base64.b64decode(url[len(prefix):]).decode()
@@ -36,8 +38,9 @@ def at(open_page):
 
 def test_default_page_renders(at):
     assert not at.error
-    svg = _score_svg(at)
-    assert svg.startswith("<svg") and "Verovio" in svg and svg.count("<use") >= 10  # an engraved score
+    for which in ("wide", "phone"):
+        svg = _score_svg(at, which)
+        assert svg.startswith("<svg") and "Verovio" in svg and svg.count("<use") >= 10  # an engraved score
     assert [b.proto.label for b in at.get("download_button")] == \
         ["MIDI", "MusicXML", "**kern", "SVG", "Symbols (JSON)"]
     assert len(at.latex) >= 3  # the gate equations
@@ -95,9 +98,130 @@ def test_song_seed_from_the_bundled_collection(open_page):
     assert not at.error, at.error[0].value if at.error else ""
     at.slider(key="melody_seed_bars").set_value(1).run()
     assert not at.exception
-    number = corpus.bundled_tunes()[5][0]  # the page's default song
-    seed = first_bars(corpus.read_bundled_tune(number), 1).text
+    seed = first_bars(corpus.seed_songs()[0][0], 1).text  # the page's default song
     assert seed in [c.value for c in at.code]
     assert _symbols(at).startswith(seed)
     markdown = " ".join(m.value for m in at.markdown)
     assert "<img" not in markdown
+
+
+# --- defects from the tracker: each test failed on the page before its fix -------------------
+
+def _chart(at, key: str) -> dict:
+    """The plotly figure (as a dict) of the chart with widget key *key*."""
+    import json
+
+    for element in at.get("plotly_chart"):
+        if key in element.proto.id:
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no chart {key}")
+
+
+def _texts(at) -> str:
+    return " ".join([c.value for c in at.caption] + [m.value for m in at.markdown] +
+                    [i.value for i in at.info] + [w.value for w in at.warning])
+
+
+def test_every_offered_song_passes_preprocessing(open_page):
+    at = open_page(PAGE)
+    at.radio(key="melody_seed_source").set_value("The first bars of a song").run()
+    songs = at.selectbox(key="melody_song")
+    offered, summary = corpus.seed_songs()
+    assert len(songs.options) == len(offered) == summary["kept"]
+    for option in songs.options[:3]:  # the list's first songs used to be refused
+        at.selectbox(key="melody_song").set_value(option).run()
+        assert not at.exception
+        assert not at.error, at.error[0].value
+        assert at.slider(key="melody_seed_bars").value >= 1  # the bars slider stays
+    left_out = summary["tunes_read"] - summary["kept"]
+    assert left_out > 0 and f"{left_out}" in _texts(at) and "left out" in _texts(at)
+
+
+def test_song_seeds_need_no_dataset(open_page, tmp_path, monkeypatch):
+    """A fresh install (a Hugging Face Space): no kern data anywhere, the song list still works."""
+    from audioml import paths
+
+    monkeypatch.setenv("AUDIOML_DATA", str(tmp_path))
+    monkeypatch.setattr(paths, "data_candidates", lambda name: [tmp_path / name])
+    at = open_page(PAGE)
+    at.radio(key="melody_seed_source").set_value("The first bars of a song").run()
+    assert not at.exception and not at.error
+    assert len(at.selectbox(key="melody_song").options) > 20
+    assert "not found" not in _texts(at).lower()
+
+
+def test_the_limits_stated_are_the_sliders_limits(at):
+    steps, temperature = at.slider(key="melody_steps"), at.slider(key="melody_temperature")
+    limits = [c.value for c in at.caption if "temperature" in c.value.lower() and "step" in c.value.lower()]
+    assert limits, "no caption states the limits"
+    assert f"{steps.max:g}" in limits[0] and f"{temperature.max:g}" in limits[0], limits[0]
+    assert f"{steps.min:g}" in limits[0] and f"{temperature.min:g}" in limits[0], limits[0]
+    from audioml.melody.generate import MAX_STEPS
+    assert f"{MAX_STEPS}" not in limits[0]
+
+
+def test_the_allowance_is_explained(open_page):
+    """Seed 4 at temperature 2.5 with a 16-step budget runs out of its allowance."""
+    from audioml.melody.generate import ALLOWANCE_STEPS
+
+    at = open_page(PAGE)
+    at.slider(key="melody_steps").set_value(16)
+    at.slider(key="melody_temperature").set_value(2.5)
+    at.number_input(key="melody_random_seed").set_value(4).run()
+    assert not at.exception
+    (stopped,) = [c.value for c in at.caption if "stopped" in c.value]
+    assert "allowance" not in stopped or "extra" in stopped, stopped
+    assert f"{ALLOWANCE_STEPS} extra" in stopped and "tonic" in stopped, stopped
+
+
+def test_the_step_through_numbers_generated_steps(at):
+    step = at.slider(key="melody_trace_step")
+    step.set_value(step.min).run()
+    title = _chart(at, "melody_candidates")["layout"]["title"]["text"]
+    assert title.startswith(f"generated step {step.min:g}:"), title
+    assert step.min == 1
+
+
+def test_model_card_is_a_readable_table(at):
+    assert not at.get("json"), "raw JSON shown"
+    (table,) = at.table
+    frame = table.value
+    text = frame.to_string()
+    assert "Test accuracy" in text
+    import re
+    assert not re.search(r"\d\.\d{4,}", text), text  # rounded
+
+
+def test_downloads_do_not_rerun_the_page(at):
+    buttons = at.get("download_button")
+    assert len(buttons) == 5
+    assert all(b.proto.ignore_rerun for b in buttons)
+
+
+def test_results_are_cached_by_their_inputs(open_page, monkeypatch):
+    """The same settings again (another visitor, a display widget) cost no generation or engraving."""
+    from audioml.melody import generate as generation
+
+    calls = {"generate": 0, "stream": 0}
+    real_generate, real_stream = generation.generate, score.to_stream
+
+    def counted_generate(*args, **kwargs):
+        calls["generate"] += 1
+        return real_generate(*args, **kwargs)
+
+    def counted_stream(melody):
+        calls["stream"] += 1
+        return real_stream(melody)
+
+    monkeypatch.setattr(generation, "generate", counted_generate)
+    monkeypatch.setattr(score, "to_stream", counted_stream)
+    at = open_page(PAGE)
+    assert calls == {"generate": 1, "stream": 1}
+    at.run()  # a second visit at the same settings
+    at.slider(key="melody_trace_step").set_value(2).run()  # a display-only widget
+    assert not at.exception
+    assert calls == {"generate": 1, "stream": 1}
+    first = _symbols(at)
+    at.number_input(key="melody_random_seed").set_value(5).run()
+    at.number_input(key="melody_random_seed").set_value(0).run()
+    assert calls == {"generate": 2, "stream": 2} and _symbols(at) == first
