@@ -1,8 +1,15 @@
-"""audioml: the app's entry point. Builds the navigation and the home page."""
+"""audioml: the app's entry point. Builds the navigation and the home page.
+
+Start it with ``python app.py [streamlit options]`` (what ``make run`` and the Dockerfile do);
+``streamlit run app.py`` works too, but see :func:`serve` for what it gets wrong on a fresh server.
+"""
+
+import sys
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ui.navigation import available_pages
+from ui.navigation import FAVICON, HOME_ALIAS, available_pages
 
 
 def home() -> None:
@@ -20,9 +27,42 @@ def home() -> None:
         "spectrogram denoising, and LSTMs for melody generation.")
 
 
-st.set_page_config(page_title="audioml", page_icon=":material/graphic_eq:", layout="wide")
-navigation = st.navigation(
-    [st.Page(home, title="Home", icon=":material/home:", url_path="home", default=True)]
-    + [st.Page(f"pages/{p.file}", title=p.title, icon=p.icon, url_path=p.url_path)
-       for p in available_pages()])
-navigation.run()
+def main() -> None:
+    st.set_page_config(page_title="audioml", page_icon=str(FAVICON), layout="wide")
+    # Streamlit serves the default page at "/" whatever url_path it declares, so /home gets a
+    # hidden page of its own that sends the visitor to "/".
+    home_page = st.Page(home, title="Home", icon=":material/home:", url_path="index", default=True)
+
+    def home_alias() -> None:
+        st.switch_page(home_page)
+
+    navigation = st.navigation(
+        [home_page]
+        + [st.Page(f"pages/{p.file}", title=p.title, icon=p.icon, url_path=p.url_path)
+           for p in available_pages()]
+        + [st.Page(home_alias, title="Home", url_path=HOME_ALIAS, visibility="hidden")])
+    navigation.run()
+
+
+def serve(args: list[str]) -> int:
+    """Run the Streamlit server on this file with *args* (e.g. ``--server.port 8501``).
+
+    A folder named ``pages/`` beside the entry script makes Streamlit start every server in its
+    legacy multipage mode, which lasts until some session has called ``st.navigation``: the first
+    visitor of a fresh server is routed by file name, so a link to /latent-space shows "Page not
+    found" and the home page. This app only ever uses ``st.navigation``, so it says so before the
+    server takes its first session. (Renaming ``pages/`` would make ``streamlit run app.py`` right
+    as well.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", __file__, *args]
+    return cli.main()
+
+
+if get_script_run_ctx(suppress_warning=True) is not None:  # a session's script run
+    main()
+elif __name__ == "__main__":  # `python app.py`: start the server
+    sys.exit(serve(sys.argv[1:]))

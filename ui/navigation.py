@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The browser tab's icon: a file shipped in the repository, so that nothing is fetched from a CDN.
+FAVICON = ROOT / "ui" / "assets" / "favicon.png"
+#: The home page is served at the root URL; this path opens it too (Streamlit serves the default
+#: page at "/" only, whatever url_path it declares).
+HOME_ALIAS = "home"
 
 
 @dataclass(frozen=True)

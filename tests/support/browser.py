@@ -1,4 +1,5 @@
-"""Start the app with `streamlit run` on a free loopback port and drive it with headless Chromium."""
+"""Start the app as `make run` does (`python app.py`) on a free loopback port and drive it with
+headless Chromium."""
 
 from __future__ import annotations
 
@@ -30,15 +31,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(timeout: float = 120.0):
-    """Yield the base URL of a fresh `streamlit run app.py` server; stop it afterwards."""
+def running_app(timeout: float = 120.0, *, env: dict[str, str] | None = None):
+    """Yield the base URL of a fresh server started as `make run` starts it; stop it afterwards.
+
+    The server reads .streamlit/config.toml as deployed (no file watcher among others); *env*
+    adds environment variables for the server process (e.g. where it looks for data).
+    """
     port = free_port()
     log = open(ARTIFACTS.mkdir(parents=True, exist_ok=True) or ARTIFACTS / f"server_{port}.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        [sys.executable, str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})})
     url = f"http://127.0.0.1:{port}"
     running_app.last_pid = proc.pid  # for benchmarks that read the server's memory
     running_app.last_log = Path(log.name)
