@@ -18,8 +18,9 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# app.py starts the Streamlit server on itself (see serve() there); .streamlit/config.toml applies.
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) app.py --server.port $(PORT)
 
 test: $(STAMP)
 	@sh scripts/system_deps.sh || true
