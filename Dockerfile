@@ -7,7 +7,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 # Spaces run the container as UID 1000.
-RUN useradd --create-home --uid 1000 user
+# The app folder is made here, owned by the user: WORKDIR would make it as root, and the editable
+# install below writes audioml.egg-info into it, the app writes runs/ there.
+RUN useradd --create-home --uid 1000 user \
+ && mkdir -p /home/user/app && chown user:user /home/user/app
 USER user
 ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH PYTHONUNBUFFERED=1 TF_CPP_MIN_LOG_LEVEL=3
 WORKDIR /home/user/app
@@ -22,5 +25,6 @@ EXPOSE 8501
 # XSRF protection is off here only: the Space shows the app inside an iframe on another
 # origin, where Streamlit's XSRF cookie is not sent back and every upload fails with 403.
 # Run locally (`make run`), the app keeps the protection on (.streamlit/config.toml).
-CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0", \
+# Started as `make run` starts it (python app.py); .streamlit/config.toml applies (no file watcher).
+CMD ["python", "app.py", "--server.port=8501", "--server.address=0.0.0.0", \
      "--server.enableXsrfProtection=false", "--client.showErrorDetails=none"]

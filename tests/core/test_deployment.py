@@ -1,0 +1,236 @@
+"""How the app is started and shipped: `make run`, the Streamlit config and the Dockerfile.
+
+Docker cannot run on the test machines, so the Dockerfile's steps are replayed here instead: its
+COPY and RUN lines are read and checked against the files git ships, the .dockerignore patterns and
+what `make run` installs.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def makefile_recipe(target: str) -> list[str]:
+    """The command lines of a Makefile target."""
+    lines = (ROOT / "Makefile").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(rf"^{re.escape(target)}\s*:", line))
+    recipe = []
+    for line in lines[start + 1:]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(line.strip())
+    return recipe
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined, comments dropped."""
+    out, current = [], ""
+    for raw in (ROOT / "Dockerfile").read_text().splitlines():
+        line = raw.strip()
+        if not current and (not line or line.startswith("#")):
+            continue
+        if line.startswith("#"):
+            continue
+        current += (" " if current else "") + line.removesuffix("\\").strip()
+        if not line.endswith("\\"):
+            word, _, rest = current.partition(" ")
+            out.append((word.upper(), rest.strip()))
+            current = ""
+    return out
+
+
+def git_files() -> list[str]:
+    try:
+        result = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    return [f for f in result.stdout.splitlines() if (ROOT / f).exists()]
+
+
+def dockerignored(path: str, patterns: list[str]) -> bool:
+    """Whether Docker's build context leaves *path* out (Go filepath.Match rules, last match wins)."""
+    ignored = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip("/")
+        parts = path.split("/")
+        # A pattern matches a path or any folder above it; "**" matches any number of folders.
+        if any(re.fullmatch(_docker_glob(pattern), "/".join(parts[:depth]))
+               for depth in range(1, len(parts) + 1)):
+            ignored = not negate
+    return ignored
+
+
+def _docker_glob(pattern: str) -> str:
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return out
+
+
+def dockerignore_patterns() -> list[str]:
+    path = ROOT / ".dockerignore"
+    if not path.exists():
+        return []
+    return [line.strip() for line in path.read_text().splitlines()
+            if line.strip() and not line.strip().startswith("#")]
+
+
+# --- The server as started by `make run` and the container -------------------------------------
+
+def test_no_file_watcher_outside_development():
+    """The server watches no files (it would walk .venv/ and overflow inotify), however started."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"].get("runOnSave", False) is False
+    # Neither `make run` nor the container turns it back on.
+    for command in makefile_recipe("run") + [args for word, args in dockerfile_instructions() if word == "CMD"]:
+        assert "fileWatcherType" not in command or re.search(r"fileWatcherType[= ]\"?none", command), command
+    # The container reads the same config file.
+    assert not dockerignored(".streamlit/config.toml", dockerignore_patterns())
+
+
+def test_make_run_and_the_container_start_the_app_the_same_way():
+    """Both start the server through app.py (which routes deep links right from the first visitor)."""
+    run = " ".join(makefile_recipe("run"))
+    assert re.search(r"\$\(PY\)\s+app\.py\b", run), run
+    cmd = next(args for word, args in dockerfile_instructions() if word == "CMD")
+    import json
+
+    argv = json.loads(cmd)
+    assert argv[:2] == ["python", "app.py"], argv
+
+
+def test_page_icon_is_a_shipped_png(monkeypatch):
+    """The favicon is a PNG file in the repository (a Material icon is fetched from a font CDN)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    calls = []
+    real = st.set_page_config
+    monkeypatch.setattr(st, "set_page_config", lambda *a, **k: (calls.append(k), real(*a, **k))[1])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert calls, "app.py does not call st.set_page_config"
+    icon = calls[0].get("page_icon")
+    assert isinstance(icon, (str, Path)) and not str(icon).startswith((":", "http")), icon
+    path = Path(icon)
+    assert path.is_absolute() and path.is_file(), icon
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.resolve().is_relative_to(ROOT)
+    assert str(path.relative_to(ROOT)) in git_files() or not (ROOT / ".git").exists(), \
+        f"{path.relative_to(ROOT)} is not committed"
+
+
+# --- The Dockerfile, replayed ---------------------------------------------------------------------
+
+def test_container_installs_what_make_run_installs():
+    """Same requirement files, in the same order and with the same pip flags, as `make run`."""
+    make = " ".join(makefile_recipe("$(STAMP)"))
+    docker = " ".join(args for word, args in dockerfile_instructions() if word == "RUN")
+    for requirement in (r"-r requirements\.txt", r"--no-deps -r requirements-nodeps\.txt",
+                        r"--no-deps --no-build-isolation -e \."):
+        assert re.search(requirement, make), requirement
+        assert re.search(requirement, docker), f"the Dockerfile does not run pip install {requirement}"
+    make_order = [re.search(r, make).start() for r in ("requirements.txt", "requirements-nodeps.txt", "-e .")]
+    docker_order = [re.search(r, docker).start() for r in ("requirements.txt", "requirements-nodeps.txt", "-e .")]
+    assert make_order == sorted(make_order) and docker_order == sorted(docker_order)
+    # Every requirement is pinned, so both install the same versions.
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line and not line.startswith("-"):
+                assert "==" in line or "@" in line, f"{name}: {line} is not pinned"
+
+
+def test_build_context_holds_every_shipped_file():
+    """.dockerignore drops no file the app needs: code, pages, models (with *_codes.npz), reports."""
+    patterns = dockerignore_patterns()
+    files = git_files()
+    needed = [f for f in files if f.split("/")[0] in
+              {"audioml", "pages", "ui", "models", "reports", ".streamlit"}] + ["app.py", "pyproject.toml",
+                                                                              "requirements.txt",
+                                                                              "requirements-nodeps.txt"]
+    assert any(f.startswith("models/") and f.endswith("_codes.npz") for f in needed), "no *_codes.npz shipped"
+    assert any(f.startswith("reports/") for f in needed)
+    dropped = [f for f in needed if dockerignored(f, patterns)]
+    assert not dropped, dropped
+    # What the app reads must be real files, not Git LFS pointers.
+    pointers = [f for f in needed if f.startswith("models/") and (ROOT / f).stat().st_size < 200
+                and (ROOT / f).read_bytes().startswith(b"version https://git-lfs")]
+    assert not pointers, pointers
+    # And the card of every model names files that are shipped.
+    import json
+
+    for card_file in (f for f in needed if f.startswith("models/") and f.endswith(".json")):
+        card = json.loads((ROOT / card_file).read_text())
+        for key, value in card.items():
+            if isinstance(value, str) and "/" not in value and value.endswith((".keras", ".npz", ".npy")):
+                assert f"models/{value}" in files, f"{card_file}: {key} {value} is not shipped"
+
+
+def test_build_context_leaves_out_local_state():
+    patterns = dockerignore_patterns()
+    for path in (".venv/bin/python", ".git/HEAD", "runs/studies.db", "tests/artifacts/x.log",
+                 "audioml/__pycache__/x.pyc", ".pytest_cache/v/cache", "audioml.egg-info/PKG-INFO"):
+        assert dockerignored(path, patterns), f"{path} would be copied into the image"
+
+
+def test_copy_steps_bring_the_app():
+    """The COPY lines copy the install files first (for the layer cache), then the whole context."""
+    copies = [shlex.split(args) for word, args in dockerfile_instructions() if word == "COPY"]
+    assert copies, "no COPY"
+    sources = [[a for a in c[:-1] if not a.startswith("--")] for c in copies]
+    first = set(sources[0])
+    assert {"requirements.txt", "requirements-nodeps.txt", "pyproject.toml"} <= first
+    for name in first:
+        assert (ROOT / name).exists(), f"COPY {name}: no such file"
+    assert ["."] in sources, "the app itself is never copied"
+    assert all("--chown=user" in c for c in copies), "files copied as root cannot be written by UID 1000"
+
+
+def test_container_runs_as_uid_1000_and_writes_only_home_and_tmp():
+    steps = dockerfile_instructions()
+    words = [w for w, _ in steps]
+    user_at = words.index("USER")
+    assert steps[user_at][1] == "user"
+    assert any(w == "RUN" and "--uid 1000" in a and "useradd" in a for w, a in steps[:user_at])
+    # Nothing after the switch goes back to root; everything the app runs as happens after it.
+    assert all(a != "root" for w, a in steps if w == "USER")
+    assert words.index("CMD") > user_at
+    env = " ".join(a for w, a in steps if w == "ENV")
+    assert "HOME=/home/user" in env
+    workdir = [a for w, a in steps if w == "WORKDIR"][-1]
+    assert workdir.startswith("/home/user/")
+    # WORKDIR makes a missing folder owned by root: the user must own it before the editable
+    # install writes audioml.egg-info there and the app writes runs/.
+    assert any(w == "RUN" and f"mkdir -p {workdir}" in a and f"chown user:user {workdir}" in a
+               for w, a in steps[:user_at]), "the app folder would belong to root"
+    # pip installs into the user's home (~/.local), never into the system site-packages.
+    for w, a in steps[user_at:]:
+        if w == "RUN" and "pip install" in a:
+            for command in a.split("&&"):
+                if "pip install" in command:
+                    assert "--user" in command or " -e " in command, command
+    # The app's own writes: caches under $HOME (matplotlib, keras) and the runs/ folder of the
+    # checkout, which lies under the home folder in the image.
+    from audioml import paths
+
+    assert paths.RUNS_DIR == ROOT / "runs"
