@@ -12,6 +12,7 @@ from audioml.experiments.report import trials_by_table
 from ui import cache
 from ui import experiments as ex
 from ui.common import safe_text, user_errors
+from ui.navigation import page_link
 
 st.title("Experiments: the searches behind the models")
 st.markdown(
@@ -99,15 +100,14 @@ for tab, table in zip(tabs, TABLES):
 
 st.header("The shipped models and the searches")
 st.markdown("Which configuration each shipped model uses, read from its model card.")
-PAGES = {"denoise": "/denoise", "melody": "/melody"}
 cards = {c["name"]: c for c in cache.model_cards()}
 for name in ("vae_denoiser", "dcae_denoiser", "masknet_denoiser", "melody_lstm"):
     card = cards.get(name)
     if card is None:
         continue
     with st.container(border=True):
-        st.markdown(f"**{name}** — {compare.shipped_note(card)} "
-                    f"[Try it on the {card['task']} page]({PAGES.get(card['task'], '/')})")
+        st.markdown(f"**{name}** — {compare.shipped_note(card)}")
+        page_link(card["task"], f"Try it on the {card['task']} page")
         with st.expander(f"Model card: {card.get('card', name + '.json')}"):
             st.dataframe(pd.DataFrame(compare.config_rows(card.get("config", {})),
                                       columns=["setting", "value"]), hide_index=True)

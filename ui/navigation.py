@@ -53,3 +53,19 @@ PAGES = [PageInfo(file, url, title, icon, BLURBS[url]) for file, url, title, ico
 def available_pages() -> list[PageInfo]:
     """The pages whose files exist, in menu order."""
     return [p for p in PAGES if p.path.exists()]
+
+
+def page_link(url_path: str, label: str) -> None:
+    """A link to the page at *url_path* that navigates inside the app, in the same tab.
+
+    (A Markdown link opens a new tab and a new session.) A page run on its own, outside the app's
+    navigation (AppTest), gets a plain link instead.
+    """
+    import streamlit as st
+    from streamlit.errors import StreamlitPageNotFoundError
+
+    info = next(p for p in PAGES if p.url_path == url_path)
+    try:
+        st.page_link(f"pages/{info.file}", label=label, icon=info.icon)
+    except StreamlitPageNotFoundError:
+        st.markdown(f"[{label}](/{url_path})")
