@@ -2,7 +2,8 @@
 
 Datasets are never part of the project. A loader looks in an explicit folder
 first, then ``$AUDIOML_DATA/<name>``, then ``../shared/data/<name>`` seen from
-the project root, and raises a clear error naming all three when none exists.
+the project root (``$AUDIOML_SHARED_DATA/<name>`` when that is set), and raises a
+clear error naming all three when none exists.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def data_candidates(name: str) -> list[Path]:
     found = []
     if os.environ.get("AUDIOML_DATA"):
         found.append(Path(os.environ["AUDIOML_DATA"]) / name)
-    found.append(PROJECT_ROOT.parent / "shared" / "data" / name)
+    shared = os.environ.get("AUDIOML_SHARED_DATA") or PROJECT_ROOT.parent / "shared" / "data"
+    found.append(Path(shared) / name)
     return found
 
 
