@@ -51,7 +51,8 @@ with left:
 with right:
     st.markdown("**Short-time Fourier transform**: slide a window of length f by hop H and take "
                 "the DFT of each windowed frame m.")
-    st.latex(r"S(m, k) = \sum_{n} x_n\, w(n - mH;\, f)\, e^{-i 2\pi n k / N}")
+    # Two lines, so that the equation fits a phone's width as well as a column's.
+    st.latex(r"\begin{aligned} S(m, k) = \sum_{n} \; & x_n\, w(n - mH;\, f) \\ & \cdot\, e^{-i 2\pi n k / N} \end{aligned}")
 st.markdown("The rectangular window is the step function "
             r"$w(n; f) = 1$ for $0 \le n < f$ and 0 elsewhere; its sharp edges smear energy into "
             "neighbouring bins (spectral leakage). Hann and Hamming taper the frame to zero or near zero "

@@ -60,16 +60,16 @@ for tab, table in zip(tabs, TABLES):
         if table == "table1":
             st.markdown("**Published rows beside ours** (η = 0.0005, B = 32; our best trial of each "
                         "architecture)")
-            st.dataframe(pd.DataFrame(compare.table1_side_by_side(trials)), hide_index=True)
+            ex.table(compare.table1_side_by_side(trials))
         else:
-            left, right = st.columns(2)
-            left.markdown("**Published rows**")
-            left.dataframe(pd.DataFrame(compare.published_rows(table)), hide_index=True)
-            right.markdown("**Our trials**")
+            # One above the other, each as wide as the page, so that no column is cut off.
+            st.markdown("**Published rows**")
+            ex.table(compare.published_rows(table))
+            st.markdown("**Our trials**")
             if trials:
-                right.dataframe(pd.DataFrame(compare.our_rows(table, trials)), hide_index=True)
+                ex.table(compare.our_rows(table, trials))
             else:
-                right.info("No trial yet.")
+                st.info("No trial yet.")
             ranges = ", ".join(f"{k.replace('_', ' ')} ∈ [{lo:g}, {hi:g}]"
                                for k, (lo, hi) in info["ranges"].items())
             st.caption(f"Stated ranges: {ranges}. Published rows outside them: "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -16,7 +17,7 @@ from audioml.experiments import report as rep
 from audioml.experiments.published import table as published_table
 from audioml.experiments.spaces import distributions
 from audioml.experiments.study import DEFAULT_STORAGE
-from ui.plots import log_axis
+from ui.plots import log_axis, title_layout
 
 FONT = dict(size=15)
 HEIGHT = 380
@@ -69,8 +70,8 @@ def memory_study(table: str, trials: list[dict]):
 
 
 def _style(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(title=dict(text=title, font=dict(size=17)), height=HEIGHT, font=FONT,
-                      margin=dict(l=60, r=20, t=60, b=50))
+    title_dict, top = title_layout(title, size=17)
+    fig.update_layout(title=title_dict, height=HEIGHT, font=FONT, margin=dict(l=60, r=20, t=top, b=50))
     return fig
 
 
@@ -150,3 +151,30 @@ def table1_bars(trials: list[dict]) -> go.Figure:
     fig.update_yaxes(title="test spectrogram MSE", **(log_axis(min(values), max(values), pad=1.5)
                                                        if values else dict(type="log")))
     return _style(fig, "Published and ours, per architecture")
+
+
+#: Short headers for long column names (the full name is the header's tooltip).
+SHORT_HEADERS = {"always-hold accuracy": "always-hold", "test NLL (nats)": "NLL (nats)",
+                 "training time (s)": "time (s)", "inside stated ranges": "in ranges"}
+
+
+def _column(name: str, values: pd.Series, *, first: bool = False):
+    """A compact column: a short header, numbers to three or four significant digits, big
+    counts as 3.2M; the *first* column stays pinned while a phone scrolls the rest."""
+    label, tip = SHORT_HEADERS.get(name, name), name if name in SHORT_HEADERS else None
+    common = dict(help=tip, pinned=first or None)
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return st.column_config.Column(label, **common)
+    if name == "parameters":
+        return st.column_config.NumberColumn(label, format="compact", **common)
+    if pd.api.types.is_integer_dtype(values):
+        return st.column_config.NumberColumn(label, format="%d", **common)
+    return st.column_config.NumberColumn(label, format="%.4g" if "mse" in name else "%.3g", **common)
+
+
+def table(rows: list[dict]) -> None:
+    """Rows of a comparison as a dataframe as wide as the page, every column in view on a desktop
+    (numbers rounded for display); a phone scrolls it sideways with the first column pinned."""
+    frame = pd.DataFrame(rows)
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={c: _column(c, frame[c], first=i == 0) for i, c in enumerate(frame.columns)})

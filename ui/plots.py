@@ -11,9 +11,27 @@ FONT = dict(size=16)
 HEIGHT = 320
 
 
+#: The toolbar (modebar) Streamlit shows on hover takes the top ~30 px of a chart.
+MODEBAR_PX = 32
+
+
+def title_layout(text: str, *, size: int = 18) -> tuple[dict, int]:
+    """A chart title that the hover toolbar never covers, and the top margin it needs.
+
+    The title sits just above the plotting area, left-aligned, below a strip kept free
+    for the toolbar, so a long title or a narrow (phone) screen cannot put them on each other.
+    """
+    if not text:
+        return dict(text=""), MODEBAR_PX
+    title = dict(text=text, font=dict(size=size), x=0, xref="container", xanchor="left",
+                 y=1, yref="paper", yanchor="bottom", pad=dict(l=10, b=10))
+    return title, MODEBAR_PX + size + 22
+
+
 def _layout(fig: go.Figure, *, title: str = "", height: int = HEIGHT, **kwargs) -> go.Figure:
-    fig.update_layout(title=dict(text=title, font=dict(size=18)), height=height, font=FONT,
-                      margin=dict(l=60, r=20, t=50 if title else 20, b=50), **kwargs)
+    title_dict, top = title_layout(title)
+    fig.update_layout(title=title_dict, height=height + top - 50, font=FONT,
+                      margin=dict(l=60, r=20, t=top, b=50), **kwargs)
     return fig
 
 

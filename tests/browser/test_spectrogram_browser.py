@@ -90,3 +90,78 @@ def test_settings_survive_a_page_that_waits_for_an_upload(app_url, browser, tmp_
         assert any("rectangular window" in t for t in page.locator(".gtitle").all_text_contents())
     finally:
         context.close()
+
+
+def overflowing_equations(page) -> list[int]:
+    """Pixels of each displayed equation hidden at the right, of its box or of the screen."""
+    return page.evaluate("""(w) => [...document.querySelectorAll('.katex-display')].map(e => {
+        const box = e.querySelector('.katex').getBoundingClientRect();
+        return Math.max(0, e.scrollWidth - e.clientWidth, Math.ceil(box.right - w)); })""", PHONE["width"])
+
+
+def test_equations_fit_a_phone_screen(app_url, browser):
+    context, page = open_page(browser, f"{app_url}/spectrogram", PHONE)
+    try:
+        hidden = overflowing_equations(page)
+        # KaTeX's struts may poke a pixel or two past the box; a cut-off equation loses more.
+        assert len(hidden) >= 2 and max(hidden) <= 3, hidden
+    finally:
+        context.close()
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] \
+        and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_chart_toolbar_leaves_titles_readable(app_url, browser, viewport):
+    context, page = open_page(browser, f"{app_url}/spectrogram", viewport)
+    try:
+        page.wait_for_function("document.querySelectorAll(\"[data-testid='stPlotlyChart'] .gtitle\").length >= 8",
+                               timeout=60_000)
+        charts = page.locator("[data-testid='stPlotlyChart']")
+        for i in range(charts.count()):
+            chart = charts.nth(i)
+            chart.scroll_into_view_if_needed()
+            chart.hover()
+            page.wait_for_timeout(300)
+            bar = chart.locator(".modebar").bounding_box()
+            title = chart.locator(".gtitle").bounding_box()
+            assert bar and title
+            assert not boxes_overlap(bar, title), (i, chart.locator(".gtitle").text_content(), bar, title)
+    finally:
+        context.close()
+
+
+def test_experiments_tables_show_every_column_on_a_desktop(app_url, browser):
+    context, page = open_page(browser, f"{app_url}/experiments", DESKTOP)
+    try:
+        for i in (0, 1, 2):  # Table 1 side by side; Tables 2 and 3: published rows and our trials
+            page.get_by_role("tab").nth(i).click()
+            page.wait_for_timeout(1500)
+            hidden = page.evaluate("""() => [...document.querySelectorAll(
+                    "[role='tabpanel']:not([hidden]) [data-testid='stDataFrame'] .dvn-scroller")]
+                .filter(s => s.getBoundingClientRect().width > 0)
+                .map(s => s.scrollWidth - s.clientWidth)""")
+            assert len(hidden) >= (1 if i == 0 else 2) and max(hidden) <= 2, (i, hidden)
+    finally:
+        context.close()
+
+
+def test_experiments_tables_fit_a_phone_and_scroll_sideways(app_url, browser):
+    context, page = open_page(browser, f"{app_url}/experiments", PHONE)
+    try:
+        page.get_by_role("tab").nth(2).click()
+        page.wait_for_timeout(1500)
+        grids = page.evaluate("""() => [...document.querySelectorAll(
+                "[role='tabpanel']:not([hidden]) [data-testid='stDataFrame'] .dvn-scroller")]
+            .map(s => { const r = s.getBoundingClientRect();
+                        return [r.left, r.right, s.scrollWidth > s.clientWidth, getComputedStyle(s).overflowX]; })""")
+        assert len(grids) == 2
+        for left, right, wide, overflow in grids:
+            assert 0 <= left and right <= PHONE["width"]  # the table's box fits the screen...
+            assert not wide or overflow in ("auto", "scroll")  # ...and what does not fit scrolls into view
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
