@@ -9,7 +9,7 @@ from audioml.errors import AudioMLError
 from audioml.noise import NOISE_KINDS
 from ui import cache
 from ui import denoise as dn
-from ui.common import UPLOAD_TYPES, safe_text, user_errors
+from ui.common import UPLOAD_TYPES, persistent, safe_text, upload_label, user_errors
 
 PHASES = {"noisy": "noisy phase (the input's own)", "griffinlim": "Griffin-Lim (as the method)"}
 
@@ -42,14 +42,14 @@ st.caption(f"Input: {description}, {len(y) / sr:.2f} s at {sr} Hz. Every model a
 # --- 2. Noise -------------------------------------------------------------------------------
 st.header("2 · Noise")
 mode = st.radio("The input is", ["clean: add noise to it", "already noisy: denoise it as it is"],
-                horizontal=True, key="dn_mode")
+                horizontal=True, **persistent("dn_mode"))
 clean, noisy, noisy_key = None, y, key
 if mode.startswith("clean"):
     c1, c2 = st.columns(2)
-    kind = c1.radio("Noise", NOISE_KINDS, horizontal=True, key="dn_noise",
+    kind = c1.radio("Noise", NOISE_KINDS, horizontal=True, **persistent("dn_noise"),
                     help="white: flat; pink: -3 dB per octave; brown: -6 dB per octave; "
                          "hum: 50 Hz mains with harmonics")
-    snr = c2.slider("Signal-to-noise ratio (dB)", -5, 20, 5, key="dn_snr",
+    snr = c2.slider("Signal-to-noise ratio (dB)", -5, 20, 5, **persistent("dn_snr"),
                     help="Speech power over noise power; 0 dB means as much noise as speech.")
     with user_errors():
         clean, noisy = dn.mixed(y, key, sr, kind, float(snr))
@@ -62,22 +62,22 @@ st.header("3 · Denoise")
 trained_here = [n for n in names if dn.family(cards[n]) != "pretrained"]
 picked = st.multiselect(
     "Models", names, default=trained_here if is_example else [recommended],
-    key="dn_models" if is_example else "dn_models_own",
+    **persistent("dn_models" if is_example else "dn_models_own"),
     format_func=lambda n: f"{n} ({'pretrained' if dn.family(cards[n]) == 'pretrained' else 'trained here'})")
 if not is_example:
     st.caption(f"Recommended for your recordings: **{recommended}** (best PESQ-wb on real read "
                "sentences in real noise, `reports/denoise_realworld.json`).")
 c1, c2 = st.columns(2)
-phase = c1.radio("Phase of the output", list(PHASES), format_func=PHASES.get, key="dn_phase",
+phase = c1.radio("Phase of the output", list(PHASES), format_func=PHASES.get, **persistent("dn_phase"),
                  help="A magnitude alone is not a sound: it needs a phase. The noisy input's is "
                       "at hand; Griffin-Lim estimates one from the magnitude.")
-strength = c2.slider("Strength (dry → wet)", 0.0, 1.0, 1.0, 0.05, key="dn_strength",
+strength = c2.slider("Strength (dry → wet)", 0.0, 1.0, 1.0, 0.05, **persistent("dn_strength"),
                      help="How much of the denoised clip is mixed with the input; 1 = fully "
                           "denoised. For DeepFilterNet this is its attenuation limit.")
 if strength < 1:
     c2.caption(f"= an attenuation limit of {attenuation_limit_db(strength):.0f} dB")
 matched = st.toggle("Match loudness to the noisy clip, so an A/B listen is not won by volume",
-                    value=True, key="dn_match")
+                    value=True, **persistent("dn_match"))
 if not picked:
     st.info("Pick at least one model.")
     st.stop()
@@ -129,7 +129,7 @@ if "dcae" in by_family and "vae" in by_family:
 
 # --- 6. Several files -----------------------------------------------------------------------
 st.header("6 · Denoise several files")
-files = st.file_uploader("Audio files (each up to 20 s)", type=UPLOAD_TYPES,
+files = st.file_uploader(upload_label("Audio files, each"), type=UPLOAD_TYPES,
                          accept_multiple_files=True, key="dn_batch")
 batch_model = st.selectbox("Model for the batch", names, index=names.index(recommended)
                            if recommended in names else 0, key="dn_batch_model")
@@ -143,7 +143,7 @@ if files and st.button(f"Denoise {len(files)} file(s)", key="dn_batch_run"):
         except AudioMLError as err:
             problems.append(str(err))
     done, failed = denoise_files(
-        accepted, model=cache.load_model(batch_model), phase=phase, max_seconds=dn.MAX_SECONDS,
+        accepted, model=cache.load_model(batch_model), phase=phase,
         progress=lambda i, n, name: bar.progress(i / n, text=f"{i} of {n}: {safe_text(name, 80)}"))
     for problem in problems + failed:
         st.warning(safe_text(problem), icon="⚠️")

@@ -26,10 +26,8 @@ from audioml.nn.inspect import describe_layers
 from audioml.noise import mix_without_clipping
 from audioml.spectral import spectrogram_image
 from ui import cache
-from ui.common import UPLOAD_TYPES, audio_player, safe_text, user_errors
+from ui.common import UPLOAD_TYPES, audio_player, persistent, safe_text, upload_label, user_errors
 
-#: Longest clip the page takes, in seconds; longer uploads get a message, not a wait.
-MAX_SECONDS = 20.0
 #: Highest rate the page works at; a higher-rate upload is resampled to it.
 MAX_SR = 48_000
 #: Frames the spectrogram display draws at most, whatever the clip's length and rate.
@@ -83,13 +81,13 @@ def choose_input() -> tuple[np.ndarray, int, str, bool] | None:
     """
     source = st.radio("Input", SOURCES, horizontal=True, key="dn_source")
     if source == SOURCES[0]:
-        name = st.selectbox("Example", list(EXAMPLES), key="dn_example",
+        name = st.selectbox("Example", list(EXAMPLES), **persistent("dn_example"),
                             format_func=lambda k: f"{k}: {EXAMPLES[k]}")
         with user_errors():
             y, sr = load_example(name)
         return y, sr, f"example “{name}” (synthetic speech)", True
     if source == SOURCES[1]:
-        upload = st.file_uploader("Audio file (WAV, FLAC, OGG, MP3, AIFF; up to 20 s)",
+        upload = st.file_uploader(upload_label(),
                                   type=UPLOAD_TYPES, key="dn_upload")
     else:
         upload = st.audio_input("Record a few words", key="dn_mic")
@@ -99,7 +97,7 @@ def choose_input() -> tuple[np.ndarray, int, str, bool] | None:
     with user_errors():
         if source == SOURCES[1]:
             check_suffix(name)
-        y, sr = load_audio(upload, max_seconds=MAX_SECONDS, allow_silent=False)
+        y, sr = load_audio(upload, allow_silent=False)
         if sr > MAX_SR:
             y, sr = resample(y, sr, MAX_SR), MAX_SR
     return y, sr, f"“{safe_text(name, 60)}”", False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audioml.audio import to_wav_bytes
+from audioml.audio import MAX_SECONDS, to_wav_bytes
 from audioml.denoising import model_names
 from audioml.denoising.api import recommended_model
 from audioml.denoising.masknet import build_masknet
@@ -116,7 +116,7 @@ def test_upload_and_microphone(speech, open_page):
     ("notes.wav", b"this is not audio", "could not read"),
     ("empty.wav", b"", "empty"),
     ("silent.wav", to_wav_bytes(np.zeros(8000, np.float32), 8000), "silent"),
-    ("long.wav", to_wav_bytes(0.1 * np.ones(8000 * 25, np.float32), 8000), "limit"),
+    ("long.wav", to_wav_bytes(0.1 * np.ones(int(8000 * (MAX_SECONDS + 5)), np.float32), 8000), "limit"),
 ])
 def test_bad_uploads_get_a_clear_message(name, data, message, open_page):
     at = open_page(PAGE)
@@ -155,3 +155,4 @@ def test_architecture_drawing_shows_every_layer_and_the_residuals():
     dot = architecture_dot(rows, title="masknet")
     assert dot.startswith("digraph") and "T × 257" in dot
     assert dot.count(" -> ") >= len(rows) - 1 + 2  # a chain plus the two residual arrows
+

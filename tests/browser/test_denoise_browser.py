@@ -1,0 +1,61 @@
+"""The denoise page in a real browser: settings survive the wait for an upload."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, running_app, wait_idle
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not chromium_available(),
+                                 reason="Debian's chromium is needed (apt-get install chromium chromium-driver)")]
+
+
+@pytest.fixture(scope="module")
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with running_app() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        wait_idle(page)
+        page.get_by_role("link", name="Denoising speech").first.click()
+        wait_idle(page)
+        yield page
+        browser.close()
+
+
+def snr_slider(page):
+    return page.locator("[data-testid='stSlider']").filter(has_text="Signal-to-noise")
+
+
+def slider_value(slider) -> str:
+    return slider.locator("input[type=range]").input_value()
+
+
+def checked_options(page) -> list[str]:
+    """The chosen option of every radio group on the page."""
+    return [t.strip() for t in page.locator("[data-testid='stRadio'] label:has(input:checked)").all_inner_texts()]
+
+
+def test_settings_survive_the_wait_for_an_upload(page, tmp_path, speech):
+    import soundfile as sf
+
+    page.locator("[data-testid='stRadio']").filter(has_text="Noise").get_by_text("hum", exact=True).click()
+    wait_idle(page)
+    snr_slider(page).locator("input[type=range]").focus()
+    page.keyboard.press("End")   # the slider's top: 20 dB
+    wait_idle(page)
+    assert slider_value(snr_slider(page)) == "20"
+    page.get_by_text("Upload a file", exact=True).click()
+    wait_idle(page)
+    assert snr_slider(page).count() == 0   # the page waits for a file
+    clip = tmp_path / "hello.wav"
+    sf.write(clip, speech("hello there, one two three", sr=16000), 16000)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(clip))
+    wait_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert slider_value(snr_slider(page)) == "20"
+    assert "hum" in checked_options(page)
+    assert "hello.wav" in page.locator("[data-testid='stMain']").inner_text()
