@@ -4,7 +4,7 @@
 # Debian/Ubuntu as root or with passwordless sudo: the missing ones are installed with apt-get.
 # Anywhere else: one line names what is missing and which tests will skip. Never fails.
 # AUDIOML_NO_SYSTEM_DEPS=1 skips this step.
-PACKAGES="chromium chromium-driver espeak-ng sox libsndfile1 graphviz fonts-dejavu-core"
+PACKAGES="chromium chromium-driver espeak-ng sox libsndfile1 graphviz fonts-dejavu-core postgresql"
 SKIPS="the browser tests skip without chromium, the generated-speech tests without espeak-ng and sox"
 export LC_ALL=C
 

@@ -12,6 +12,8 @@ again with a different epoch scale is refused, so one study never mixes scales.
 from __future__ import annotations
 
 import datetime as _dt
+import random
+import time
 from typing import Callable
 
 from audioml.errors import AudioMLError
@@ -24,6 +26,8 @@ DEFAULT_STORAGE = f"sqlite:///{RUNS_DIR / 'studies.db'}"
 SAMPLERS = ("random", "tpe")
 #: Dialects Optuna's RDB storage is known to work with (SQLAlchemy URL prefixes).
 DIALECTS = ("sqlite", "postgresql", "mysql", "oracle", "mssql")
+#: Tries at opening a storage whose tables another worker is creating at the same moment.
+SCHEMA_ATTEMPTS = 5
 
 
 def check_options(table: str, *, trials: int = 1, epochs_scale: float = 1.0,
@@ -43,7 +47,8 @@ def storage_for(url: str | None = None):
     """An Optuna RDB storage for *url* (default :data:`DEFAULT_STORAGE`).
 
     SQLite gets a 60 s lock timeout, so concurrent workers wait for each other instead of
-    failing with "database is locked".
+    failing with "database is locked". Workers that open an empty server database at the same
+    moment race to create Optuna's tables; the losers try again (:data:`SCHEMA_ATTEMPTS` times).
 
     Raises
     ------
@@ -52,7 +57,7 @@ def storage_for(url: str | None = None):
     """
     import optuna
     from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy.exc import ArgumentError, IntegrityError, ProgrammingError
 
     url = url or DEFAULT_STORAGE
     try:
@@ -71,10 +76,25 @@ def storage_for(url: str | None = None):
 
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs = {"connect_args": {"timeout": 60}}
-    try:
-        return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
-    except Exception as err:  # noqa: BLE001 - a driver or connection error becomes one clear line
-        raise AudioMLError(f"cannot open storage {url!r}: {type(err).__name__}: {err}") from None
+    for attempt in range(SCHEMA_ATTEMPTS):
+        try:
+            return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+        except (IntegrityError, ProgrammingError):
+            # Workers starting at once on an empty server database race to create Optuna's
+            # tables (PostgreSQL: "duplicate key ... pg_type_typname_nsp_index"); the loser
+            # finds them made on the next try.
+            if attempt == SCHEMA_ATTEMPTS - 1:
+                raise AudioMLError(f"cannot open storage {_shown_url(parsed)!r}: its tables could not "
+                                   f"be created (another worker kept creating them)") from None
+            time.sleep(0.2 + random.random() * 0.5 * (attempt + 1))
+        except Exception as err:  # noqa: BLE001 - a driver or connection error becomes one clear line
+            raise AudioMLError(f"cannot open storage {_shown_url(parsed)!r}: {type(err).__name__}: "
+                               f"{err}") from None
+
+
+def _shown_url(parsed) -> str:
+    """The URL as messages show it: any password hidden."""
+    return parsed.render_as_string(hide_password=True)
 
 
 def make_sampler(name: str = "random", *, seed: int | None = None):
