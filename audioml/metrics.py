@@ -44,17 +44,7 @@ def pesq_nb(reference: np.ndarray, estimate: np.ndarray, sr: int = 8000) -> floa
 
     PESQ refuses some clips (too short, no utterance detected); callers count NaNs.
     """
-    from pesq import pesq
-
-    from audioml.audio import resample
-
-    reference, estimate = _pair(reference, estimate)
-    if sr != 8000:
-        reference, estimate = resample(reference, sr, 8000), resample(estimate, sr, 8000)
-    try:
-        return float(pesq(8000, reference, estimate, "nb"))
-    except Exception:  # noqa: BLE001 - the pesq package raises several types for unscorable clips
-        return math.nan
+    return _pesq(reference, estimate, sr, rate=8000, mode="nb")
 
 
 def pesq_wb(reference: np.ndarray, estimate: np.ndarray, sr: int = 16000) -> float:
@@ -63,17 +53,22 @@ def pesq_wb(reference: np.ndarray, estimate: np.ndarray, sr: int = 16000) -> flo
     Inputs at another rate are resampled to 16 kHz; below 16 kHz there is no
     wide band to score, so that is an error.
     """
+    if sr < 16000:
+        raise AudioMLError(f"wide-band PESQ needs audio at 16 kHz or more; got {sr} Hz")
+    return _pesq(reference, estimate, sr, rate=16000, mode="wb")
+
+
+def _pesq(reference, estimate, sr: int, *, rate: int, mode: str) -> float:
+    """PESQ in *mode* of the pair resampled from *sr* to *rate*; NaN when it cannot score."""
     from pesq import pesq
 
     from audioml.audio import resample
 
-    if sr < 16000:
-        raise AudioMLError(f"wide-band PESQ needs audio at 16 kHz or more; got {sr} Hz")
     reference, estimate = _pair(reference, estimate)
-    if sr != 16000:
-        reference, estimate = resample(reference, sr, 16000), resample(estimate, sr, 16000)
+    if sr != rate:
+        reference, estimate = resample(reference, sr, rate), resample(estimate, sr, rate)
     try:
-        return float(pesq(16000, reference, estimate, "wb"))
+        return float(pesq(rate, reference, estimate, mode))
     except Exception:  # noqa: BLE001 - the pesq package raises several types for unscorable clips
         return math.nan
 
