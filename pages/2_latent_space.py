@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from audioml.latent import model as latent
-from audioml.latent.evaluate import judged_samples
 from ui import latent as ui
 from ui.cache import model_cards
 from ui.common import safe_text, user_errors
@@ -25,8 +24,9 @@ if kinds != list(latent.KINDS):
             "`audioml train latent --model dcae` and `audioml train latent --model vae`.")
     st.stop()
 
-with user_errors():
-    models = {kind: ui.latent_model(kind) for kind in kinds}
+with user_errors():   # load every model here, so that a load error is one message at the top
+    for kind in kinds:
+        ui.latent_model(kind)
     judge = ui.judge_model()
     view = ui.heldout_view()
 cards = {card["name"]: card for card in model_cards("latent")}
@@ -61,7 +61,8 @@ else:
         shown = rows[:12]
         st.write(ui.picked_text(view["labels"][rows]))
         originals = view["images"][shown]
-        recon = {kind: latent.decode(models[kind], view["codes"][kind][shown]) for kind in kinds}
+        recon = {kind: ui.decoded(kind, tuple(map(tuple, view["codes"][kind][shown].tolist())))
+                 for kind in kinds}
         st.image(ui.tiles_rgb(np.concatenate([originals, recon["dcae"], recon["vae"]]),
                               columns=len(shown)), width=min(60 * len(shown), 720),
                  caption="top: the held-out images · middle: DCAE reconstruction · bottom: VAE")
@@ -76,7 +77,7 @@ c1, c2 = st.columns(2)
 z1 = c1.slider("z₁", -4.0, 4.0, 0.0, 0.1, key="latent_z1")
 z2 = c2.slider("z₂", -4.0, 4.0, 0.0, 0.1, key="latent_z2")
 with user_errors():
-    decoded = {kind: latent.decode(models[kind], (z1, z2))[0] for kind in kinds}
+    decoded = {kind: ui.decoded(kind, ((z1, z2),))[0] for kind in kinds}
 for column, kind in zip(st.columns(4)[:2], kinds):
     column.image(decoded[kind], width=140, clamp=True, caption=f"{ui.LABELS[kind]} at ({z1:g}, {z2:g})")
 
@@ -90,7 +91,7 @@ for column, kind in zip(st.columns(2), kinds):
     own_codes = extent_choice.startswith("each") and view is not None
     extent = view["extents"][kind] if own_codes else (-3.0, 3.0, -3.0, 3.0)
     with user_errors():
-        grid = latent.manifold(models[kind], extent=extent, steps=steps)
+        grid = ui.decoded_plane(kind, tuple(float(e) for e in extent), steps)
     column.image(grid, clamp=True, width="stretch",
                  caption=f"{ui.LABELS[kind]}: z₁ from {extent[0]:.1f} to {extent[1]:.1f} (left→right), "
                          f"z₂ from {extent[3]:.1f} to {extent[2]:.1f} (top→bottom)")
@@ -108,7 +109,7 @@ else:
     results = {}
     with user_errors():
         for kind in kinds:
-            results[kind] = judged_samples(models[kind], judge, n, seed=seed)
+            results[kind] = ui.judged_samples(kind, n, seed)
     st.write("A sampler can fail in two ways: draws land where no training code is and decode "
              "to blurs, or they all land in one small region and decode to the same few digits. "
              "So two counts: the share of samples the digit judge accepts, and how many different "

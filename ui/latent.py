@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from audioml.errors import AudioMLError
-from audioml.latent import heldout
+from audioml.latent import evaluate, heldout
 from audioml.latent import model as latent
 from audioml.latent.judge import JUDGE_NAME
 from audioml.latent.mnist import load_split
@@ -69,6 +69,28 @@ def heldout_view() -> dict[str, Any] | None:
         view = heldout.plane_view({k: heldout.heldout_codes(latent_model(k), split) for k in kinds})
     view["extents"] = {k: latent.code_extent(view["codes"][k]) for k in kinds}
     return view
+
+
+# What the models make of the page's settings, cached by those settings once per process:
+# a class at the default settings decodes the plane and draws the samples once.
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def decoded(kind: str, codes: tuple[tuple[float, float], ...]) -> np.ndarray:
+    """Images (n, 28, 28) the shipped *kind* decodes from the latent points *codes*."""
+    return latent.decode(latent_model(kind), np.asarray(codes, dtype=np.float32).reshape(-1, 2))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def decoded_plane(kind: str, extent: tuple[float, float, float, float], steps: int) -> np.ndarray:
+    """:func:`audioml.latent.model.manifold` of the shipped *kind*."""
+    return latent.manifold(latent_model(kind), extent=extent, steps=steps)
+
+
+@st.cache_data(max_entries=64, show_spinner="Drawing samples…")
+def judged_samples(kind: str, n: int, seed: int):
+    """*n* prior draws decoded by the shipped *kind* and the judge's verdicts
+    (:func:`audioml.latent.evaluate.judged_samples`)."""
+    return evaluate.judged_samples(latent_model(kind), judge_model(), n, seed=seed)
 
 
 @st.cache_data(show_spinner=False)

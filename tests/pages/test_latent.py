@@ -159,3 +159,20 @@ def test_without_shipped_codes_the_page_encodes_mnist(shared_data, monkeypatch, 
     monkeypatch.setattr(audioml.latent.heldout, "shipped_codes", lambda kind, models_dir=None: None)
     at = open_page(PAGE, timeout=180)
     assert not at.info and digit_points(at)["VAE codes"] == 2000
+
+
+def test_a_second_visit_runs_no_model(open_page, monkeypatch):
+    """Decoded points, the plane and the samples are cached by their settings: a second
+    session at the default settings decodes nothing."""
+    import audioml.latent.evaluate
+    import audioml.latent.model
+
+    open_page(PAGE, timeout=180)
+    calls = []
+    for module, name in ((audioml.latent.model, "decode"), (audioml.latent.model, "manifold"),
+                         (audioml.latent.evaluate, "judged_samples")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name)
+                            or _real(*a, **k))
+    open_page(PAGE, timeout=180)
+    assert calls == []
