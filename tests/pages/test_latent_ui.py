@@ -42,7 +42,8 @@ def test_scatter_figure_splits_by_digit_and_carries_ids():
         assert all(labels[int(c[0]) - 1000] == int(t.name) for c in t.customdata)
     picked = [t for t in fig.data if t.name == "picked"][0]
     assert np.allclose(picked.x, codes[[3, 10], 0])
-    assert fig.layout.dragmode is None  # st.plotly_chart then keeps click-to-select and list(fig.layout.xaxis.range) == [-5, 5]
+    # No preset drag mode: st.plotly_chart then keeps click-to-select.
+    assert fig.layout.dragmode is None and list(fig.layout.xaxis.range) == [-5, 5]
     assert len(fig.layout.shapes) == 2   # the prior's circles
 
 
