@@ -149,4 +149,5 @@ if files and st.button(f"Denoise {len(files)} file(s)", key="dn_batch_run"):
         st.warning(safe_text(problem), icon="⚠️")
     if done:
         st.download_button(f"Download {len(done)} denoised file(s) (ZIP)", zip_files(done),
-                           file_name="denoised.zip", mime="application/zip", key="dn_batch_zip")
+                           file_name="denoised.zip", mime="application/zip", key="dn_batch_zip",
+                           on_click="ignore")

@@ -114,4 +114,4 @@ for name in ("vae_denoiser", "dcae_denoiser", "masknet_denoiser", "melody_lstm")
             st.caption(f"Retrain: `{card.get('retrain_command', '')}`")
             st.download_button("Download the card (JSON)", json.dumps(card, indent=2),
                                file_name=f"{name}.json", mime="application/json",
-                               key=f"ex_card_{name}")
+                               key=f"ex_card_{name}", on_click="ignore")

@@ -32,6 +32,7 @@ def test_default_page_renders_everything(at_default):
     panels = [c for c in at.get("plotly_chart") if c.proto.id and "dn_spectrogram_" in c.proto.id]
     assert len(panels) == 5, [c.proto.id for c in at.get("plotly_chart")]
     assert len(at.get("audio")) == 5 and len(at.get("download_button")) == 3
+    assert all(b.proto.ignore_rerun for b in at.get("download_button"))   # a download reruns nothing
     table = _scores(at)
     assert set(table["clip"]) == {"noisy", "masknet_denoiser", "vae_denoiser", "dcae_denoiser"}
     gain = table.set_index("clip")["SI-SDR gain (dB)"]
@@ -147,6 +148,7 @@ def test_batch_denoise_keeps_files_with_the_same_stem_apart(speech, wav_bytes, o
     assert not at.exception
     buttons = [b for b in at.get("download_button") if "ZIP" in b.proto.label]
     assert [b.proto.label for b in buttons] == ["Download 3 denoised file(s) (ZIP)"]
+    assert buttons[0].proto.ignore_rerun   # downloading keeps the page (and the ZIP) as it is
     assert len(at.warning) == 1 and "broken.wav" in at.warning[0].value
 
 

@@ -80,3 +80,6 @@ def test_model_cards_show_a_readable_table_not_raw_json(no_live_studies, open_pa
             assert len(digits.split(",")[0].strip()) <= 6, value
     infos = " ".join(m.value for m in at.markdown)
     assert "bidirectional GRU" in infos and "fully convolutional" not in infos
+    # Downloading a card reruns nothing.
+    cards = [b for b in at.get("download_button") if b.proto.label == "Download the card (JSON)"]
+    assert cards and all(b.proto.ignore_rerun for b in cards)
