@@ -1,7 +1,8 @@
 # audioml as a Hugging Face Space (sdk: docker, app_port: 8501) or any container host.
 FROM python:3.11-slim
 
-# libsndfile decodes uploads; gcc builds the pesq wheel and is removed afterwards.
+# libsndfile decodes uploads; gcc builds the pesq wheel (it stays in the image: removing it would
+# need root after the installs below, and its layer would remain anyway).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libsndfile1 gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*

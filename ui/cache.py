@@ -22,7 +22,7 @@ _TF_LOCK = threading.Lock()
 _tf_configured = False
 
 
-def cpu_budget() -> int:
+def cpu_budget(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
     """The CPUs this process may use: ``$AUDIOML_TF_THREADS``, else affinity and cgroup quota.
 
     In a container ``os.cpu_count()`` is the host's count (dozens on a Space with 2 vCPUs): sizing
@@ -31,12 +31,16 @@ def cpu_budget() -> int:
     if os.environ.get("AUDIOML_TF_THREADS", "").strip().isdigit():
         return max(1, int(os.environ["AUDIOML_TF_THREADS"]))
     n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    try:  # cgroup v2: "<quota> <period>" or "max <period>"
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
-        if quota != "max":
-            n = min(n, max(1, math.ceil(int(quota) / int(period))))
-    except (OSError, ValueError):
-        pass
+    for read in (lambda: (cgroup / "cpu.max").read_text().split()[:2],  # v2: "<quota> <period>"
+                 lambda: [(cgroup / "cpu" / f).read_text().strip()  # v1
+                          for f in ("cpu.cfs_quota_us", "cpu.cfs_period_us")]):
+        try:
+            quota, period = read()
+            if quota not in ("max", "-1"):
+                n = min(n, max(1, math.ceil(int(quota) / int(period))))
+        except (OSError, ValueError, ZeroDivisionError):
+            continue
+        break
     return max(1, n)
 
 

@@ -39,3 +39,22 @@ def test_thread_pools_follow_the_cpu_budget():
 def test_thread_budget_can_be_set():
     found = run_server_side({"AUDIOML_TF_THREADS": "1"})
     assert (found["intra"], found["inter"], found["budget"]) == (1, 1, 1)
+
+
+def test_cpu_budget_reads_the_container_quota(tmp_path, monkeypatch):
+    import os
+
+    from ui.cache import cpu_budget
+
+    monkeypatch.delenv("AUDIOML_TF_THREADS", raising=False)
+    cpus = len(os.sched_getaffinity(0))
+    assert cpu_budget(tmp_path) == cpus  # no cgroup files: the affinity mask
+    (tmp_path / "cpu.max").write_text("50000 100000\n")  # half a CPU (cgroup v2)
+    assert cpu_budget(tmp_path) == 1
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert cpu_budget(tmp_path) == cpus
+    (tmp_path / "cpu.max").unlink()
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("100000\n")  # one CPU (cgroup v1)
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert cpu_budget(tmp_path) == 1
