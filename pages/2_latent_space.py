@@ -149,9 +149,10 @@ st.caption(
 # ------------------------------------------------------------------ 6. alpha
 st.header("The reconstruction weight α")
 st.markdown("The VAE minimises, per image,")
-st.latex(r"C = \alpha\,\mathrm{MSE}(x, \hat x) + D_{KL},\qquad "
-         r"D_{KL} = -\tfrac12 \sum_{j=1}^{2}\left(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2\right)"
-         r"\ \ge 0 \;{}^{1}")
+# Two lines, so that each fits a phone's width.
+st.latex(r"C = \alpha\,\mathrm{MSE}(x, \hat x) + D_{KL}")
+st.latex(r"D_{KL} = -\tfrac12 \sum_{j=1}^{2}(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2)")
+st.markdown(r"and the divergence is never negative: $D_{KL} \ge 0$.¹")
 st.markdown("A small α lets the KL term win: the codes huddle at N(0, I) and every digit "
             "decodes to the same blur. A large α lets reconstruction win: the VAE behaves like "
             "the DCAE, and the prior stops describing its codes.")

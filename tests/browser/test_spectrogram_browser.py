@@ -99,8 +99,9 @@ def overflowing_equations(page) -> list[int]:
         return Math.max(0, e.scrollWidth - e.clientWidth, Math.ceil(box.right - w)); })""", PHONE["width"])
 
 
-def test_equations_fit_a_phone_screen(app_url, browser):
-    context, page = open_page(browser, f"{app_url}/spectrogram", PHONE)
+@pytest.mark.parametrize("path", ["spectrogram", "latent-space"])
+def test_equations_fit_a_phone_screen(app_url, browser, path):
+    context, page = open_page(browser, f"{app_url}/{path}", PHONE)
     try:
         hidden = overflowing_equations(page)
         # KaTeX's struts may poke a pixel or two past the box; a cut-off equation loses more.
