@@ -1,0 +1,162 @@
+"""The paper's figures under its own protocol: the SNR sweep of the autoencoders' MSE, and the
+melody protocols' report (its rows and sentences; the training itself is tested in tests/melody)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audioml.denoising.evaluate import crossing_snr, snr_sweep
+from audioml.errors import AudioMLError
+from audioml.experiments import fidelity
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def words(n: int, seed: int = 0) -> list[np.ndarray]:
+    """*n* short 'words' at 8 kHz: two gliding tones under an envelope, some shorter than 0.55 s."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n):
+        t = np.arange(int(rng.integers(3000, 5000))) / 8000
+        f0, f1 = rng.uniform(150, 400), rng.uniform(800, 1800)
+        env = np.sin(np.pi * t / t[-1]) ** 2
+        y = env * (np.sin(2 * np.pi * f0 * t * (1 + 0.3 * t)) + 0.4 * np.sin(2 * np.pi * f1 * t))
+        out.append((0.4 * y / np.abs(y).max()).astype(np.float32))
+    return out
+
+
+@pytest.fixture
+def fake_fsdd(tmp_path, make_fsdd) -> Path:
+    made = words(20, seed=5)
+    return make_fsdd(tmp_path / "fsdd", speakers=("aaa", "bbb"), digits=range(10), takes=1,
+                     clip=lambda digit, speaker, take: made[digit + 10 * (speaker == "bbb")])
+
+
+def test_the_sweep_scores_every_condition_in_both_spaces(fake_fsdd):
+    from audioml.denoising import fsdd
+
+    _, test = fsdd.split(fsdd.list_recordings(fake_fsdd), kind="random")
+    report = snr_sweep(["vae_denoiser", "dcae_denoiser"], test, snrs=(0.0, 20.0, 60.0, None))
+    assert report["clips"] == len(test) == 4 and report["snrs_db"] == [0.0, 20.0, 60.0, None]
+    assert [c["snr_db"] for c in report["conditions"]] == [0.0, 20.0, 60.0, None]
+    for c in report["conditions"]:
+        assert set(c["methods"]) == {"noisy", "vae_denoiser", "dcae_denoiser"}
+        for figures in c["methods"].values():
+            assert 0 <= figures["spectrogram_mse"] < 1 and 0 <= figures["spectrogram_mse_clean_range"] < 1
+        assert 0 < c["references"]["clean_neighbour_oracle_mse"] < 0.05
+    noisy = [c["methods"]["noisy"]["spectrogram_mse_clean_range"] for c in report["conditions"]]
+    # Less noise, a noisy image closer to the clean one; without noise it is the clean image.
+    assert noisy[0] > noisy[1] > noisy[2] > noisy[3] == 0
+    # The oracle knows the clean image: the noise moves it only through the target's top end.
+    oracle = [c["references"]["clean_neighbour_oracle_mse"] for c in report["conditions"]]
+    assert max(oracle) == pytest.approx(min(oracle), rel=0.05)
+
+
+def test_the_sweep_matches_the_evaluation_it_extends(fake_fsdd):
+    """At one SNR the sweep gives what `audioml evaluate denoiser` gives on the same clips."""
+    from audioml.denoising import fsdd
+    from audioml.denoising.evaluate import evaluate
+
+    _, test = fsdd.split(fsdd.list_recordings(fake_fsdd), kind="random")
+    swept = snr_sweep(["vae_denoiser"], test, snrs=(10.0,))["conditions"][0]
+    full = evaluate(["vae_denoiser"], test, snr_db=10.0, split="random", baseline=False)
+    for method in ("noisy", "vae_denoiser"):
+        for space in ("spectrogram_mse", "spectrogram_mse_clean_range"):
+            assert swept["methods"][method][space] == pytest.approx(full["methods"][method][space],
+                                                                    abs=2e-6)
+    assert swept["references"] == full["references"]
+
+
+def test_the_sweep_refuses_what_is_not_an_autoencoder(fake_fsdd):
+    from audioml.denoising import fsdd
+
+    with pytest.raises(AudioMLError, match="vae_denoiser, dcae_denoiser"):
+        snr_sweep(["masknet_denoiser"], fsdd.list_recordings(fake_fsdd)[:2], snrs=(10.0,))
+
+
+def test_crossing_snr_interpolates_in_log_mse():
+    assert crossing_snr([0, 10, 20], [0.1, 0.01, 0.001], 0.01) == 10.0
+    assert crossing_snr([0, 10, 20], [0.1, 0.01, 0.001], 10 ** -2.5) == pytest.approx(15.0)
+    assert crossing_snr([0, 10, None], [0.1, 0.01, 0.0001], 0.001) is None   # noise-free ignored
+    assert crossing_snr([0, 10], [0.001, 0.01], 0.0015) == 0.0               # already under at 0 dB
+
+
+def test_cli_writes_the_sweep_report_and_says_where_the_target_is_reached(fake_fsdd, tmp_path, capsys):
+    from audioml.cli import main
+
+    out = tmp_path / "sweep.json"
+    assert main(["experiment", "snr-sweep", "--data", str(fake_fsdd), "--snr", "5", "--snr", "40",
+                 "--model", "vae", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    report = fidelity.load_snr_sweep(out)
+    assert [c["snr_db"] for c in report["conditions"]] == [5.0, 40.0, None]
+    assert report["models"] == ["vae_denoiser"] and "random 80/20" in report["split"]
+    assert set(report["summary"]) == set(fidelity.SPACES)
+    assert "noise-free" in printed and "0.0015" in printed
+
+
+def test_summary_and_sentence_on_a_made_up_sweep():
+    def cond(snr, noisy, vae):
+        return {"snr_db": snr, "methods": {"noisy": {"spectrogram_mse": noisy,
+                                                     "spectrogram_mse_clean_range": noisy},
+                                           "vae_denoiser": {"spectrogram_mse": vae,
+                                                            "spectrogram_mse_clean_range": vae}},
+                "references": {"clean_neighbour_oracle_mse": 0.0015}}
+
+    report = {"clips": 3, "noise": "white", "models": ["vae_denoiser"], "published_mse": 0.0015,
+              "conditions": [cond(0.0, 0.08, 0.02), cond(10.0, 0.06, 0.0015), cond(20.0, 0.001, 0.001),
+                             cond(None, 0.0, 0.04)]}
+    s = fidelity.snr_summary(report)["spectrogram_mse"]
+    assert s["vae_denoiser"]["reaches_at_snr_db"] == 10.0 and s["noisy"]["reaches_at_snr_db"] > 10
+    assert s["vae_denoiser"]["noise_free"] == 0.04 and s["vae_denoiser"]["mse_at_10db"] == 0.0015
+    text = fidelity.sweep_sentence(report)
+    assert "our VAE reaches it from about 10 dB" in text and "3 test clips" in text
+    report["conditions"][1] = cond(10.0, 0.06, 0.012)
+    report["conditions"][2] = cond(20.0, 0.03, 0.011)
+    text = fidelity.sweep_sentence(report)
+    assert "at no SNR of the sweep" in text and "0.0110, at 20 dB" in text
+
+
+def test_shipped_sweep_report_reads_and_holds_the_published_levels():
+    report = fidelity.load_snr_sweep()
+    snrs = [c["snr_db"] for c in report["conditions"]]
+    assert {0.0, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, None} <= set(snrs)
+    assert set(report["models"]) == {"vae_denoiser", "dcae_denoiser"} and report["clips"] >= 200
+    assert fidelity.sweep_sentence(report)
+
+
+def test_missing_or_bad_reports_name_the_command(tmp_path):
+    with pytest.raises(AudioMLError, match="audioml experiment snr-sweep"):
+        fidelity.load_snr_sweep(tmp_path / "none.json")
+    with pytest.raises(AudioMLError, match="audioml experiment melody-protocols"):
+        fidelity.load_protocols(tmp_path / "none.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"conditions": []}))
+    with pytest.raises(AudioMLError, match="lacks models, clips"):
+        fidelity.load_snr_sweep(bad)
+
+
+def test_protocol_rows_and_sentence():
+    def proto(acc, leak, train):
+        return {"split": "x", "train_windows": 80, "test_windows": 20, "test_songs": 2,
+                "leakage": {"target_in_training_inputs": leak, "continuation_in_training": leak,
+                            "test_windows": 15},
+                "test": {"accuracy": acc, "accuracy_all": acc + 0.05, "onset_accuracy": 0.3,
+                         "always_hold": 0.69, "windows": 20, "musical_windows": 15},
+                "train": {"accuracy": train, "accuracy_all": train, "onset_accuracy": 0.4,
+                          "always_hold": 0.7, "windows": 20, "musical_windows": 15},
+                "history": {"epochs_run": 3, "training_time_s": 1.0, "loss": [], "accuracy": []}}
+
+    report = {"songs": 58, "windows": 15000, "published_accuracy": 0.85,
+              "protocols": {"random-windows": proto(0.84, 1.0, 0.86), "song-split": proto(0.74, 0.0, 0.86)}}
+    rows = fidelity.protocol_rows(report)
+    assert [r["protocol"] for r in rows] == ["random-windows", "song-split"]
+    assert rows[0]["test answers inside training windows"] == 1.0
+    text = fidelity.protocol_sentence(report)
+    assert "0.840" in text and "0.740" in text and "100% of the test answers" in text
+    assert "15,000 windows" in text
+    assert "Both protocols" in fidelity.protocol_sentence({"protocols": {}})
