@@ -160,3 +160,22 @@ def test_protocol_rows_and_sentence():
     assert "0.840" in text and "0.740" in text and "100% of the test answers" in text
     assert "15,000 windows" in text
     assert "Both protocols" in fidelity.protocol_sentence({"protocols": {}})
+
+
+def test_run_protocols_trains_both_on_the_same_windows(toy_songs, tmp_path):
+    songs = toy_songs(10)
+    report = fidelity.run_protocols(songs, description="toy songs", window=16, units=8, epochs=1,
+                                    minutes=None)
+    assert report["songs"] == 10 and set(report["protocols"]) == {"random-windows", "song-split"}
+    rnd, song = report["protocols"]["random-windows"], report["protocols"]["song-split"]
+    assert rnd["train_windows"] + rnd["test_windows"] == report["windows"]
+    assert song["train_windows"] + song["test_windows"] == report["windows"]
+    assert rnd["leakage"]["target_in_training_inputs"] > 0.9
+    assert song["leakage"]["target_in_training_inputs"] == 0 and song["test_songs"] == 2
+    for p in (rnd, song):
+        assert 0 <= p["test"]["accuracy"] <= 1 and p["history"]["epochs_run"] == 1
+    path = fidelity.write_report(report, tmp_path / "protocols.json")
+    assert fidelity.load_protocols(path)["windows"] == report["windows"]
+    assert len(fidelity.protocol_rows(report)) == 2 and "toy" not in fidelity.protocol_sentence(report)
+    with pytest.raises(AudioMLError, match="random-windows, song-split"):
+        fidelity.run_protocols(songs, protocols=["by-phase-of-moon"])
