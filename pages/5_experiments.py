@@ -75,6 +75,8 @@ for tab, table in zip(tabs, TABLES):
             st.caption(f"Stated ranges: {ranges}. Published rows outside them: "
                        f"{len(outside_ranges(table))} of {len(info['rows'])}.")
         st.info(compare.discussion(table, entry))
+        if table == "table3":
+            ex.protocols_section()
 
         study = ex.memory_study(table, trials)
         if not study.trials:
@@ -97,6 +99,8 @@ for tab, table in zip(tabs, TABLES):
             p3.plotly_chart(importance, key=f"ex_imp_{table}")
         if table != "table1":
             p4.plotly_chart(ex.published_vs_ours(table, trials, "learning_rate"), key=f"ex_lr_{table}")
+
+ex.snr_sweep_section()
 
 st.header("The shipped models and the searches")
 st.markdown("Which configuration each shipped model uses, read from its model card.")

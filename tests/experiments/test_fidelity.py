@@ -179,3 +179,37 @@ def test_run_protocols_trains_both_on_the_same_windows(toy_songs, tmp_path):
     assert len(fidelity.protocol_rows(report)) == 2 and "toy" not in fidelity.protocol_sentence(report)
     with pytest.raises(AudioMLError, match="random-windows, song-split"):
         fidelity.run_protocols(songs, protocols=["by-phase-of-moon"])
+
+
+# --- the experiments page shows both ------------------------------------------------------------
+
+def test_page_shows_the_sweep_and_the_protocols(monkeypatch, open_page):
+    import ui.experiments as ex
+
+    monkeypatch.setattr(ex, "live_report", lambda: None)
+    at = open_page("pages/5_experiments.py")
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "the published MSE of 0.0015 and the noise level" in markdown
+    assert "The published accuracy of 0.85 and the paper's split" in markdown
+    infos = " ".join(i.value for i in at.info)
+    assert "reaches 0.0015" in infos and "our VAE" in infos
+    assert "random-windows" in " ".join(str(d.value) for d in at.dataframe) or \
+        "melody-protocols" in infos
+    # The paper's space: another sentence from the same report.
+    at.toggle(key="ex_sweep_space").set_value(True).run()
+    assert not at.exception
+    assert "reaches 0.0015" in " ".join(i.value for i in at.info)
+
+
+def test_sweep_figure_has_the_published_line_and_a_log_axis():
+    import ui.experiments as ex
+
+    report = fidelity.load_snr_sweep()
+    fig = ex.snr_sweep_figure(report)
+    assert fig.layout.yaxis.type == "log"
+    assert any(getattr(s, "y0", None) == 0.0015 for s in fig.layout.shapes)
+    names = [t.name for t in fig.data]
+    assert {"VAE (vae_denoiser)", "DCAE (dcae_denoiser)", "noisy input"} <= set(names)
+    assert list(fig.layout.xaxis.ticktext)[-1] == "no noise"
+    rows = ex.sweep_table(report, "spectrogram_mse_clean_range")
+    assert rows[-1]["SNR"] == "no noise" and rows[-1]["noisy input mse"] == 0
