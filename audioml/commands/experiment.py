@@ -106,6 +106,9 @@ def register(groups) -> None:
     r.add_argument("--export", action="store_true", help="write the report from the storage first")
     r.add_argument("--storage", help=f"Optuna RDB URL for --export (default {DEFAULT_STORAGE})")
     r.add_argument("--path", help="report file (default reports/experiments.json)")
+    r.add_argument("--study", action="append", default=[], metavar="TABLE=NAME",
+                   help="for --export: the study holding TABLE when it is not named after it "
+                        "(e.g. table2=table2-shared), repeatable")
     r.set_defaults(func=_report)
 
 
@@ -148,8 +151,15 @@ def _run(args) -> int:
 def _report(args) -> int:
     from audioml.experiments.report import export_report, load_report, trials_by_table
 
+    names = {}
+    for item in args.study:
+        table, _, name = item.partition("=")
+        if table not in TABLE_HELP or not name:
+            raise AudioMLError(f"--study expects TABLE=NAME with TABLE one of {', '.join(TABLE_HELP)}; "
+                               f"got {item!r}")
+        names[table] = name
     if args.export:
-        path = export_report(storage=args.storage, path=args.path)
+        path = export_report(storage=args.storage, study_names=names or None, path=args.path)
         print(f"wrote {path}", file=sys.stderr)
     report = load_report(args.path)
     by_table = trials_by_table(report)

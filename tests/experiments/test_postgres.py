@@ -184,8 +184,10 @@ def test_two_workers_share_one_study_in_postgresql(database, tmp_path, capsys):
     assert len(printed["table2"]) == 2 * per_worker and printed["table1"] == []
 
 
-def test_a_worker_joining_later_continues_the_numbering(database):
+def test_a_worker_joining_later_continues_the_numbering(database, tmp_path, capsys):
     import optuna
+
+    from audioml.cli import main
 
     (first,) = _start_workers(database, "late", 2, count=1)
     assert first.wait(timeout=120) == 0, first.stderr.read()[-3000:]
@@ -195,6 +197,14 @@ def test_a_worker_joining_later_continues_the_numbering(database):
     assert [t.number for t in trials] == [0, 1, 2, 3, 4]
     assert [t.user_attrs["worker"].rsplit(":", 1)[1] for t in trials] == \
         [str(first.pid)] * 2 + [str(second.pid)] * 3
+    # A study not named after its table is exported by naming it.
+    path = tmp_path / "late.json"
+    assert main(["experiment", "report", "--export", "--storage", database, "--study", "table2=late",
+                 "--path", str(path), "--json"]) == 0
+    assert [t["number"] for t in json.loads(capsys.readouterr().out)["table2"]] == [0, 1, 2, 3, 4]
+    assert main(["experiment", "report", "--export", "--storage", database, "--study", "table9=late",
+                 "--path", str(path)]) == 2
+    assert "TABLE=NAME" in capsys.readouterr().err
 
 
 def test_an_unreachable_server_is_one_clear_error(postgres_server):
