@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -244,14 +245,18 @@ def snr_sweep_figure(report: dict, space: str = "spectrogram_mse") -> go.Figure:
         fig.add_trace(go.Scatter(x=snrs, y=oracle, mode="lines", name="oracle (knows the clean image)",
                                  line=dict(color="#2f9e44", dash="dash", width=2)))
         values += oracle
-    fig.add_hline(y=target, line=dict(color="#e8590c", width=2),
-                  annotation_text=f"published {target:g}", annotation_position="bottom left")
+    fig.add_hline(y=target, line=dict(color="#e8590c", width=2))
+    # On a log axis an annotation's y is the exponent (add_hline's own label lands elsewhere).
+    fig.add_annotation(x=snrs[len(snrs) // 2], y=float(np.log10(target)), text=f"published {target:g}",
+                       showarrow=False, yshift=12, font=dict(color="#e8590c", size=14))
     ticks = snrs + [free_x]
     fig.update_xaxes(title="SNR of the added white noise (dB)", tickmode="array", tickvals=ticks,
                      ticktext=[f"{s:g}" for s in snrs] + ["no noise"])
     fig.update_yaxes(title="test spectrogram MSE", **log_axis(min(values), max(values), pad=1.4))
-    fig.update_layout(legend=dict(orientation="h", y=-0.25))
-    return _style(fig, "Test MSE against the noise level")
+    fig.update_layout(legend=dict(orientation="h", y=-0.3, yanchor="top"))
+    fig = _style(fig, "Test MSE against the noise level")
+    fig.update_layout(height=HEIGHT + 110, margin=dict(l=80, b=130))
+    return fig
 
 
 def sweep_table(report: dict, space: str = "spectrogram_mse") -> list[dict]:
