@@ -1,5 +1,16 @@
-"""Benchmark of the app in headless Chromium: cold start to the first rendered page, each page's
-warm render time (median of several visits), and the server's peak resident memory."""
+"""Benchmark of the app in headless Chromium, on one server started as `make run` starts it.
+
+- cold start: server launch to the home page rendered;
+- per page, warm: a fresh visit (a new browser session) to a finished page, median of several;
+- per heavy page, warm: the server's CPU seconds per visit (user + system of the server process,
+  children included, from /proc/<pid>/stat) while N sessions open the page at its default settings
+  at once, divided by N, less what the idle server spends in the same time;
+- per heavy page, warm: a rerun where only a display option changed (time and server CPU);
+- the server's peak resident memory (VmHWM) after all that.
+
+Wall-clock times depend on what else runs on the machine (Chromium itself runs here too); the
+server's CPU seconds per visit do not, and are what a 2-vCPU Space has to give each student.
+"""
 
 from __future__ import annotations
 
@@ -11,47 +22,140 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, running_app, wait_idle  # noqa: E402
+from tests.support.browser import (  # noqa: E402
+    CHROMIUM, CHROMIUM_ARGS, IDLE, cpu_seconds, peak_rss_mb, running_app, wait_idle)
+from tests.support.load import load_test  # noqa: E402
 from ui.navigation import available_pages  # noqa: E402
 
-
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident set size (VmHWM) of process *pid* and its children so far, in MB."""
-    total = 0.0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            total += int(line.split()[1]) / 1024
-    return total
+HEAVY = ["latent-space", "denoise", "melody", "experiments"]
+VISITS = 3          # fresh visits per page for the median
+SESSIONS = 4        # sessions at once per heavy page for CPU per visit
+RERUNS = 4          # display-option reruns per heavy page
 
 
-def rows(visits: int = 3) -> list[tuple[str, str, str]]:
+def _click_label(text: str):
+    def act(page):
+        page.locator("[data-testid='stMain'] label", has_text=text).first.click()
+    return act
+
+
+def _step_slider(page):
+    page.get_by_role("tab", name="Step through").click()
+    page.wait_for_timeout(300)
+    slider = page.locator("[data-testid='stSlider']", has_text="Generated step").locator("input[type='range']")
+    slider.first.focus()
+    page.keyboard.press("ArrowRight")
+
+
+#: Per heavy page: (what changes, how to change it). A display option reruns the page (or its
+#: fragment) and recomputes nothing the figures are made from.
+DISPLAY_OPTIONS = {
+    "latent-space": ("'Same axes for both plots' ticked/unticked", _click_label("Same axes for both plots")),
+    "denoise": ("'Match loudness' toggled", _click_label("Match loudness to the noisy clip")),
+    "melody": ("step-through slider moved one step (a fragment)", _step_slider),
+}
+
+
+def idle_cpu_rate(pid: int, seconds: float = 3.0) -> float:
+    c0 = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - c0) / seconds
+
+
+def wait_rerun(page, timeout_ms: int = 300_000) -> None:
+    """After an interaction: wait for the run it starts (if not already over) to end."""
+    try:
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='running']", timeout=3000)
+    except Exception:  # noqa: BLE001 - a fast rerun may be over before we look
+        pass
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def cpu_per_visit(url: str, pid: int, path: str, sessions: int) -> tuple[float, float, list]:
+    """Server CPU seconds per visit of *path* with *sessions* opening it at once (warm)."""
+    idle = idle_cpu_rate(pid)
+    c0, t0 = cpu_seconds(pid), time.perf_counter()
+    result = load_test(url, [path], sessions=sessions, timeout_s=900)
+    time.sleep(1.0)
+    spent = cpu_seconds(pid) - c0 - idle * (time.perf_counter() - t0)
+    return spent / sessions, result["p50_s"], result["errors"]
+
+
+def rows() -> list[tuple[str, str, str]]:
     from playwright.sync_api import sync_playwright
 
     out = []
+    pages = available_pages()
     t0 = time.perf_counter()
-    with running_app() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(url)
+    with running_app() as url:
+        pid = running_app.last_pid
+        with sync_playwright() as p:
+            out += _browser_rows(p, url, pid, pages, t0)
+        # Sessions driven by the load helper (its own event loop), outside the sync browser.
+        for info in (i for i in pages if i.url_path in HEAVY):
+            per_visit, p50, errors = cpu_per_visit(url, pid, info.url_path, SESSIONS)
+            failed = f"; first failure: {errors[0][1][:120]}".replace("|", "/") if errors else ""
+            out.append((f"Server CPU per visit, warm: {info.title}", f"{per_visit:.2f} s",
+                        f"{SESSIONS} sessions at once; p50 {p50:.1f} s; {len(errors)} failed{failed}"))
+        out.append(("Server peak memory after all of the above", f"{peak_rss_mb(pid):.0f} MB", "VmHWM"))
+    return out
+
+
+def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, str, str]]:
+    """Cold start, warm fresh visits and display-option reruns, in one Chromium."""
+    out = []
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    def fresh_visit(path: str) -> float:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        t1 = time.perf_counter()
+        page.goto(f"{url}/{path}")
         wait_idle(page)
-        out.append(("Cold start: server launch to home page rendered", f"{time.perf_counter() - t0:.1f} s", ""))
-        for info in available_pages():
-            page.goto(f"{url}/{info.url_path}")
-            wait_idle(page)  # first visit loads models: not counted
-            times = []
-            for _ in range(visits):
-                t1 = time.perf_counter()
-                page.goto(f"{url}/{info.url_path}")
-                wait_idle(page)
-                times.append(time.perf_counter() - t1)
-            out.append((f"Warm render: {info.title}", f"{statistics.median(times):.2f} s",
-                        f"median of {visits}"))
-        server = running_app.last_pid  # set by running_app
-        out.append(("Server peak memory after visiting every page", f"{peak_rss_mb(server):.0f} MB", "VmHWM"))
-        browser.close()
+        elapsed = time.perf_counter() - t1 - 1.0  # less wait_idle's two settling pauses
+        context.close()
+        return elapsed
+
+    fresh_visit("")
+    out.append(("Cold start: server launch to home page rendered", f"{time.perf_counter() - t0:.1f} s", ""))
+    for info in pages:
+        fresh_visit(info.url_path)  # the first visit loads models and fills caches: not counted
+        times = [fresh_visit(info.url_path) for _ in range(VISITS)]
+        out.append((f"Warm fresh visit (one session): {info.title}", f"{statistics.median(times):.2f} s",
+                    f"median of {VISITS}; a new session each"))
+
+    heavy = [i for i in pages if i.url_path in HEAVY]
+    for info in heavy:
+        option = DISPLAY_OPTIONS.get(info.url_path)
+        if option is None:
+            out.append((f"Warm rerun, display option changed: {info.title}", "–",
+                        "no display option reruns this page (its tabs switch in the browser)"))
+            continue
+        what, act = option
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{url}/{info.url_path}")
+        wait_idle(page)
+        act(page)  # once untimed: the first change may fill a cache
+        wait_rerun(page)
+        idle = idle_cpu_rate(pid)
+        times, c0, t1 = [], cpu_seconds(pid), time.perf_counter()
+        for _ in range(RERUNS):
+            t2 = time.perf_counter()
+            act(page)
+            wait_rerun(page)
+            times.append(time.perf_counter() - t2 - 0.3)  # less wait_rerun's settling pause
+        cpu = (cpu_seconds(pid) - c0 - idle * (time.perf_counter() - t1)) / RERUNS
+        context.close()
+        out.append((f"Warm rerun, display option changed: {info.title}",
+                    f"{statistics.median(times):.2f} s / {cpu:.2f} s CPU",
+                    f"{what}; median of {RERUNS}"))
+    browser.close()
     return out
 
 
 if __name__ == "__main__":
     for name, value, note in rows():
-        print(f"| {name} | {value} | {note} |")
+        print(f"| {name} | {value} | {note} |", flush=True)
