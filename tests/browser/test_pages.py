@@ -1,6 +1,14 @@
-"""Real-browser tests: headless Chromium opens every page of a running app and finds no exception."""
+"""Real-browser tests: headless Chromium opens every page of a running app and finds no exception,
+no error and no notice that content is missing.
+
+Every test runs twice: against a server that finds the datasets where they usually are, and
+against one whose data lookup finds nothing ($AUDIOML_DATA and $AUDIOML_SHARED_DATA pointing at an
+empty folder), as on a Space: what a page shows must come from the repository.
+"""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -12,10 +20,23 @@ pytestmark = [pytest.mark.browser,
                                  reason="Debian's chromium is needed (apt-get install chromium chromium-driver)")]
 
 
-@pytest.fixture(scope="module")
-def app_url():
-    with running_app() as url:
+#: What an st.info / st.warning says when some content is missing.
+MISSING = re.compile(
+    r"\bnot (found|available|shipped|present)\b|\bno \w+ (data|dataset|model|file)s?\b|\bis missing\b"
+    r"|\bcannot be (shown|scored|loaded|found)\b|\b(needs?|requires?) the [\w ]{0,30}(data|dataset)\b"
+    r"|\bunavailable\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module", params=["data", "no-data"])
+def app_url(request, tmp_path_factory):
+    env = {}
+    if request.param == "no-data":
+        empty = tmp_path_factory.mktemp("no_data")
+        env = {"AUDIOML_DATA": str(empty), "AUDIOML_SHARED_DATA": str(empty)}
+    with running_app(env=env) as url:
         yield url
+        log = running_app.last_log.read_text()
+    assert "Traceback" not in log, f"the server logged a traceback ({request.param}): {log[-2000:]}"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +73,20 @@ def assert_clean(page, name: str) -> None:
     assert exceptions.count() == 0, f"{name}: exception shown: {exceptions.first.inner_text()[:500]}"
     errors = page.locator("[data-testid='stAlertContentError']")
     assert errors.count() == 0, f"{name}: error shown: {errors.first.inner_text()[:300]}"
+    notices = page.locator("[data-testid='stAlertContentInfo'], [data-testid='stAlertContentWarning']")
+    missing = [t for t in notices.all_inner_texts() if MISSING.search(t)]
+    assert not missing, f"{name}: notices that content is missing: {missing}"
     assert not page.js_errors, f"{name}: JavaScript errors: {page.js_errors[:3]}"
+
+
+def test_missing_content_pattern():
+    """The pattern catches the notices pages use when something is missing, and only those."""
+    for text in ("The held-out codes are not shipped beside the models", "no fsdd data found",
+                 "The digit judge is not shipped, so samples cannot be scored", "MNIST was not found"):
+        assert MISSING.search(text), text
+    for text in ("Upload a file or record a few words to go on", "Table 1's epoch count is not published",
+                 "Plots appear once a trial has completed.", "Pick at least one model."):
+        assert not MISSING.search(text), text
 
 
 def test_home_lists_every_page(app_url, page):
