@@ -319,6 +319,11 @@ def protocols_section() -> None:
         return
     table(fidelity.protocol_rows(report))
     st.info(fidelity.protocol_sentence(report))
+    curves = protocol_curves_figure(report)
+    if curves is not None:
+        st.plotly_chart(curves, key="ex_protocol_curves")
+        st.caption("Accuracy on a sample of each split's test and training windows after every "
+                   "epoch, recorded only: neither run chose anything by it.")
     cfg = report.get("config", {})
     st.caption(f"Songs: {safe_data(report.get('data', ''))}. {report.get('windows', 0):,} windows of "
                f"{report.get('window')} steps; LSTM of {cfg.get('units')} units, η = "
@@ -332,3 +337,41 @@ def safe_data(text: str) -> str:
     from ui.common import safe_text
 
     return safe_text(text or "not recorded", limit=300)
+
+
+PROTOCOL_COLOURS = {"random-windows": "#e8590c", "song-split": "#3b5bdb"}
+
+
+def protocol_curves_figure(report: dict) -> go.Figure | None:
+    """Accuracy after each epoch under both protocols: test windows solid, training dotted;
+    the always-hold level and the published 0.85 as lines. ``None`` without recorded curves."""
+    from audioml.experiments.fidelity import PUBLISHED_ACCURACY
+
+    fig = go.Figure()
+    holds = []
+    for name, p in report.get("protocols", {}).items():
+        h = p.get("history", {})
+        if not h.get("test_accuracy"):
+            continue
+        epochs = list(range(1, len(h["test_accuracy"]) + 1))
+        colour = PROTOCOL_COLOURS.get(name, "#495057")
+        fig.add_trace(go.Scatter(x=epochs, y=h["test_accuracy"], mode="lines+markers",
+                                 name=f"{name}: test windows", line=dict(color=colour, width=3)))
+        fig.add_trace(go.Scatter(x=epochs, y=h["train_accuracy"], mode="lines",
+                                 name=f"{name}: training windows",
+                                 line=dict(color=colour, width=2, dash="dot")))
+        holds.append(p["test"]["always_hold"])
+    if not fig.data:
+        return None
+    published = report.get("published_accuracy", PUBLISHED_ACCURACY)
+    fig.add_hline(y=published, line=dict(color="#2f9e44", width=2),
+                  annotation_text=f"published {published:g}", annotation_position="top left")
+    if holds:
+        fig.add_hline(y=float(np.mean(holds)), line=dict(color="#868e96", width=2, dash="dash"),
+                      annotation_text="always guess a hold", annotation_position="bottom right")
+    fig.update_xaxes(title="epoch")
+    fig.update_yaxes(title="next-step accuracy (musical steps)")
+    fig.update_layout(legend=dict(orientation="h", y=-0.3, yanchor="top"))
+    fig = _style(fig, "Accuracy while training, under each split")
+    fig.update_layout(height=HEIGHT + 110, margin=dict(l=80, b=130))
+    return fig

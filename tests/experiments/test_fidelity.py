@@ -213,3 +213,19 @@ def test_sweep_figure_has_the_published_line_and_a_log_axis():
     assert list(fig.layout.xaxis.ticktext)[-1] == "no noise"
     rows = ex.sweep_table(report, "spectrogram_mse_clean_range")
     assert rows[-1]["SNR"] == "no noise" and rows[-1]["noisy input mse"] == 0
+
+
+def test_protocol_curves_figure_draws_both_splits():
+    import ui.experiments as ex
+
+    def proto(test_curve):
+        return {"test": {"always_hold": 0.7}, "history": {"test_accuracy": test_curve,
+                                                          "train_accuracy": [0.7, 0.8, 0.9]}}
+
+    report = {"published_accuracy": 0.85, "protocols": {"random-windows": proto([0.7, 0.78, 0.84]),
+                                                        "song-split": proto([0.7, 0.69, 0.67])}}
+    fig = ex.protocol_curves_figure(report)
+    assert [t.name for t in fig.data] == ["random-windows: test windows", "random-windows: training windows",
+                                          "song-split: test windows", "song-split: training windows"]
+    assert {s.y0 for s in fig.layout.shapes} == {0.85, 0.7}
+    assert ex.protocol_curves_figure({"protocols": {}}) is None
