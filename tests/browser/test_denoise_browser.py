@@ -4,33 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, running_app, wait_idle
-
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not chromium_available(),
-                                 reason="Debian's chromium is needed (apt-get install chromium chromium-driver)")]
+from tests.support.browser import wait_idle
 
 
 @pytest.fixture(scope="module")
-def app():
-    """(base URL, browser) of one server and one headless Chromium for this module."""
-    from playwright.sync_api import sync_playwright
-
-    with running_app() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield url, browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def page(app):
-    url, browser = app
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(url)
-    wait_idle(page)
-    page.get_by_role("link", name="Denoising speech").first.click()
-    wait_idle(page)
-    return page
+def page(visit):
+    return visit("denoise")
 
 
 def snr_slider(page):
@@ -68,15 +47,11 @@ def test_settings_survive_the_wait_for_an_upload(page, tmp_path, speech):
     assert "hello.wav" in page.locator("[data-testid='stMain']").inner_text()
 
 
-def test_on_a_phone_every_spectrogram_gets_the_screen_width(app):
-    url, browser = app
-    phone = browser.new_page(viewport={"width": 390, "height": 844})
-    phone.goto(f"{url}/denoise")
-    wait_idle(phone)
+def test_on_a_phone_every_spectrogram_gets_the_screen_width(visit):
+    phone = visit("denoise", width=390, height=844)
     charts = phone.locator("[data-testid='stPlotlyChart']")
     charts.nth(4).locator(".js-plotly-plot").wait_for()
     boxes = [charts.nth(i).bounding_box() for i in range(charts.count())]
-    phone.close()
     # clean, noisy and the three models trained here: one readable panel each, stacked.
     assert len(boxes) == 5
     assert all(b["width"] >= 300 and b["x"] >= 0 and b["x"] + b["width"] <= 390 for b in boxes), boxes

@@ -1,29 +1,15 @@
-"""The latent page in a real browser: clicking a point of a scatter plot picks that digit."""
+"""The latent page in a real browser: clicking a point, or dragging a box, picks digits."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, running_app, wait_idle
-
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not chromium_available(),
-                                 reason="Debian's chromium is needed (apt-get install chromium chromium-driver)")]
+from tests.support.browser import wait_idle
 
 
 @pytest.fixture(scope="module")
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with running_app() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(url)
-        wait_idle(page)
-        page.get_by_role("link", name="Latent spaces").first.click()
-        wait_idle(page)
-        yield page
-        browser.close()
+def page(visit):
+    return visit("latent-space")
 
 
 def test_clicking_a_point_picks_it(page):

@@ -12,24 +12,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, running_app, wait_idle
+from tests.support.browser import running_app, wait_idle
 from ui.navigation import HOME_ALIAS, available_pages
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not chromium_available(),
-                                 reason="Debian's chromium is needed (apt-get install chromium chromium-driver)")]
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def page_heading(info) -> str:

@@ -5,12 +5,11 @@ No wall-clock figure is asserted: those belong in bench/."""
 
 import pytest
 
-from tests.support.browser import chromium_available, peak_rss_mb, running_app
+from tests.support.browser import peak_rss_mb, running_app
 from tests.support.load import load_test, model_loads
 from ui.navigation import available_pages
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is needed")]
+pytestmark = pytest.mark.slow
 
 BUSY_PAGES = ["denoise", "melody"]
 #: The server's peak resident memory with every model loaded, in MB (about 1.2 GB measured).

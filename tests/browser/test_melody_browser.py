@@ -6,32 +6,12 @@ from __future__ import annotations
 import base64
 import re
 
-import pytest
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, running_app, wait_idle
+from tests.support.browser import wait_idle
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not chromium_available(),
-                                 reason="Debian's chromium is needed (apt-get install chromium chromium-driver)")]
 
 #: Pixels between the top and bottom line of a staff below which a score is hard to read.
 MIN_STAFF_PX = 20
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with running_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _open(browser, url: str, width: int, height: int, **options):

@@ -12,12 +12,9 @@ import re
 
 import pytest
 
-from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_available, running_app, wait_idle
+from tests.support.browser import ARTIFACTS, running_app, wait_idle
 from ui.navigation import available_pages
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not chromium_available(),
-                                 reason="Debian's chromium is needed (apt-get install chromium chromium-driver)")]
 
 
 #: What an st.info / st.warning says when some content is missing.
@@ -37,16 +34,6 @@ def app_url(request, tmp_path_factory):
         yield url
         log = running_app.last_log.read_text()
     assert "Traceback" not in log, f"the server logged a traceback ({request.param}): {log[-2000:]}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

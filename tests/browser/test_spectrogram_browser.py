@@ -5,30 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, running_app, wait_idle
+from tests.support.browser import wait_idle
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not chromium_available(),
-                                 reason="Debian's chromium is needed (apt-get install chromium chromium-driver)")]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1400, "height": 1000}
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with running_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str, viewport: dict):
