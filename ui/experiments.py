@@ -370,7 +370,7 @@ def protocol_curves_figure(report: dict) -> go.Figure | None:
         fig.add_hline(y=float(np.mean(holds)), line=dict(color="#868e96", width=2, dash="dash"),
                       annotation_text="always guess a hold", annotation_position="bottom right")
     fig.update_xaxes(title="epoch")
-    fig.update_yaxes(title="next-step accuracy (musical steps)")
+    fig.update_yaxes(title="accuracy (musical steps)")
     fig.update_layout(legend=dict(orientation="h", y=-0.3, yanchor="top"))
     fig = _style(fig, "Accuracy while training, under each split")
     fig.update_layout(height=HEIGHT + 110, margin=dict(l=80, b=130))

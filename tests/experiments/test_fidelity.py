@@ -193,8 +193,10 @@ def test_page_shows_the_sweep_and_the_protocols(monkeypatch, open_page):
     assert "The published accuracy of 0.85 and the paper's split" in markdown
     infos = " ".join(i.value for i in at.info)
     assert "reaches 0.0015" in infos and "our VAE" in infos
-    assert "random-windows" in " ".join(str(d.value) for d in at.dataframe) or \
-        "melody-protocols" in infos
+    shown = [d.value for d in at.dataframe if "protocol" in d.value.columns]
+    assert len(shown) == 1 and list(shown[0]["protocol"]) == ["random-windows", "song-split"]
+    assert "inside a training window" in infos
+    assert sum(1 for c in at.get("plotly_chart")) >= 2   # the sweep and the learning curves
     # The paper's space: another sentence from the same report.
     at.toggle(key="ex_sweep_space").set_value(True).run()
     assert not at.exception
@@ -229,3 +231,14 @@ def test_protocol_curves_figure_draws_both_splits():
                                           "song-split: test windows", "song-split: training windows"]
     assert {s.y0 for s in fig.layout.shapes} == {0.85, 0.7}
     assert ex.protocol_curves_figure({"protocols": {}}) is None
+
+
+def test_shipped_protocols_report_shows_the_leak_and_its_effect():
+    report = fidelity.load_protocols()
+    rnd, song = report["protocols"]["random-windows"], report["protocols"]["song-split"]
+    assert report["songs"] == 58 and report["window"] == 64
+    assert rnd["leakage"]["target_in_training_inputs"] > 0.95
+    assert song["leakage"]["target_in_training_inputs"] == 0
+    assert rnd["history"]["epochs_run"] == song["history"]["epochs_run"]   # the same training
+    assert len(rnd["history"]["test_accuracy"]) == rnd["history"]["epochs_run"]
+    assert rnd["test"]["accuracy"] > song["test"]["accuracy"]
