@@ -1,4 +1,5 @@
-"""CLI: ``audioml experiment table1|table2|table3`` runs a search; ``audioml experiment report``.
+"""CLI: ``audioml experiment table1|table2|table3`` runs a search; ``audioml experiment report``;
+``audioml experiment snr-sweep`` and ``melody-protocols`` check the paper's headline figures.
 
 Optuna and TensorFlow load only inside the handlers, so ``audioml --help`` stays fast.
 """
@@ -25,8 +26,9 @@ def register(groups) -> None:
     parser = groups["root"].add_parser(
         "experiment", help="reproduce the paper's searches (Tables 1-3) as Optuna studies",
         description="Run the paper's searches as Optuna studies stored in SQLite (or any Optuna "
-                    "RDB URL, so several workers can share one study), and report them.")
-    sub = parser.add_subparsers(dest="experiment", metavar="TABLE", required=True)
+                    "RDB URL, so several workers can share one study), and report them; check "
+                    "its headline figures under its own protocol (snr-sweep, melody-protocols).")
+    sub = parser.add_subparsers(dest="experiment", metavar="COMMAND", required=True)
     for table, text in TABLE_HELP.items():
         p = sub.add_parser(table, help=text, description=text + ". Every trial trains one "
                            "configuration and records its parameters, test metric, training "
