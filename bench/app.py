@@ -94,11 +94,17 @@ def rows() -> list[tuple[str, str, str]]:
         with sync_playwright() as p:
             out += _browser_rows(p, url, pid, pages, t0)
         # Sessions driven by the load helper (its own event loop), outside the sync browser.
+        # The home page draws almost nothing: what a visit to it costs is the baseline every
+        # page pays (a new session, the page's assets), measured in the same run.
+        base, p50, errors = cpu_per_visit(url, pid, "", SESSIONS)
+        out.append(("Server CPU per visit, warm: Home (baseline: session and assets)", f"{base:.2f} s",
+                    f"{SESSIONS} sessions at once; p50 {p50:.1f} s; {len(errors)} failed"))
         for info in (i for i in pages if i.url_path in HEAVY):
             per_visit, p50, errors = cpu_per_visit(url, pid, info.url_path, SESSIONS)
             failed = f"; first failure: {errors[0][1][:120]}".replace("|", "/") if errors else ""
             out.append((f"Server CPU per visit, warm: {info.title}", f"{per_visit:.2f} s",
-                        f"{SESSIONS} sessions at once; p50 {p50:.1f} s; {len(errors)} failed{failed}"))
+                        f"{per_visit / base:.2f}× the baseline, {per_visit - base:+.2f} s of the page's "
+                        f"own; {SESSIONS} sessions at once; p50 {p50:.1f} s; {len(errors)} failed{failed}"))
         out.append(("Server peak memory after all of the above", f"{peak_rss_mb(pid):.0f} MB", "VmHWM"))
     return out
 

@@ -107,6 +107,13 @@ def test_no_file_watcher_outside_development():
     assert not dockerignored(".streamlit/config.toml", dockerignore_patterns())
 
 
+def test_no_per_run_work_a_served_page_does_not_need():
+    """A full garbage collection after every script run (about half of the server's CPU per
+    visit with TensorFlow loaded) and the magic rewrite of each page's source are off."""
+    runner = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["runner"]
+    assert runner["postScriptGC"] is False and runner["magicEnabled"] is False
+
+
 def test_make_run_and_the_container_start_the_app_the_same_way():
     """Both start the server through app.py (which routes deep links right from the first visitor)."""
     run = " ".join(makefile_recipe("run"))
