@@ -6,7 +6,6 @@ speeds are given as ratios to a baseline measured in the same process where one 
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
