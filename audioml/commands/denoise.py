@@ -75,6 +75,9 @@ def register(groups) -> None:
     train.add_argument("--band-limit", type=float, metavar="P",
                        help=f"masknet, realistic: share of crops low-passed at 2.8-3.8 kHz "
                             f"(default {_MASK['band_limit']:g})")
+    train.add_argument("--noise-mix", nargs="+", type=_share, metavar="KIND=SHARE",
+                       help="masknet, realistic: the noise kinds' shares, e.g. recorded=0.3 "
+                            "white=0.3 (default: audioml.denoising.augment.REALISTIC_NOISE)")
     train.add_argument("--max-minutes", type=float, help="stop after the epoch that passes this time")
     _data_args(train)
     train.add_argument("--out-dir", type=Path, help="folder for weights and card (default models/)")
@@ -126,6 +129,17 @@ def register(groups) -> None:
     run.set_defaults(func=_denoise)
 
 
+def _share(text: str) -> tuple[str, float]:
+    """``"white=0.3"`` -> ``("white", 0.3)`` (argparse type of ``--noise-mix``)."""
+    import argparse
+
+    kind, _, share = text.partition("=")
+    try:
+        return kind, float(share)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected KIND=SHARE, e.g. white=0.3; got {text!r}") from None
+
+
 def _data_args(parser) -> None:
     parser.add_argument("--data", type=Path, metavar="DIR",
                         help="FSDD folder (default $AUDIOML_DATA/fsdd or ../shared/data/fsdd)")
@@ -153,7 +167,7 @@ _TRAIN_OPTIONS = {"model": None, "name": None, "split": None, "test_speaker": No
                   "asymmetry": "asymmetry", "init": "init", "gru_units": "gru_units",
                   "mask_power": "mask_power", "mask_floor": "mask_floor",
                   "augmentation": "augmentation", "synthetic_voices": "synthetic_voices",
-                  "reverb": "reverb", "band_limit": "band_limit", "data": None,
+                  "reverb": "reverb", "band_limit": "band_limit", "noise_mix": "noise_mix", "data": None,
                   "out_dir": None}
 
 
@@ -168,8 +182,12 @@ def _train(args) -> int:
     given = {key: getattr(args, key) for key in _TRAIN_OPTIONS}
     if args.split != "speaker":
         given["test_speaker"] = None
+    if args.noise_mix:
+        given["noise_mix"] = [f"{kind}={share:g}" for kind, share in args.noise_mix]
     options = {recipe_key: getattr(args, key) for key, recipe_key in _TRAIN_OPTIONS.items()
                if recipe_key and getattr(args, key) is not None}
+    if "noise_mix" in options:
+        options["noise_mix"] = dict(options["noise_mix"])
     unused = [key for key, recipe_key in _TRAIN_OPTIONS.items()
               if recipe_key in options and recipe_key not in PRESETS[args.model]]
     if unused:

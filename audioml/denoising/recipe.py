@@ -35,7 +35,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                 "eq_db": 0.0, "magnitude_weight": 100.0, "asymmetry": 1.0, "gru_units": 0,
                 "mask_power": None, "mask_floor": None, "init": None,
                 "augmentation": "synthetic", "synthetic_voices": 0, "reverb": 0.3,
-                "band_limit": 0.15},
+                "band_limit": 0.15, "noise_mix": None},
 }
 ARCHITECTURES = tuple(PRESETS)
 DEFAULT_NAMES = {arch: f"{arch}_denoiser" for arch in ARCHITECTURES}
@@ -176,11 +176,12 @@ def _augmentation(cfg: dict, clips: list, *, seed: int):
         return None, extra
     from audioml.denoising.realworld import load_noises
 
+    kinds = noise_mix(cfg["noise_mix"])
     bank = augment.NoiseBank(recorded=list(load_noises(part="train", sr=SR).values()),
                              talkers=clips + extra)
 
     def build(clean, rng):
-        return augment.realistic_batch(clean, snr_range=tuple(cfg["snr_range"]), rng=rng,
+        return augment.realistic_batch(clean, snr_range=tuple(cfg["snr_range"]), rng=rng, kinds=kinds,
                                        bank=bank, reverb=cfg["reverb"],
                                        band_limit_p=cfg["band_limit"])
 
@@ -212,17 +213,30 @@ def _masknet_config(cfg: dict) -> dict:
             "input_floor_percentile": INPUT_FLOOR_PERCENTILE,
             "init": str(cfg["init"]) if cfg["init"] else None,
             "augmentation": cfg["augmentation"], "synthetic_voices": cfg["synthetic_voices"],
-            **({"noise": _realistic_noise(), "reverb": cfg["reverb"], "band_limit": cfg["band_limit"],
+            **({"noise": noise_mix(cfg["noise_mix"]), "reverb": cfg["reverb"], "band_limit": cfg["band_limit"],
                 "recorded_noise": "realworld noise recordings, training part only "
                                   "(first two thirds of each file)"}
                if cfg["augmentation"] == "realistic" else {})}
 
 
-def _realistic_noise() -> dict:
-    """The realistic noise mix, for the card."""
+def noise_mix(given: dict[str, float] | None = None) -> dict[str, float]:
+    """The realistic training's noise kinds and their shares: *given*, or
+    :data:`audioml.denoising.augment.REALISTIC_NOISE`.
+
+    Raises
+    ------
+    AudioMLError
+        An unknown kind, a negative share, or shares that add up to nothing.
+    """
     from audioml.denoising.augment import REALISTIC_NOISE
 
-    return dict(REALISTIC_NOISE)
+    if not given:
+        return dict(REALISTIC_NOISE)
+    unknown = sorted(set(given) - set(REALISTIC_NOISE))
+    if unknown or any(v < 0 for v in given.values()) or not sum(given.values()) > 0:
+        raise AudioMLError(f"a noise mix takes non-negative shares of {', '.join(REALISTIC_NOISE)} "
+                           f"that add up to more than 0; got {given}")
+    return {kind: float(share) for kind, share in given.items()}
 
 
 def _autoencoder_config(architecture: str, cfg: dict) -> dict:

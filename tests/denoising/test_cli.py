@@ -131,3 +131,29 @@ def test_models_lists_the_denoisers(capsys):
     cards = json.loads(capsys.readouterr().out)
     assert {"dcae_denoiser", "vae_denoiser", "masknet_denoiser"} <= {c["name"] for c in cards}
     assert all(c["task"] == "denoise" for c in cards)
+
+
+def test_realistic_training_takes_a_noise_mix(generated_fsdd, make_realworld, tmp_path, monkeypatch):
+    """--noise-mix reaches the training and the card, and its retrain command repeats it."""
+    monkeypatch.setenv("AUDIOML_DATA", str(make_realworld(tmp_path / "data" / "realworld").parent))
+    code = main(["train", "denoiser", "--model", "masknet", "--data", str(generated_fsdd),
+                 "--split", "speaker", "--test-speaker", "bob", "--epochs", "1", "--steps", "2",
+                 "--augmentation", "realistic", "--noise-mix", "recorded=0.5", "white=0.5",
+                 "--mask-power", "1", "--mask-floor", "0", "--out-dir", str(tmp_path / "m")])
+    assert code == 0
+    card = json.loads((tmp_path / "m" / "masknet_denoiser.json").read_text())
+    assert card["config"]["noise"] == {"recorded": 0.5, "white": 0.5}
+    assert "--noise-mix recorded=0.5 white=0.5" in card["retrain_command"]
+
+
+@pytest.mark.parametrize("mix", [["white=x"], ["traffic=1"], ["white=0"]])
+def test_a_bad_noise_mix_is_one_line(generated_fsdd, tmp_path, mix, capsys):
+    try:
+        code = main(["train", "denoiser", "--model", "masknet", "--data", str(generated_fsdd),
+                     "--augmentation", "realistic", "--noise-mix", *mix, "--epochs", "1",
+                     "--out-dir", str(tmp_path)])
+    except SystemExit as stop:   # argparse's own usage error
+        code = stop.code
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) >= 1 and ("KIND=SHARE" in err or "noise mix" in err)
