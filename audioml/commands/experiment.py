@@ -96,6 +96,12 @@ def register(groups) -> None:
     m.add_argument("--minutes", type=_number, default=PD["minutes"],
                    help=f"training time limit per protocol (default {PD['minutes']:g})")
     m.add_argument("--seed", type=int, default=PD["seed"], help="split and training seed (default 0)")
+    m.add_argument("--protocol", action="append", dest="protocols",
+                   choices=("random-windows", "song-split"),
+                   help="run only this protocol, repeatable (default both)")
+    m.add_argument("--longer-run", action="store_true",
+                   help="add this run to the existing report as a longer run of its protocols "
+                        "(same songs and windows) instead of replacing the report")
     m.add_argument("--out", help="report file (default reports/melody_protocols.json)")
     m.add_argument("--json", action="store_true", help="print the report as JSON")
     m.set_defaults(func=_melody_protocols)
@@ -207,17 +213,23 @@ def _snr_sweep(args) -> int:
 
 
 def _melody_protocols(args) -> int:
-    from audioml.experiments.fidelity import (PROTOCOLS_REPORT, protocol_sentence, protocol_songs,
-                                              run_protocols, write_report)
+    from audioml.experiments.fidelity import (PROTOCOLS_REPORT, add_longer_run, load_protocols,
+                                              protocol_sentence, protocol_songs, run_protocols,
+                                              write_report)
     from audioml.progress import TqdmProgress
 
     if args.songs < 2 or args.window < 1 or args.units < 1 or args.epochs < 1:
         raise AudioMLError("--songs must be at least 2 and --window, --units, --epochs at least 1")
+    out = args.out or PROTOCOLS_REPORT
+    base = load_protocols(out) if args.longer_run else None   # fails before training, not after
     songs, text = protocol_songs(args.data, collection=args.collection, songs=args.songs)
     with TqdmProgress("protocols", unit="epoch") as bar:
         report = run_protocols(songs, description=text, window=args.window, units=args.units,
-                               epochs=args.epochs, minutes=args.minutes, seed=args.seed, progress=bar)
-    path = write_report(report, args.out or PROTOCOLS_REPORT)
+                               epochs=args.epochs, minutes=args.minutes, seed=args.seed,
+                               protocols=args.protocols, progress=bar)
+    if base is not None:
+        report = add_longer_run(base, report)
+    path = write_report(report, out)
     print(f"wrote {path}", file=sys.stderr)
     if args.json:
         print(json.dumps(report))

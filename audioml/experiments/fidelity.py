@@ -313,10 +313,23 @@ def _rounded(figures: dict) -> dict:
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}
 
 
+def add_longer_run(report: dict, longer: dict) -> dict:
+    """Put the protocols of another, longer run (*longer*, a :func:`run_protocols` report on the
+    same songs and windows) into *report* as ``longer_runs``: ``{"<protocol>, <E> epochs": {...}}``."""
+    if longer.get("windows") != report.get("windows") or longer.get("songs") != report.get("songs"):
+        raise AudioMLError("the longer run used other songs or windows; run it on the same ones")
+    runs = report.setdefault("longer_runs", {})
+    for name, p in longer.get("protocols", {}).items():
+        runs[f"{name}, {p['history']['epochs_run']} epochs"] = {**p, "config": longer.get("config")}
+    return report
+
+
 def protocol_rows(report: dict) -> list[dict]:
-    """The protocols of a report as table rows: split, windows, leakage and accuracies."""
+    """The protocols of a report as table rows: split, windows, leakage and accuracies
+    (a longer run of a protocol, when the report holds one, as a row of its own)."""
     rows = []
-    for name, p in report.get("protocols", {}).items():
+    runs = {**report.get("protocols", {}), **report.get("longer_runs", {})}
+    for name, p in runs.items():
         rows.append({"protocol": name, "split": p["split"], "test windows": p["test_windows"],
                      "test songs": p["test_songs"],
                      "test answers inside training windows": p["leakage"]["target_in_training_inputs"],
@@ -356,6 +369,12 @@ def protocol_sentence(report: dict) -> str:
                    f"({song['test']['always_hold']:.3f})." if song['test']['accuracy'] < song['test']['always_hold']
                    else f"stays {song['test']['accuracy'] - song['test']['always_hold']:+.3f} from "
                         f"always guessing a hold ({song['test']['always_hold']:.3f})."))
+    for name, p in report.get("longer_runs", {}).items():
+        text.append(f"Trained longer ({name}), the network knows its training windows almost by heart "
+                    f"(training accuracy {p['train']['accuracy']:.3f}) and the random split's test "
+                    f"accuracy reaches {p['test']['accuracy']:.3f} ({p['test']['accuracy_all']:.3f} with "
+                    f"the delimiters): still under {target:g} (the paper's networks had 184 to 256 units, "
+                    f"ours {(p.get('config') or {}).get('units', '?')}).")
     return " ".join(text)
 
 
