@@ -5,7 +5,7 @@
 # Anywhere else: one line names what is missing and which tests will skip. Never fails.
 # AUDIOML_NO_SYSTEM_DEPS=1 skips this step.
 PACKAGES="chromium chromium-driver espeak-ng sox libsndfile1 graphviz fonts-dejavu-core postgresql"
-SKIPS="the browser tests skip without chromium, the generated-speech tests without espeak-ng and sox"
+SKIPS="the browser tests skip without chromium, the generated-speech tests without espeak-ng and sox, the shared-study test without postgresql"
 export LC_ALL=C
 
 [ -n "${AUDIOML_NO_SYSTEM_DEPS:-}" ] && exit 0

@@ -7,6 +7,7 @@ on PATH, so nothing on this machine is installed or checked.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "system_deps.sh"
-PACKAGES = "chromium chromium-driver espeak-ng sox libsndfile1 graphviz fonts-dejavu-core".split()
+#: The script's own list, so that a package added there is covered here.
+PACKAGES = re.search(r'^PACKAGES="([^"]+)"', SCRIPT.read_text(), re.MULTILINE).group(1).split()
 
 FAKES = {
     # Installed packages are the lines of $FAKE/installed.
@@ -88,7 +90,7 @@ def test_elsewhere_it_only_checks_the_tools(run, tmp_path):
     lines, calls = run(debian=False, AUDIOML_CHROMIUM=str(tmp_path / "nowhere"))
     assert lines == [f"system_deps: not Debian/Ubuntu, nothing installed; missing: chromium espeak-ng sox "
                      f"(the browser tests skip without chromium, the generated-speech tests without "
-                     f"espeak-ng and sox)"]
+                     f"espeak-ng and sox, the shared-study test without postgresql)"]
     assert run(debian=False, AUDIOML_NO_SYSTEM_DEPS="1") == ([], [])
 
 
