@@ -111,6 +111,8 @@ def register(groups) -> None:
                           help="fsdd: phase of the output (default noisy)")
     evaluate.add_argument("--limit", type=int, help="fsdd: only the first N test clips")
     evaluate.add_argument("--no-baseline", action="store_true", help="skip noisereduce")
+    evaluate.add_argument("--write-cards", action="store_true",
+                          help="realworld: also store each model's figures on its card")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.add_argument("--report", type=Path, help="also write the JSON report to this file")
     _data_args(evaluate)
@@ -229,6 +231,10 @@ def _evaluate(args) -> int:
                                          test_speaker=args.test_speaker, seed=args.seed,
                                          baseline=not args.no_baseline, progress=progress)
         text = format_realworld(report)
+        if args.write_cards:
+            from audioml.denoising.evaluate import write_realworld_to_cards
+
+            write_realworld_to_cards(report)
     else:
         recordings = _recordings(args)
         _, test_recs = fsdd.split(recordings, kind=args.split, test_speaker=args.test_speaker)

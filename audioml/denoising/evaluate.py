@@ -399,3 +399,49 @@ def crossing_snr(snrs_db, values, target: float) -> float | None:
             frac = (math.log10(v0) - math.log10(target)) / (math.log10(v0) - math.log10(v))
             return round(s0 + frac * (s - s0), 2)
     return None
+
+
+def realworld_card_figures(report: dict, name: str) -> dict | None:
+    """What a model card says of *name*'s real-world scores (read by the page), or ``None``
+    when the report (:func:`realworld_benchmark`) did not score it.
+
+    Returns
+    -------
+    dict or None
+        ``condition``, ``sentence_pesq_nb``, ``sentence_pesq_wb``,
+        ``sentence_si_sdr_gain_db``, ``digit_pesq_nb``, ``digit_si_sdr_gain_db`` and
+        ``noisy``: the same figures of the noisy input.
+    """
+    methods = report.get("methods", {})
+    if name not in methods:
+        return None
+
+    def figures(method: str) -> dict:
+        sentence, digit = methods[method].get("sentence", {}), methods[method].get("digit", {})
+        return {"sentence_pesq_nb": sentence.get("pesq_nb"), "sentence_pesq_wb": sentence.get("pesq_wb"),
+                "sentence_si_sdr_gain_db": sentence.get("si_sdr_gain"),
+                "digit_pesq_nb": digit.get("pesq_nb"), "digit_si_sdr_gain_db": digit.get("si_sdr_gain")}
+
+    n = {kind: methods[name].get(kind, {}).get("n", 0) for kind in ("sentence", "digit")}
+    return {"condition": f"real noise recordings at 0, 5 and 10 dB, with and without a room: "
+                         f"{n['sentence']} read-sentence and {n['digit']} spoken-digit mixtures "
+                         f"(`audioml evaluate denoiser --set realworld`)",
+            **figures(name), "noisy": figures("noisy") if "noisy" in methods else None}
+
+
+def write_realworld_to_cards(report: dict, models_dir: Path | None = None) -> list[str]:
+    """Store each scored model's :func:`realworld_card_figures` on its card
+    (``metrics["realworld"]``); return the names of the cards written."""
+    from audioml.registry import get_card, write_card
+
+    written = []
+    for name in report.get("cards", {}):
+        figures = realworld_card_figures(report, name)
+        if figures is None:
+            continue
+        card = get_card(name, models_dir)
+        card["metrics"] = {**card.get("metrics", {}), "realworld": figures}
+        write_card(card, models_dir)
+        written.append(name)
+    return written
+

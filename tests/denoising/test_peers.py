@@ -104,3 +104,27 @@ def test_cli_realworld_benchmark_end_to_end(tmp_path, make_realworld, make_fsdd,
     assert report["methods"]["noisy"]["digit"]["pesq_wb"] is None
     assert report["cards"]["rnnoise"]["trained_here"] is False
     assert "theo" in report["conditions"]["digits"]
+
+
+def test_realworld_figures_go_on_the_cards(tmp_path):
+    """``--write-cards`` stores each scored model's real-world figures where the page reads them."""
+    import shutil
+
+    from audioml.denoising.evaluate import write_realworld_to_cards
+    from audioml.paths import MODELS_DIR
+    from audioml.registry import get_card
+
+    for name in ("rnnoise", "masknet_denoiser"):
+        shutil.copy(MODELS_DIR / f"{name}.json", tmp_path / f"{name}.json")
+
+    def figures(nb, wb, gain):
+        return {"sentence": {"n": 6, "pesq_nb": nb, "pesq_wb": wb, "si_sdr_gain": gain},
+                "digit": {"n": 30, "pesq_nb": nb - 0.1, "pesq_wb": None, "si_sdr_gain": gain}}
+
+    report = {"methods": {"noisy": figures(2.3, 1.3, 0.0), "rnnoise": figures(2.7, 1.8, 5.0)},
+              "cards": {"rnnoise": {}, "masknet_denoiser": {}}}
+    assert write_realworld_to_cards(report, tmp_path) == ["rnnoise"]   # masknet was not scored
+    real = get_card("rnnoise", tmp_path)["metrics"]["realworld"]
+    assert real["sentence_pesq_wb"] == 1.8 and real["digit_pesq_nb"] == pytest.approx(2.6)
+    assert real["noisy"]["sentence_pesq_wb"] == 1.3 and "6 read-sentence" in real["condition"]
+    assert "realworld" not in get_card("masknet_denoiser", tmp_path)["metrics"]
