@@ -152,6 +152,11 @@ def train_denoiser(architecture: str, recordings: list, *, name: str | None = No
         best = card["mask_tuning"]["best"]
         card["config"].update(mask_power=best["power"], mask_floor=best["floor"])
         write_card(card, out_dir)
+        # The tuning loaded the net with its card of then (no shaping) into the per-process
+        # cache: load it afresh, so that the test figures are those of the shaping just chosen.
+        from audioml.denoising.api import load_denoiser
+
+        load_denoiser.cache_clear()
     # Test figures on the held-out clips of the same split, under the conditions of the targets.
     card["metrics"] = card_metrics(name, test_recs, split=split, test_speaker=test_speaker,
                                    models_dir=out_dir)

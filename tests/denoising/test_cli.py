@@ -157,3 +157,21 @@ def test_a_bad_noise_mix_is_one_line(generated_fsdd, tmp_path, mix, capsys):
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) >= 1 and ("KIND=SHARE" in err or "noise mix" in err)
+
+
+def test_test_figures_are_those_of_the_tuned_mask(generated_fsdd, tmp_path, monkeypatch):
+    """The card's test figures are measured with the mask shaping the tuning chose, not with
+    the net as it was loaded for the tuning."""
+    import audioml.denoising.recipe as recipe
+    from audioml.denoising.api import load_denoiser
+
+    monkeypatch.setattr(recipe, "tune_shipped_mask", lambda name, models_dir, clips, progress: (
+        load_denoiser(name, models_dir),   # the tuning loads (and so caches) the untuned net
+        {"best": {"power": 2.0, "floor": 0.01, "pesq_nb": 3.0}, "clips": len(clips)})[1])
+    seen = []
+    monkeypatch.setattr(recipe, "card_metrics", lambda name, recs, split, test_speaker, models_dir: (
+        seen.append(load_denoiser(name, models_dir).card["config"]), {})[1])
+    assert main(["train", "denoiser", "--model", "masknet", "--data", str(generated_fsdd),
+                 "--split", "speaker", "--test-speaker", "bob", "--epochs", "1", "--steps", "2",
+                 "--out-dir", str(tmp_path)]) == 0
+    assert seen[0]["mask_power"] == 2.0 and seen[0]["mask_floor"] == 0.01
