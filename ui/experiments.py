@@ -186,23 +186,25 @@ def table(rows: list[dict]) -> None:
 @st.cache_data(show_spinner=False)
 def snr_sweep_report() -> dict | None:
     """The shipped SNR sweep (``reports/denoise_snr_sweep.json``), or ``None`` without one."""
-    from audioml.errors import AudioMLError
     from audioml.experiments import fidelity
 
-    try:
-        return fidelity.load_snr_sweep()
-    except AudioMLError:
-        return None
+    return _shipped_or_none(fidelity.load_snr_sweep)
 
 
 @st.cache_data(show_spinner=False)
 def protocols_report() -> dict | None:
     """The shipped melody protocols report (``reports/melody_protocols.json``), or ``None``."""
-    from audioml.errors import AudioMLError
     from audioml.experiments import fidelity
 
+    return _shipped_or_none(fidelity.load_protocols)
+
+
+def _shipped_or_none(load) -> dict | None:
+    """``load()``, or ``None`` where the report is not shipped (it raises AudioMLError)."""
+    from audioml.errors import AudioMLError
+
     try:
-        return fidelity.load_protocols()
+        return load()
     except AudioMLError:
         return None
 
