@@ -57,3 +57,18 @@ def test_on_a_phone_every_spectrogram_gets_the_screen_width(visit):
     assert all(b["width"] >= 300 and b["x"] >= 0 and b["x"] + b["width"] <= 390 for b in boxes), boxes
     tops = sorted(b["y"] for b in boxes)
     assert all(later - earlier >= 200 for earlier, later in zip(tops, tops[1:])), tops
+
+
+def test_on_a_desktop_every_model_chip_and_player_is_readable(visit):
+    """The Models box shows all three chips of the default choice, and each player is wide
+    enough for its controls (five players in one row showed only "0:00")."""
+    page = visit("denoise")
+    box = page.locator("[data-testid='stMultiSelect']").first
+    chips = box.locator("[data-tag]")
+    assert chips.count() == 3
+    right = box.bounding_box()["x"] + box.bounding_box()["width"]
+    assert all(chips.nth(i).bounding_box()["x"] + chips.nth(i).bounding_box()["width"] <= right
+               for i in range(3))
+    players = page.locator("[data-testid='stAudio']")
+    assert players.count() == 5
+    assert min(players.nth(i).bounding_box()["width"] for i in range(5)) >= 250
