@@ -65,10 +65,12 @@ def test_on_a_desktop_every_model_chip_and_player_is_readable(visit):
     page = visit("denoise")
     box = page.locator("[data-testid='stMultiSelect']").first
     chips = box.locator("[data-tag]")
+    chips.nth(2).wait_for()
     assert chips.count() == 3
     right = box.bounding_box()["x"] + box.bounding_box()["width"]
     assert all(chips.nth(i).bounding_box()["x"] + chips.nth(i).bounding_box()["width"] <= right
                for i in range(3))
     players = page.locator("[data-testid='stAudio']")
+    players.nth(4).wait_for()
     assert players.count() == 5
     assert min(players.nth(i).bounding_box()["width"] for i in range(5)) >= 250
