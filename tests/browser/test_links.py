@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from urllib.parse import urlsplit
 
@@ -36,39 +37,38 @@ def assert_no_page_not_found(page, link: str) -> None:
     assert "does not seem to exist" not in body, f"{link}: {body[:300]}"
 
 
-@pytest.mark.parametrize("info", available_pages(), ids=lambda p: p.url_path)
-def test_deep_link_opens_the_page_for_the_first_visitor(browser, info):
-    """A fresh server whose very first request is a link to the page shows that page."""
+@contextlib.contextmanager
+def first_visit(browser, path: str):
+    """The page at *path* of a freshly started server, opened by its very first visitor."""
     with running_app() as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         try:
             page = context.new_page()
-            page.goto(f"{url}/{info.url_path}")
+            page.goto(f"{url}/{path}")
             wait_idle(page)
-            assert_no_page_not_found(page, info.url_path)
-            assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip() == page_heading(info)
-            assert urlsplit(page.url).path.rstrip("/").endswith(f"/{info.url_path}"), page.url
-            # The app's own menu (its titles), not one Streamlit made up from the pages/ file names.
-            menu = page.locator("[data-testid='stSidebarNav']").inner_text()
-            assert all(p.title in menu for p in available_pages()), menu
+            assert_no_page_not_found(page, path)
+            yield page
         finally:
             context.close()
+
+
+@pytest.mark.parametrize("info", available_pages(), ids=lambda p: p.url_path)
+def test_deep_link_opens_the_page_for_the_first_visitor(browser, info):
+    """A fresh server whose very first request is a link to the page shows that page."""
+    with first_visit(browser, info.url_path) as page:
+        assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip() == page_heading(info)
+        assert urlsplit(page.url).path.rstrip("/").endswith(f"/{info.url_path}"), page.url
+        # The app's own menu (its titles), not one Streamlit made up from the pages/ file names.
+        menu = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert all(p.title in menu for p in available_pages()), menu
 
 
 def test_home_link_opens_the_home_page_for_the_first_visitor(browser):
     """/home (the path the home page declares) opens the home page, first visitor included."""
-    with running_app() as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        try:
-            page = context.new_page()
-            page.goto(f"{url}/{HOME_ALIAS}")
-            wait_idle(page)
-            assert_no_page_not_found(page, HOME_ALIAS)
-            assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip() == "audioml"
-            text = main_text(page)
-            assert all(info.title in text for info in available_pages())
-        finally:
-            context.close()
+    with first_visit(browser, HOME_ALIAS) as page:
+        assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip() == "audioml"
+        text = main_text(page)
+        assert all(info.title in text for info in available_pages())
 
 
 def test_every_request_stays_on_the_server(browser):
@@ -97,20 +97,13 @@ def test_links_between_pages_stay_in_the_tab(browser):
     infos = {p.url_path: p for p in available_pages()}
     if "experiments" not in infos or "denoise" not in infos:
         pytest.skip("needs the experiments and denoise pages")
-    with running_app() as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        try:
-            page = context.new_page()
-            page.goto(f"{url}/experiments")
-            wait_idle(page)
-            link = page.locator("[data-testid='stMain'] a", has_text=re.compile(r"Try it on the denoise page"))
-            assert link.count() >= 1, "no 'Try it on the denoise page' link"
-            assert link.first.get_attribute("target") in (None, "", "_self"), "the link opens a new tab"
-            link.first.click()
-            page.wait_for_url(re.compile(r"/denoise$"), timeout=60_000)
-            wait_idle(page)
-            assert len(context.pages) == 1, "a second tab was opened"
-            assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip() == \
-                page_heading(infos["denoise"])
-        finally:
-            context.close()
+    with first_visit(browser, "experiments") as page:
+        link = page.locator("[data-testid='stMain'] a", has_text=re.compile(r"Try it on the denoise page"))
+        assert link.count() >= 1, "no 'Try it on the denoise page' link"
+        assert link.first.get_attribute("target") in (None, "", "_self"), "the link opens a new tab"
+        link.first.click()
+        page.wait_for_url(re.compile(r"/denoise$"), timeout=60_000)
+        wait_idle(page)
+        assert len(page.context.pages) == 1, "a second tab was opened"
+        assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip() == \
+            page_heading(infos["denoise"])
