@@ -73,15 +73,21 @@ def image_scores(method: str, clean: np.ndarray, noisy: np.ndarray, denoisers: d
     """
     x01, target = paper_pair(clean, noisy)
     lo, hi = FLOOR_DB, float(clip_db(noisy).max())
-    clean_own, lo_c, hi_c = minmax_scale(clip_db(clean))
     if method == "noisy":
-        return spectrogram_mse(target, x01), spectrogram_mse(clean_own, x01)
+        return spectrogram_mse(target, x01), spectrogram_mse(minmax_scale(clip_db(clean))[0], x01)
     if method in denoisers and denoisers[method].family == "autoencoder":
         est01 = np.asarray(denoisers[method].model(x01[None, ..., None], training=False))[0, ..., 0]
         est_db = minmax_unscale(est01, lo, hi)
     else:
         est_db = clip_db(_run(method, noisy, denoisers, phase))
         est01 = np.clip(minmax_scale(est_db, lo, hi)[0], 0, 1)
+    return _both_spaces(target, clip_db(clean), est01, est_db)
+
+
+def _both_spaces(target: np.ndarray, clean_db: np.ndarray, est01: np.ndarray,
+                 est_db: np.ndarray) -> tuple[float, float]:
+    """An estimate's MSE against the training *target*, and in the clean clip's own range."""
+    clean_own, lo_c, hi_c = minmax_scale(clean_db)
     est_own = np.clip(minmax_scale(est_db, lo_c, hi_c)[0], 0, 1)
     return spectrogram_mse(target, est01), spectrogram_mse(clean_own, est_own)
 
@@ -362,13 +368,10 @@ def snr_sweep(models: list[str], recordings, *, snrs=SWEEP_SNRS, kind: str = "wh
         for name, d in denoisers.items():
             est = np.concatenate([np.asarray(d.model(x01[s:s + batch_size, ..., None], training=False))
                                   for s in range(0, len(x01), batch_size)])[..., 0]
-            ours, own = [], []
-            for i, e in enumerate(est):
-                est_db = minmax_unscale(e, FLOOR_DB, his[i])
-                _, lo_c, hi_c = minmax_scale(clean_db[i])
-                ours.append(spectrogram_mse(targets[i], e))
-                own.append(spectrogram_mse(clean_own[i], np.clip(minmax_scale(est_db, lo_c, hi_c)[0], 0, 1)))
-            scores[name] = (ours, own)
+            # Batched through the network, scored per clip as image_scores scores it.
+            pairs_of_scores = [_both_spaces(targets[i], clean_db[i], e, minmax_unscale(e, FLOOR_DB, his[i]))
+                               for i, e in enumerate(est)]
+            scores[name] = tuple(zip(*pairs_of_scores))
         oracle = [neighbour_oracle_mse(c, y) for c, y in zip(clean, noisy)]
         conditions.append({
             "snr_db": None if snr is None else float(snr),
