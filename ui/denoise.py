@@ -182,9 +182,10 @@ def spectrogram_panel(_y: np.ndarray, key: str, sr: int, *, title: str, peak: fl
     return fig
 
 
-def reference_peak(y: np.ndarray, sr: int) -> float:
-    """The loudest bin of *y*'s display spectrogram: 0 dB of every panel."""
-    return float(spectrogram_image(y, sr, n_fft=512, hop_length=display_hop(len(y)), db=False).z.max())
+@st.cache_data(max_entries=CACHED, show_spinner=False)
+def reference_peak(_y: np.ndarray, key: str, sr: int) -> float:
+    """The loudest bin of *_y*'s display spectrogram: 0 dB of every panel."""
+    return float(spectrogram_image(_y, sr, n_fft=512, hop_length=display_hop(len(_y)), db=False).z.max())
 
 
 def clip_grid(clips: dict[str, np.ndarray], keys: dict[str, str], sr: int, *, reference: str,
@@ -195,7 +196,7 @@ def clip_grid(clips: dict[str, np.ndarray], keys: dict[str, str], sr: int, *, re
     of ``clips[reference]``); on a narrow screen Streamlit stacks them one per row.
     *played* holds what each player plays (e.g. loudness-matched clips).
     """
-    peak = reference_peak(clips[reference], sr)
+    peak = reference_peak(clips[reference], keys[reference], sr)
     names = list(clips)
     for row in range(0, len(names), PER_ROW):
         for column, name in zip(st.columns(PER_ROW), names[row:row + PER_ROW]):
