@@ -15,7 +15,7 @@ from audioml.errors import AudioMLError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = Path(os.environ.get("AUDIOML_MODELS", PROJECT_ROOT / "models"))
-RUNS_DIR = PROJECT_ROOT / "runs"
+RUNS_DIR = Path(os.environ.get("AUDIOML_RUNS", PROJECT_ROOT / "runs"))
 
 
 def data_candidates(name: str) -> list[Path]:

@@ -33,7 +33,13 @@ def register(groups) -> None:
         p = sub.add_parser(table, help=text, description=text + ". Every trial trains one "
                            "configuration and records its parameters, test metric, training "
                            "time and parameter count.")
-        p.add_argument("--trials", type=_integer, default=5, help="trials this worker runs (default 5)")
+        count = p.add_mutually_exclusive_group()
+        count.add_argument("--trials", type=_integer,
+                           help="trials this worker runs (default 5 unless --total is given)")
+        count.add_argument("--total", type=_integer,
+                           help="run until the study holds this many completed trials; repeat the "
+                                "same command after a stop and it runs only what is missing, "
+                                "resuming a trial that was cut off from its last epoch")
         p.add_argument("--epochs-scale", type=_number, default=1.0,
                        help="factor in (0, 1] on every epoch count, at least 1 epoch (default 1)")
         p.add_argument("--storage", help=f"Optuna RDB URL (default {DEFAULT_STORAGE})")
@@ -52,6 +58,26 @@ def register(groups) -> None:
             p.add_argument("--max-train", type=_integer, help="use only the first N training clips")
             p.add_argument("--max-test", type=_integer, help="use only the first N test clips")
         p.set_defaults(func=_run, table=table)
+
+    from audioml.experiments.study import SEEDS
+
+    sd = sub.add_parser(
+        "seeds", help="train the configuration a search chose with more seeds",
+        description="Repeat the best completed trial of a table's study with more training "
+                    "seeds, in the study <name>-seeds (same storage, data and epoch scale), so "
+                    "the seed-to-seed spread can stand beside the differences between "
+                    "configurations. Repeat the command after a stop: it runs the seeds still "
+                    "missing.")
+    sd.add_argument("table", choices=tuple(TABLE_HELP), help="the table whose choice to repeat")
+    sd.add_argument("--seeds", type=_integer, default=3,
+                    help=f"how many seeds (1 to {len(SEEDS)}, default 3)")
+    sd.add_argument("--storage", help=f"Optuna RDB URL (default {DEFAULT_STORAGE})")
+    sd.add_argument("--study-name", help="the search's study (default: the table's name)")
+    sd.add_argument("--data", help="FSDD folder (tables 1-2) or songs folder (table 3); "
+                                   "default: the shared data folders")
+    sd.add_argument("--collection", default=DEFAULT_COLLECTION,
+                    help=f"table 3's sub-collection (default {DEFAULT_COLLECTION}, as its search)")
+    sd.set_defaults(func=_seeds)
 
     from audioml.experiments.fidelity import SWEEP_CLIPS, SWEEP_MODELS
 
@@ -138,22 +164,41 @@ def _run(args) -> int:
     from audioml.experiments.study import check_options, run_study
     from audioml.progress import TqdmProgress
 
+    trials = args.trials if args.trials is not None or args.total is not None else 5
     # Check cheap options before TensorFlow and the data load.
-    check_options(args.table, trials=args.trials, epochs_scale=args.epochs_scale,
-                  sampler=args.sampler)
+    check_options(args.table, trials=trials if args.total is None else args.total,
+                  epochs_scale=args.epochs_scale, sampler=args.sampler)
     options = ({"collection": None if args.collection == "all" else args.collection}
                if args.table == "table3" else {"max_train": args.max_train, "max_test": args.max_test})
     with TqdmProgress(f"{args.table} trials", unit="trial") as bar:
-        study = run_study(args.table, trials=args.trials, epochs_scale=args.epochs_scale,
+        study = run_study(args.table, trials=None if args.total is not None else trials,
+                          total=args.total, epochs_scale=args.epochs_scale,
                           storage=args.storage, study_name=args.study_name, sampler=args.sampler,
                           seed=args.seed, data=args.data, progress=bar, **options)
+    _print_best(study)
+    return 0
+
+
+def _seeds(args) -> int:
+    from audioml.experiments.study import run_seeds
+    from audioml.progress import TqdmProgress
+
+    options = ({"collection": None if args.collection == "all" else args.collection}
+               if args.table == "table3" else {})
+    with TqdmProgress(f"{args.table} seeds", unit="trial") as bar:
+        study = run_seeds(args.table, seeds=args.seeds, storage=args.storage,
+                          study_name=args.study_name, data=args.data, progress=bar, **options)
+    _print_best(study)
+    return 0
+
+
+def _print_best(study) -> None:
     done = [t for t in study.trials if t.value is not None]
     print(f"study {study.study_name}: {len(done)} completed trials", file=sys.stderr)
     if done:
         best = study.best_trial
         print(json.dumps({"best_trial": best.number, "metric": best.value, "params": best.params,
                           "training_time_s": best.user_attrs.get("training_time_s")}))
-    return 0
 
 
 def _report(args) -> int:

@@ -60,7 +60,7 @@ def build_autoencoder(architecture: str, *, learning_rate: float, alpha: float =
 def train_autoencoder(architecture: str, clips: list[np.ndarray], *, epochs: int = 30,
                       learning_rate: float = 5e-4, batch_size: int = 32, seed: int = 0,
                       snr_db: float = 10.0, alpha: float = 50_000.0, config: dict | None = None,
-                      max_seconds: float | None = None,
+                      max_seconds: float | None = None, checkpoint=None,
                       progress: ProgressFn = no_progress):
     """Train the DCAE or VAE; return ``(model, history)``.
 
@@ -75,12 +75,18 @@ def train_autoencoder(architecture: str, clips: list[np.ndarray], *, epochs: int
         The conv stack (see :func:`build_autoencoder`); the paper's by default.
     max_seconds : float, optional
         Stop after the epoch that crosses this wall-clock time.
+    checkpoint : audioml.nn.checkpoint.EpochCheckpoint, optional
+        Save after every epoch and, when a checkpoint of this run exists, resume after its
+        last epoch (a stopped run loses at most the epoch it was in). It is kept after the
+        last epoch, so a run stopped before its result was stored only has to score it again;
+        the caller clears it.
 
     Returns
     -------
     model : keras.Model
     history : dict
-        ``loss`` per epoch (the VAE's includes alpha and KL), ``mse`` per epoch, ``epochs`` run.
+        ``loss`` per epoch (the VAE's includes alpha and KL), ``mse`` per epoch, ``epochs`` run,
+        ``training_time_s`` (summed over every resumed part) and ``resumes``.
     """
     if epochs < 1 or batch_size < 1 or learning_rate <= 0:
         raise AudioMLError("epochs, batch size and learning rate must be positive")
@@ -88,16 +94,30 @@ def train_autoencoder(architecture: str, clips: list[np.ndarray], *, epochs: int
     model = build_autoencoder(architecture, learning_rate=learning_rate, alpha=alpha, seed=seed,
                               config=config)
     history = {"loss": [], "mse": []}
+    first, before_s, resumes = 0, 0.0, 0
+    if checkpoint is not None:
+        saved = checkpoint.restore(model)
+        first, before_s, resumes = saved["epochs_done"], saved["elapsed_s"], saved["resumes"]
+        history = {"loss": [], "mse": [], **saved["history"]}
+        if first:
+            progress(first, epochs, f"resumed after epoch {first}")
     start = time.monotonic()
-    for epoch in range(epochs):
+    for epoch in range(first, epochs):
+        # The epoch's noise depends on the seed and the epoch alone, so a resumed run draws
+        # the same noise the unbroken run would have.
         x, y = paper_dataset(clips, snr_db=snr_db, seed=seed * 10_000 + epoch + 1)
         logs = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=True, verbose=0).history
         history["loss"].append(float(logs["loss"][-1]))
         history["mse"].append(float(logs.get("mse", logs["loss"])[-1]))
+        if checkpoint is not None:
+            checkpoint.save(model, epochs_done=epoch + 1, history=history, resumes=resumes,
+                            elapsed_s=before_s + time.monotonic() - start)
         progress(epoch + 1, epochs, f"mse={history['mse'][-1]:.5f}")
         if max_seconds and time.monotonic() - start > max_seconds:
             break
     history["epochs"] = len(history["loss"])
+    history["training_time_s"] = before_s + time.monotonic() - start
+    history["resumes"] = resumes
     return model, history
 
 

@@ -8,7 +8,14 @@ scored with :func:`audioml.melody.train.evaluate`.
 
 Every trial records as user attributes: ``config`` (everything the builder got),
 ``metric``, ``training_time_s``, ``param_count``, ``epochs_run`` (after scaling),
-``epochs_published`` (before scaling), ``epochs_scale`` and ``worker`` (host:pid).
+``epochs_published`` (before scaling), ``epochs_scale``, ``seed`` (the training seed),
+``resumes`` and ``worker`` (host:pid); while it trains, ``epochs_done`` after every epoch.
+
+A trial whose process died is retried by the study with the same parameters
+(:func:`audioml.experiments.study.storage_for`); the retry keeps the first attempt's number as
+its :func:`trial_key`, so it trains with the same seed and, for Tables 1 and 2, resumes from
+the first attempt's last finished epoch (:class:`audioml.nn.checkpoint.EpochCheckpoint`,
+under ``runs/checkpoints/<study>-<created>/``).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from audioml.errors import AudioMLError
 from audioml.experiments.published import (TABLE1_ARCHITECTURES, TABLE1_EPOCHS, TABLE1_FIXED,
                                            TABLE2_FIXED)
 from audioml.experiments.spaces import scaled_epochs, suggest
+from audioml.paths import RUNS_DIR
 
 SNR_DB = 10.0
 ALPHA = 50_000.0
@@ -34,6 +42,8 @@ TEST_NOISE_SEED = 7919
 #: The sub-collection of essen-deutschl Table 3 is searched on (687 files, 544 songs kept by the
 #: preprocessing; short songs, so an epoch is quick), to fit a small budget.
 DEFAULT_COLLECTION = "ballad"
+#: Where Tables 1 and 2 keep each running trial's last epoch.
+CHECKPOINT_ROOT = RUNS_DIR / "checkpoints"
 
 
 @dataclass
@@ -138,11 +148,53 @@ def _worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def denoise_objective(table: str, data: DenoiseData, *, epochs_scale: float, seed: int = 0
-                      ) -> Callable:
-    """Trial function of Table 1 or 2: train the VAE, return its test spectrogram MSE."""
+def trial_key(trial) -> int:
+    """The number of the first attempt at *trial*'s configuration.
+
+    It is stored as the user attribute ``first_attempt`` when a trial starts; a retry of a
+    trial whose process died gets a copy of its user attributes, so it keeps the number.
+    """
+    key = trial.user_attrs.get("first_attempt")
+    if key is None:
+        key = int(trial.number)
+        trial.set_user_attr("first_attempt", key)
+    return int(key)
+
+
+def training_seed(trial, base: int = 0) -> int:
+    """The seed a trial trains with: its ``seed`` user attribute when one was queued with it
+    (the seed studies), else *base* plus its :func:`trial_key`."""
+    queued = trial.user_attrs.get("seed")
+    return int(queued) if queued is not None else int(base) + trial_key(trial)
+
+
+def _study_folder(study) -> str:
+    """The study's name and creation time: two studies of one name (in two storages, or one
+    deleted and made again) never share checkpoints."""
+    created = "".join(c for c in str(study.user_attrs.get("created", "")) if c.isalnum())
+    return f"{study.study_name}-{created}" if created else study.study_name
+
+
+def _epoch_reporter(trial):
+    """A progress callback that stores how far the trial has trained."""
+    def report(done, total, message) -> None:
+        trial.set_user_attr("epochs_done", int(done))
+    return report
+
+
+def denoise_objective(table: str, data: DenoiseData, *, epochs_scale: float, seed: int = 0,
+                      checkpoint_root: str | Path | None = CHECKPOINT_ROOT) -> Callable:
+    """Trial function of Table 1 or 2: train the VAE, return its test spectrogram MSE.
+
+    Parameters
+    ----------
+    checkpoint_root : path-like or None
+        Each trial saves its last epoch under ``<root>/<study>-<created>/trial-<key>/`` and a retried
+        trial resumes from there; ``None`` trains every trial from scratch.
+    """
     from audioml.denoising.train import train_autoencoder
     from audioml.metrics import spectrogram_mse
+    from audioml.nn.checkpoint import EpochCheckpoint
 
     if table not in ("table1", "table2"):
         raise AudioMLError(f"the denoising objective serves table1 and table2, not {table!r}")
@@ -157,17 +209,27 @@ def denoise_objective(table: str, data: DenoiseData, *, epochs_scale: float, see
             lr, batch = values["learning_rate"], values["batch_size"]
         config = dict(TABLE1_ARCHITECTURES[arch])
         epochs = scaled_epochs(published_epochs, epochs_scale)
-        start = time.monotonic()
-        model, _ = train_autoencoder("vae", data.train_clips, epochs=epochs, learning_rate=lr,
-                                     batch_size=batch, seed=seed + trial.number, snr_db=SNR_DB,
-                                     alpha=ALPHA, config=config)
-        seconds = time.monotonic() - start
+        trial_seed = training_seed(trial, seed)
+        trial.set_user_attr("seed", trial_seed)   # kept by a retry of this trial
+        full = {**config, "architecture": arch, "learning_rate": lr, "batch_size": batch,
+                "alpha": ALPHA, "snr_db": SNR_DB}
+        checkpoint = None
+        if checkpoint_root is not None:
+            folder = Path(checkpoint_root) / _study_folder(trial.study) / f"trial-{trial_key(trial)}"
+            checkpoint = EpochCheckpoint(folder, {"config": full, "epochs": epochs, "seed": trial_seed,
+                                                  "data": data.description})
+        model, history = train_autoencoder(
+            "vae", data.train_clips, epochs=epochs, learning_rate=lr, batch_size=batch,
+            seed=trial_seed, snr_db=SNR_DB, alpha=ALPHA, config=config, checkpoint=checkpoint,
+            progress=_epoch_reporter(trial))
         mse = spectrogram_mse(data.test_y, model.predict(data.test_x, batch_size=64, verbose=0))
-        _record(trial, config={**config, "architecture": arch, "learning_rate": lr,
-                               "batch_size": batch, "alpha": ALPHA, "snr_db": SNR_DB},
-                metric=mse, training_time_s=round(seconds, 2), param_count=int(model.count_params()),
-                epochs_run=epochs, epochs_published=published_epochs, epochs_scale=epochs_scale,
-                worker=_worker())
+        _record(trial, config=full, metric=mse,
+                training_time_s=round(history["training_time_s"], 2),
+                param_count=int(model.count_params()), epochs_run=history["epochs"],
+                epochs_published=published_epochs, epochs_scale=epochs_scale, seed=trial_seed,
+                resumes=history["resumes"], worker=_worker())
+        if checkpoint is not None:
+            checkpoint.clear()   # the result is stored; the weights are not kept
         return mse
 
     return objective
@@ -183,14 +245,18 @@ def melody_objective(data: MelodyData, *, epochs_scale: float, seed: int = 0) ->
         config = preset("paper", units=values["units"], learning_rate=values["learning_rate"],
                         batch_size=values["batch_size"])
         epochs = scaled_epochs(values["epochs"], epochs_scale)
+        trial_seed = training_seed(trial, seed)
+        trial.set_user_attr("seed", trial_seed)   # kept by a retry of this trial
         start = time.monotonic()
+        # A trial of Table 3 takes minutes, so a retried one starts again rather than resuming.
         model, history = train(data.train, data.val, config=config, epochs=epochs,
-                               seed=seed + trial.number)
+                               seed=trial_seed, progress=_epoch_reporter(trial))
         seconds = time.monotonic() - start
         scores = evaluate(model, data.test, max_steps=config["max_steps"])
         _record(trial, config=config, metric=scores["accuracy"], training_time_s=round(seconds, 2),
                 param_count=int(model.keras_model.count_params()), epochs_run=epochs,
-                epochs_published=values["epochs"], epochs_scale=epochs_scale, worker=_worker(),
+                epochs_published=values["epochs"], epochs_scale=epochs_scale, seed=trial_seed,
+                resumes=0, worker=_worker(),
                 onset_accuracy=scores["onset_accuracy"], nll=scores["nll"],
                 always_hold=scores["always_hold"], test_songs=scores["songs"],
                 best_epoch=history.get("best_epoch"))

@@ -5,7 +5,15 @@ results without Optuna's database. Layout::
 
     {"created": ISO time, "tables": {"table1": {"study_name", "epochs_scale", "sampler",
      "direction", "metric", "data", "trials": [{"number", "state", "params", "metric",
-     "training_time_s", "param_count", "epochs_run", "epochs_published", "config", ...}]}}}
+     "training_time_s", "param_count", "epochs_run", "epochs_published", "config", "seed",
+     "resumes", "epochs_done", ...}],
+     "seeds": {"source_trial", "params", "trials": [...]}}}}
+
+A trial still training is listed as ``running`` with its ``epochs_done``; an attempt whose
+process died is listed once, as its retry (``waiting`` until a worker picks it up, which
+carries on from its last epoch).
+``seeds`` is present once the table's seed study exists. The earlier quick searches, run at
+2-20% of the epochs on a few hundred clips, are kept in :data:`PILOT_PATH` in the same layout.
 """
 
 from __future__ import annotations
@@ -19,18 +27,24 @@ from audioml.experiments import TABLES
 from audioml.paths import PROJECT_ROOT
 
 REPORT_PATH = PROJECT_ROOT / "reports" / "experiments.json"
+PILOT_PATH = PROJECT_ROOT / "reports" / "experiments_pilot.json"
 #: User attributes copied from each trial into the report.
 TRIAL_KEYS = ("training_time_s", "param_count", "epochs_run", "epochs_published", "config",
-              "worker", "onset_accuracy", "nll", "always_hold", "test_songs", "best_epoch")
+              "worker", "onset_accuracy", "nll", "always_hold", "test_songs", "best_epoch",
+              "seed", "resumes", "epochs_done", "first_attempt")
 
 
 def study_summary(study) -> dict:
-    """One table's entry of the report, from a finished Optuna *study*."""
+    """One table's entry of the report, from an Optuna *study* (finished or not)."""
     attrs = study.user_attrs
+    every = study.get_trials(deepcopy=False)
+    # A retry copies its first attempt's user attributes, "first_attempt" among them.
+    retried = {t.user_attrs.get("first_attempt") for t in every if t.state.name != "FAIL"}
     trials = []
-    for t in study.get_trials(deepcopy=False):
-        if t.state.name in ("WAITING", "RUNNING"):
-            continue
+    for t in every:
+        queued = t.state.name == "WAITING" and "first_attempt" not in t.user_attrs
+        if queued or (t.state.name == "FAIL" and t.number in retried):
+            continue   # not started yet; or died, and its retry stands for it
         row = {"number": t.number, "state": t.state.name.lower(), "params": dict(t.params),
                "metric": t.value if t.values else None}
         row.update({k: t.user_attrs[k] for k in TRIAL_KEYS if k in t.user_attrs})
@@ -66,8 +80,20 @@ def export_report(*, storage: str | None = None, study_names: dict | None = None
     rdb = storage_for(storage)
     present = {s.study_name for s in optuna.get_all_study_summaries(rdb, include_best_trial=False)}
     names = {t: (study_names or {}).get(t, t) for t in TABLES}
-    tables = {t: study_summary(optuna.load_study(study_name=n, storage=rdb))
-              for t, n in names.items() if n in present}
+    from audioml.experiments.study import seeds_study_name
+
+    tables = {}
+    for table, name in names.items():
+        if name not in present:
+            continue
+        tables[table] = study_summary(optuna.load_study(study_name=name, storage=rdb))
+        seeds_name = seeds_study_name(name)
+        if seeds_name in present:
+            seeds = optuna.load_study(study_name=seeds_name, storage=rdb)
+            tables[table]["seeds"] = {"study_name": seeds_name,
+                                      "source_trial": seeds.user_attrs.get("source_trial"),
+                                      "params": seeds.user_attrs.get("params", {}),
+                                      "trials": study_summary(seeds)["trials"]}
     if not tables:
         raise AudioMLError(f"no study named {', '.join(names.values())} in the storage; "
                            f"run `audioml experiment table1` first")
@@ -102,6 +128,12 @@ def load_report(path: str | Path | None = None) -> dict:
         raise AudioMLError(f"experiments report {path} lacks {{'tables': {{table: {{'trials': "
                            f"[...]}}}}}} for tables {', '.join(TABLES)}")
     return report
+
+
+def load_pilot(path: str | Path | None = None) -> dict | None:
+    """The earlier quick searches' report (default :data:`PILOT_PATH`), or ``None`` if absent."""
+    path = Path(path or PILOT_PATH)
+    return load_report(path) if path.is_file() else None
 
 
 def trials_by_table(report: dict) -> dict[str, list[dict]]:

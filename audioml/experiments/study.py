@@ -7,13 +7,22 @@ study name. The sampler is random by default, as the paper's searches were; TPE 
 
 A study records its table, epoch scale, sampler and data in its user attributes; loading it
 again with a different epoch scale is refused, so one study never mixes scales.
+
+Paper-scale trials take hours, so a worker may die mid-trial. Every worker sends a heartbeat
+while it trains; a trial whose heartbeat stopped is marked failed by the next worker to start
+and queued again with the same parameters (:data:`HEARTBEAT_S`, :data:`GRACE_S`), and the retry
+resumes from the dead trial's last epoch. ``total=N`` makes a run idempotent: it runs only the
+trials the study still lacks, so the same command can be started again in every session until
+the study is done. :func:`run_seeds` trains the configuration a search chose with more seeds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import random
 import time
+import warnings
 from typing import Callable
 
 from audioml.errors import AudioMLError
@@ -28,6 +37,13 @@ SAMPLERS = ("random", "tpe")
 DIALECTS = ("sqlite", "postgresql", "mysql", "oracle", "mssql")
 #: Tries at opening a storage whose tables another worker is creating at the same moment.
 SCHEMA_ATTEMPTS = 5
+#: Seconds between a running trial's heartbeats, and the silence after which it counts as dead.
+HEARTBEAT_S = 60
+GRACE_S = 300
+#: Retries of a trial whose worker died, before it stays failed.
+MAX_RETRIES = 5
+#: Training seeds of the seed studies (the search's own trials use 0 + trial number).
+SEEDS = (1001, 1002, 1003, 1004, 1005)
 
 
 def check_options(table: str, *, trials: int = 1, epochs_scale: float = 1.0,
@@ -49,6 +65,7 @@ def storage_for(url: str | None = None):
     SQLite gets a 60 s lock timeout, so concurrent workers wait for each other instead of
     failing with "database is locked". Workers that open an empty server database at the same
     moment race to create Optuna's tables; the losers try again (:data:`SCHEMA_ATTEMPTS` times).
+    Running trials send heartbeats; one silent for :data:`GRACE_S` is failed and queued again.
 
     Raises
     ------
@@ -76,9 +93,15 @@ def storage_for(url: str | None = None):
 
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs = {"connect_args": {"timeout": 60}}
+    with _quiet_experimental():
+        retry = optuna.storages.RetryFailedTrialCallback(max_retry=MAX_RETRIES,
+                                                         inherit_intermediate_values=True)
     for attempt in range(SCHEMA_ATTEMPTS):
         try:
-            return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+            with _quiet_experimental():
+                return optuna.storages.RDBStorage(
+                    url, engine_kwargs=kwargs, heartbeat_interval=HEARTBEAT_S,
+                    grace_period=GRACE_S, heartbeat_stale_trial_callback=retry)
         except (IntegrityError, ProgrammingError):
             # Workers starting at once on an empty server database race to create Optuna's
             # tables (PostgreSQL: "duplicate key ... pg_type_typname_nsp_index"); the loser
@@ -90,6 +113,16 @@ def storage_for(url: str | None = None):
         except Exception as err:  # noqa: BLE001 - a driver or connection error becomes one clear line
             raise AudioMLError(f"cannot open storage {_shown_url(parsed)!r}: {type(err).__name__}: "
                                f"{err}") from None
+
+
+@contextlib.contextmanager
+def _quiet_experimental():
+    """Silence Optuna's notice that heartbeats are experimental (they have been since 2.9)."""
+    from optuna.exceptions import ExperimentalWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        yield
 
 
 def _shown_url(parsed) -> str:
@@ -177,58 +210,51 @@ def enqueue_architectures(study, trials: int) -> int:
     seen = {t.params.get("architecture") for t in study.get_trials(deepcopy=False)}
     seen |= {t.system_attrs.get("fixed_params", {}).get("architecture")
              for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))}
-    missing = [a for a in TABLE1_ARCHITECTURES if a not in seen][:trials]
+    missing = [a for a in TABLE1_ARCHITECTURES if a not in seen][:max(0, trials)]
     for arch in missing:
         study.enqueue_trial({"architecture": arch}, skip_if_exists=True)
     return len(missing)
 
 
-def run_study(table: str, *, trials: int, epochs_scale: float = 1.0, storage: str | None = None,
-              study_name: str | None = None, sampler: str = "random", seed: int | None = None,
-              data: str | None = None, objective: Callable | None = None,
-              data_description: str = "", progress: ProgressFn = no_progress, **data_options):
-    """Run *trials* more trials of *table*'s search and return the study.
+def _count(study, *states: str) -> int:
+    return sum(t.state.name in states for t in study.get_trials(deepcopy=False))
 
-    Parameters
-    ----------
-    table : {"table1", "table2", "table3"}
-    trials : int
-        Trials this call runs (other workers may add their own to the same study).
-    epochs_scale : float
-        Factor in (0, 1] on every epoch count (at least one epoch is run).
-    storage, study_name, sampler, seed
-        See :func:`create_or_load`.
-    data : str, optional
-        FSDD folder (Tables 1-2) or songs folder (Table 3); default: the shared data folders.
-    objective : callable, optional
-        A ready trial function; by default it is built from the data
-        (:mod:`audioml.experiments.objectives`). Tests pass tiny ones.
-    progress : callable
-        ``progress(done, trials, message)`` after each finished trial.
-    **data_options
-        Passed to the data loader (``max_train``/``max_test`` or ``collection``).
-    """
+
+def _data_and_objective(table: str, *, data, epochs_scale: float, seed: int | None,
+                        checkpoint_root, data_options: dict):
+    """Load the table's data and build its trial function; return ``(objective, description)``."""
     from audioml.experiments import objectives
 
-    check_options(table, trials=trials, epochs_scale=epochs_scale, sampler=sampler)
-    # Open the storage before loading any data: a bad URL should fail in a second, not a minute.
-    rdb = storage_for(storage) if storage is None or isinstance(storage, str) else storage
-    if objective is None:
-        if table == "table3":
-            loaded = objectives.load_melody_data(data, **data_options)
-            objective = objectives.melody_objective(loaded, epochs_scale=epochs_scale,
-                                                    seed=seed or 0)
-        else:
-            loaded = objectives.load_denoise_data(data, **data_options)
-            objective = objectives.denoise_objective(table, loaded, epochs_scale=epochs_scale,
-                                                     seed=seed or 0)
-        data_description = data_description or loaded.description
-    study = create_or_load(table, storage=rdb, study_name=study_name, sampler=sampler,
-                           epochs_scale=epochs_scale, seed=seed, data=data_description)
-    if table == "table1":
-        enqueue_architectures(study, trials)
+    if table == "table3":
+        loaded = objectives.load_melody_data(data, **data_options)
+        objective = objectives.melody_objective(loaded, epochs_scale=epochs_scale, seed=seed or 0)
+    else:
+        loaded = objectives.load_denoise_data(data, **data_options)
+        root = objectives.CHECKPOINT_ROOT if checkpoint_root == "default" else checkpoint_root
+        objective = objectives.denoise_objective(table, loaded, epochs_scale=epochs_scale,
+                                                 seed=seed or 0, checkpoint_root=root)
+    return objective, loaded.description
+
+
+def _trials_needed(study, *, trials: int | None, total: int | None) -> int:
+    """How many trials to run now: *trials*, or what the study lacks to hold *total* completed
+    ones (counting those other workers are running)."""
+    import optuna
+
+    # A trial whose worker died long ago is failed and queued again now, before counting.
+    with _quiet_experimental():
+        optuna.storages.fail_stale_trials(study)
+    if total is None:
+        return int(trials)
+    return max(0, total - _count(study, "COMPLETE") - _count(study, "RUNNING"))
+
+
+def _optimize(study, objective, trials: int, progress: ProgressFn) -> None:
+    """Run *trials* trials (queued ones first), reporting each to *progress*."""
     done = [0]
-    progress(0, trials, "starting")
+    progress(0, trials, "starting" if trials else "the study already holds its trials")
+    if not trials:
+        return
 
     def report(study, trial) -> None:
         done[0] += 1
@@ -239,4 +265,132 @@ def run_study(table: str, *, trials: int, epochs_scale: float = 1.0, storage: st
         progress(done[0], trials, f"trial {trial.number}: {trial.state.name.lower()}, {best}")
 
     study.optimize(objective, n_trials=trials, callbacks=[report], gc_after_trial=True)
+
+
+def run_study(table: str, *, trials: int | None = None, total: int | None = None,
+              epochs_scale: float = 1.0, storage: str | None = None,
+              study_name: str | None = None, sampler: str = "random", seed: int | None = None,
+              data: str | None = None, objective: Callable | None = None,
+              data_description: str = "", checkpoint_root="default",
+              progress: ProgressFn = no_progress, **data_options):
+    """Run more trials of *table*'s search and return the study.
+
+    Parameters
+    ----------
+    table : {"table1", "table2", "table3"}
+    trials : int, optional
+        Trials this call runs (other workers may add their own to the same study).
+    total : int, optional
+        Instead of *trials*: run until the study holds this many completed trials (counting
+        those other workers are running), so the same command can be repeated until done.
+    epochs_scale : float
+        Factor in (0, 1] on every epoch count (at least one epoch is run).
+    storage, study_name, sampler, seed
+        See :func:`create_or_load`.
+    data : str, optional
+        FSDD folder (Tables 1-2) or songs folder (Table 3); default: the shared data folders.
+    objective : callable, optional
+        A ready trial function; by default it is built from the data
+        (:mod:`audioml.experiments.objectives`). Tests pass tiny ones.
+    checkpoint_root : path-like or None
+        Where Tables 1-2 keep each trial's last epoch (default ``runs/checkpoints``);
+        ``None`` turns resuming off.
+    progress : callable
+        ``progress(done, trials, message)`` after each finished trial.
+    **data_options
+        Passed to the data loader (``max_train``/``max_test`` or ``collection``).
+    """
+    if (trials is None) == (total is None):
+        raise AudioMLError("give either trials (run this many) or total (run until the study "
+                           "holds this many), not both")
+    check_options(table, trials=trials if trials is not None else total,
+                  epochs_scale=epochs_scale, sampler=sampler)
+    # Open the storage before loading any data: a bad URL should fail in a second, not a minute.
+    rdb = storage_for(storage) if storage is None or isinstance(storage, str) else storage
+    if objective is None:
+        objective, loaded = _data_and_objective(table, data=data, epochs_scale=epochs_scale,
+                                                seed=seed, checkpoint_root=checkpoint_root,
+                                                data_options=data_options)
+        data_description = data_description or loaded
+    study = create_or_load(table, storage=rdb, study_name=study_name, sampler=sampler,
+                           epochs_scale=epochs_scale, seed=seed, data=data_description)
+    needed = _trials_needed(study, trials=trials, total=total)
+    if table == "table1":
+        # Queued trials (retries among them) run first; queue architectures for the rest.
+        enqueue_architectures(study, needed - _count(study, "WAITING"))
+    _optimize(study, objective, needed, progress)
+    return study
+
+
+def seeds_study_name(study_name: str) -> str:
+    """The name of the study that repeats *study_name*'s chosen configuration with more seeds."""
+    return f"{study_name}-seeds"
+
+
+def run_seeds(table: str, *, seeds: int = 3, storage: str | None = None,
+              study_name: str | None = None, data: str | None = None,
+              objective: Callable | None = None, checkpoint_root="default",
+              progress: ProgressFn = no_progress, **data_options):
+    """Train the configuration *table*'s search chose (its best completed trial) with *seeds*
+    more training seeds (:data:`SEEDS`), in the study :func:`seeds_study_name`.
+
+    The seed study keeps the search's epoch scale and data, so its spread can stand beside the
+    differences between the search's configurations. Running it again runs only the seeds
+    still missing; when the search's best trial changed since, the seed study is refused.
+
+    Returns
+    -------
+    optuna.Study
+        The seed study.
+
+    Raises
+    ------
+    AudioMLError
+        When the search has no completed trial, *seeds* is not in 1..len(SEEDS), or the seed
+        study was made for another configuration.
+    """
+    import optuna
+
+    if not isinstance(seeds, int) or not 1 <= seeds <= len(SEEDS):
+        raise AudioMLError(f"seeds must be a whole number from 1 to {len(SEEDS)}; got {seeds!r}")
+    rdb = storage_for(storage) if storage is None or isinstance(storage, str) else storage
+    source_name = study_name or table
+    try:
+        source = optuna.load_study(study_name=source_name, storage=rdb)
+    except KeyError:
+        raise AudioMLError(f"no study {source_name!r} in the storage; run `audioml experiment "
+                           f"{table}` first") from None
+    try:
+        chosen = source.best_trial
+    except ValueError:
+        raise AudioMLError(f"study {source_name!r} has no completed trial to repeat yet") from None
+    attrs = source.user_attrs
+    scale = float(attrs.get("epochs_scale", 1.0))
+    if objective is None:
+        objective, _ = _data_and_objective(table, data=data, epochs_scale=scale, seed=0,
+                                           checkpoint_root=checkpoint_root,
+                                           data_options=data_options)
+    study = create_or_load(table, storage=rdb, study_name=seeds_study_name(source_name),
+                           epochs_scale=scale, data=attrs.get("data", ""))
+    if "params" not in study.user_attrs:
+        study.set_user_attr("seeds_of", source_name)
+        study.set_user_attr("source_trial", chosen.number)
+        study.set_user_attr("params", chosen.params)
+    elif study.user_attrs["params"] != chosen.params:
+        raise AudioMLError(f"study {seeds_study_name(source_name)!r} repeats trial "
+                           f"{study.user_attrs.get('source_trial')} of {source_name!r}, but the "
+                           f"best trial is now {chosen.number}; delete the seed study to redo it")
+    with _quiet_experimental():   # a dead worker's seed trial is queued again, not re-added
+        optuna.storages.fail_stale_trials(study)
+    wanted = SEEDS[:seeds]
+    present = {t.user_attrs.get("seed") for t in study.get_trials(deepcopy=False)
+               if t.state.name in ("COMPLETE", "RUNNING", "WAITING")}
+    for value in wanted:
+        if value not in present:
+            study.enqueue_trial(chosen.params, user_attrs={"seed": value})
+    complete = {t.user_attrs.get("seed") for t in study.get_trials(deepcopy=False)
+                if t.state.name == "COMPLETE"}
+    missing = len(set(wanted) - complete)
+    _optimize(study, objective, _trials_needed(study, trials=None, total=_count(study, "COMPLETE")
+                                               + missing), progress)
     return study
