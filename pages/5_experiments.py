@@ -9,6 +9,7 @@ from audioml.experiments import TABLES
 from audioml.experiments import compare
 from audioml.experiments.published import outside_ranges, table as published_table
 from audioml.experiments.report import trials_by_table
+from audioml.experiments.study import PAPER_SCALE_TRIALS
 from ui import cache
 from ui import experiments as ex
 from ui.common import safe_text, user_errors
@@ -20,10 +21,13 @@ st.markdown(
     "the VAE's learning rate η, batch size B and epochs E (**Table 2**), and the melody LSTM's "
     "units n, η, B and E (**Table 3**). Each is reproduced here as an "
     "[Optuna](https://optuna.org) study with a random sampler, as the paper searched at random. "
-    "Every trial trains one configuration and records its parameters, its test metric, its "
-    "training time and its parameter count. Run them yourself with "
-    "`audioml experiment table1 --trials 5 --epochs-scale 0.05`; studies are kept in "
-    "`runs/studies.db` (SQLite) or any database Optuna can use, so several computers can share one.")
+    "Every trial trains one configuration at the paper's scale (its epochs, the whole training "
+    "split) and records its parameters, its test metric, its training time and its parameter "
+    "count; then the configuration each search chose is trained again with three more seeds. "
+    "That is hours of CPU, so the searches run in the background "
+    "(`nohup sh scripts/paper_tables.sh > runs/paper_tables.log &`) and pick up where they "
+    "stopped, a trial cut off mid-way from its last epoch. Studies are kept in `runs/studies.db` "
+    "(SQLite) or any database Optuna can use, so several computers can share one.")
 
 with user_errors():
     shipped = ex.shipped_report()
@@ -47,15 +51,16 @@ for tab, table in zip(tabs, TABLES):
         s = compare.summary(table, trials)
         st.subheader(info["title"])
         scale = entry.get("epochs_scale")
-        st.caption(f"Our study: {len(trials)} trials ({s['our_trials']} completed), sampler "
-                   f"{entry.get('sampler', '-')}, epochs scaled by {scale if scale is not None else '-'}. "
+        st.caption(f"Our study: {s['our_trials']} of {PAPER_SCALE_TRIALS[table]} planned trials "
+                   f"finished{ex.running_note(trials)}; sampler {entry.get('sampler', '-')}, "
+                   f"epochs scaled by {scale if scale is not None else '-'}. "
                    f"Data: {safe_text(entry.get('data') or 'not recorded', limit=400)}")
         fmt = ".4f" if info["metric"] == "mse" else ".3f"
         c1, c2, c3 = st.columns(3)
         c1.metric(f"published best {info['metric']}", format(s["published_best"], fmt))
         c2.metric(f"our best {info['metric']}",
                   format(s["our_best"], fmt) if s["our_best"] is not None else "—")
-        c3.metric("trials completed", f"{s['our_trials']} of {s['all_trials']}")
+        c3.metric("trials completed", f"{s['our_trials']} of {PAPER_SCALE_TRIALS[table]}")
 
         if table == "table1":
             st.markdown("**Published rows beside ours** (η = 0.0005, B = 32; our best trial of each "
@@ -65,16 +70,19 @@ for tab, table in zip(tabs, TABLES):
             # One above the other, each as wide as the page, so that no column is cut off.
             st.markdown("**Published rows**")
             ex.table(compare.published_rows(table))
-            st.markdown("**Our trials**")
-            if trials:
-                ex.table(compare.our_rows(table, trials))
-            else:
-                st.info("No trial yet.")
+        st.markdown("**Our trials**")
+        if trials:
+            ex.table(compare.our_rows(table, trials, scale))
+        else:
+            st.info("No trial yet: this search waits for the one before it in the background run.")
+        if table != "table1":
             ranges = ", ".join(f"{k.replace('_', ' ')} ∈ [{lo:g}, {hi:g}]"
                                for k, (lo, hi) in info["ranges"].items())
             st.caption(f"Stated ranges: {ranges}. Published rows outside them: "
                        f"{len(outside_ranges(table))} of {len(info['rows'])}.")
         st.info(compare.discussion(table, entry))
+        ex.seeds_section(table, entry)
+        ex.pilot_section(table)
         if table == "table3":
             ex.protocols_section()
 

@@ -39,18 +39,56 @@ def live_storage() -> str | None:
 @st.cache_data(show_spinner=False, ttl=60)
 def live_report() -> dict | None:
     """A report made from ``runs/studies.db`` (refreshed each minute), or ``None`` without one."""
-    import optuna
-
     storage = live_storage()
     if storage is None:
         return None
     try:
-        names = {s.study_name for s in optuna.get_all_study_summaries(storage, include_best_trial=False)}
-        tables = {t: rep.study_summary(optuna.load_study(study_name=t, storage=storage))
-                  for t in ("table1", "table2", "table3") if t in names}
+        report = rep.collect(storage)
     except Exception:  # noqa: BLE001 - a locked or foreign database simply means: use the report
         return None
-    return {"tables": tables} if tables else None
+    return report if report["tables"] else None
+
+
+def running_note(trials: list[dict]) -> str:
+    """``", trial 7 running (epoch 12)"`` for the trials still training, else ``""``."""
+    running = [t for t in trials if t.get("state") in ("running", "waiting")]
+    return "".join(f", trial {t['number']} {t['state']} (epoch {t.get('epochs_done', 0)} done)"
+                   for t in running)
+
+
+@st.cache_data(show_spinner=False)
+def pilot_report() -> dict | None:
+    """The earlier quick searches' report, or ``None`` when it is not shipped."""
+    return rep.load_pilot()
+
+
+def seeds_section(table_name: str, entry: dict) -> None:
+    """The seed study of *table_name*: its trials and how their spread compares."""
+    from audioml.experiments import compare
+
+    st.markdown("**The chosen configuration with more seeds**")
+    sentence = compare.seed_sentence(table_name, entry)
+    seeds = (entry.get("seeds") or {}).get("trials", [])
+    if seeds:
+        table(compare.our_rows(table_name, seeds, entry.get("epochs_scale")))
+    if sentence:
+        st.info(sentence)
+    else:
+        st.caption("Not run yet: the seeds follow once this search has all its trials.")
+
+
+def pilot_section(table_name: str) -> None:
+    """The earlier quick search of *table_name* (a fraction of the epochs), in an expander."""
+    from audioml.experiments import compare
+
+    pilot = pilot_report()
+    entry = (pilot or {}).get("tables", {}).get(table_name)
+    if not entry:
+        return
+    with st.expander(f"The earlier quick search (epochs × {entry.get('epochs_scale')})"):
+        st.caption(entry.get("data", ""))
+        table(compare.our_rows(table_name, entry["trials"], entry.get("epochs_scale")))
+        st.caption(compare.discussion(table_name, entry))
 
 
 def memory_study(table: str, trials: list[dict]):

@@ -55,35 +55,30 @@ def study_summary(study) -> dict:
             "data": attrs.get("data", ""), "created": attrs.get("created"), "trials": trials}
 
 
-def export_report(*, storage: str | None = None, study_names: dict | None = None,
-                  path: str | Path | None = None) -> Path:
-    """Write the report of every table whose study exists in *storage*.
+def collect(storage=None, *, study_names: dict | None = None) -> dict:
+    """The report of every table whose study exists in *storage*, with its seed study.
 
     Parameters
     ----------
-    storage : str, optional
-        Optuna RDB URL (default: ``runs/studies.db``).
+    storage : str or optuna.storages.BaseStorage, optional
+        Optuna RDB URL (default: ``runs/studies.db``) or an opened storage.
     study_names : dict, optional
         ``{table: study name}``; a table's name defaults to the table itself.
-    path : path-like, optional
-        Where to write (default :data:`REPORT_PATH`).
 
-    Raises
-    ------
-    AudioMLError
-        When none of the studies exists.
+    Returns
+    -------
+    dict
+        ``{"created", "tables"}``; ``tables`` is empty when no study exists.
     """
     import optuna
 
-    from audioml.experiments.study import storage_for
+    from audioml.experiments.study import seeds_study_name, storage_for
 
-    rdb = storage_for(storage)
+    rdb = storage if storage is not None and not isinstance(storage, str) else storage_for(storage)
     present = {s.study_name for s in optuna.get_all_study_summaries(rdb, include_best_trial=False)}
-    names = {t: (study_names or {}).get(t, t) for t in TABLES}
-    from audioml.experiments.study import seeds_study_name
-
     tables = {}
-    for table, name in names.items():
+    for table in TABLES:
+        name = (study_names or {}).get(table, table)
         if name not in present:
             continue
         tables[table] = study_summary(optuna.load_study(study_name=name, storage=rdb))
@@ -94,13 +89,26 @@ def export_report(*, storage: str | None = None, study_names: dict | None = None
                                       "source_trial": seeds.user_attrs.get("source_trial"),
                                       "params": seeds.user_attrs.get("params", {}),
                                       "trials": study_summary(seeds)["trials"]}
-    if not tables:
+    return {"created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "tables": tables}
+
+
+def export_report(*, storage: str | None = None, study_names: dict | None = None,
+                  path: str | Path | None = None) -> Path:
+    """Write :func:`collect`'s report to *path* (default :data:`REPORT_PATH`).
+
+    Raises
+    ------
+    AudioMLError
+        When none of the studies exists.
+    """
+    report = collect(storage, study_names=study_names)
+    if not report["tables"]:
+        names = {t: (study_names or {}).get(t, t) for t in TABLES}
         raise AudioMLError(f"no study named {', '.join(names.values())} in the storage; "
                            f"run `audioml experiment table1` first")
     path = Path(path or REPORT_PATH)
     path.parent.mkdir(parents=True, exist_ok=True)
-    report = {"created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-              "tables": tables}
     path.write_text(json.dumps(report, indent=1) + "\n")
     return path
 

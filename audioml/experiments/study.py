@@ -42,6 +42,10 @@ HEARTBEAT_S = 60
 GRACE_S = 300
 #: Retries of a trial whose worker died, before it stays failed.
 MAX_RETRIES = 5
+#: Trials each search runs at the paper's scale (``scripts/paper_tables.sh``), and seeds of
+#: the configuration each one chooses.
+PAPER_SCALE_TRIALS = {"table1": 5, "table2": 6, "table3": 6}
+PAPER_SCALE_SEEDS = 3
 #: Training seeds of the seed studies (the search's own trials use 0 + trial number).
 SEEDS = (1001, 1002, 1003, 1004, 1005)
 

@@ -202,7 +202,9 @@ def test_cli_report_json_reads_the_shipped_report(capsys):
         assert isinstance(trials, list)
         assert len(trials) == len(shipped["tables"].get(table, {}).get("trials", []))
         for t in trials:
-            assert {"number", "params", "metric", "training_time_s"} <= set(t)
+            assert {"number", "params", "metric", "state"} <= set(t)
+            if t["state"] == "complete":   # a running trial has no time yet
+                assert t["training_time_s"] > 0
 
 
 @pytest.mark.parametrize("argv, needle", [

@@ -181,3 +181,16 @@ def test_total_runs_only_what_is_missing(tmp_path):
     assert len(s.trials) == 3
     with pytest.raises(AudioMLError, match="either trials"):
         study.run_study("table2", trials=1, total=1, storage=url, objective=fake_objective)
+
+
+def test_the_background_script_runs_the_planned_trials_and_seeds():
+    import re
+
+    script = (ROOT / "scripts" / "paper_tables.sh").read_text()
+    totals = dict(re.findall(r"run (table\d) --total (\d+)", script))
+    assert {t: int(n) for t, n in totals.items()} == study.PAPER_SCALE_TRIALS
+    seeds = dict(re.findall(r"run seeds (table\d) --seeds (\d+)", script))
+    assert set(seeds) == set(study.PAPER_SCALE_TRIALS)
+    assert {int(n) for n in seeds.values()} == {study.PAPER_SCALE_SEEDS}
+    # Table 3 (minutes per trial) runs before the hour-long Tables 1 and 2.
+    assert script.index("run table3") < script.index("run table1") < script.index("run table2")
