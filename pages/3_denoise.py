@@ -76,8 +76,6 @@ strength = c2.slider("Strength (dry → wet)", 0.0, 1.0, 1.0, 0.05, **persistent
                           "denoised. For DeepFilterNet this is its attenuation limit.")
 if strength < 1:
     c2.caption(f"= an attenuation limit of {attenuation_limit_db(strength):.0f} dB")
-matched = st.toggle("Match loudness to the noisy clip, so an A/B listen is not won by volume",
-                    value=True, **persistent("dn_match"))
 if not picked:
     st.info("Pick at least one model.")
     st.stop()
@@ -88,10 +86,19 @@ with user_errors(), st.spinner("Denoising…"):
 
 shown = ({"clean": clean} if clean is not None else {}) | {"noisy": noisy} | outputs
 keys = {"clean": key, "noisy": noisy_key} | {n: f"{noisy_key}/{n}/{phase}/{strength}" for n in outputs}
-dn.clip_grid(shown, keys, sr, reference="noisy", downloads=set(outputs),
-             played=for_listening(shown, reference=noisy, match=outputs if matched else ()))
-st.caption("All on one colour scale: dB relative to the loudest bin of the noisy clip.")
 
+
+# A fragment: the loudness toggle reruns the players and pictures, not the whole page.
+@st.fragment
+def results(shown: dict, keys: dict, outputs: dict) -> None:
+    matched = st.toggle("Match loudness to the noisy clip, so an A/B listen is not won by volume",
+                        value=True, **persistent("dn_match"))
+    dn.clip_grid(shown, keys, sr, reference="noisy", downloads=set(outputs),
+                 played=for_listening(shown, reference=noisy, match=outputs if matched else ()))
+    st.caption("All on one colour scale: dB relative to the loudest bin of the noisy clip.")
+
+
+results(shown, keys, outputs)
 if clean is not None:
     st.dataframe(dn.scores(shown, tuple(keys[n] for n in shown), sr), hide_index=True,
                  key="dn_scores")
@@ -103,14 +110,20 @@ else:
     st.caption("No clean reference for this clip, so no scores: add noise to a clean clip to see them.")
 
 # --- 4. Inside the models -------------------------------------------------------------------
+@st.fragment
+def drawing(name: str) -> None:
+    if st.toggle("Draw its layers", key=f"dn_draw_{name}"):
+        st.graphviz_chart(dn.architecture(name))
+
+
 st.header("4 · Inside the models")
 for name in picked:
     card = cards[name]
     with st.expander(f"{name}: {card.get('description', '')}", expanded=False):
         st.markdown(dn.FAMILY_NOTES.get(dn.family(card), ""))
         st.markdown(dn.card_facts(card))
-        if dn.family(card) != "pretrained" and st.toggle("Draw its layers", key=f"dn_draw_{name}"):
-            st.graphviz_chart(dn.architecture(name))
+        if dn.family(card) != "pretrained":
+            drawing(name)
 
 # --- 5. Does the DCAE saturate? -----------------------------------------------------------
 by_family = {dn.family(cards[n]): n for n in names}
@@ -123,17 +136,25 @@ if "dcae" in by_family and "vae" in by_family:
         "beyond them can answer with extremes: its sigmoid pinned at 0 or 1. The VAE's KL term "
         "packs every code near the standard normal. Both claims are measured here, on the first "
         "0.55 s of this clip.")
-    if st.toggle("Measure it on this clip", key="dn_saturation"):
-        dn.show_saturation(dn.saturation(noisy, clean, (noisy_key, key), sr, by_family["dcae"],
-                                         by_family["vae"]))
+
+    @st.fragment
+    def saturation_study() -> None:
+        if st.toggle("Measure it on this clip", key="dn_saturation"):
+            dn.show_saturation(dn.saturation(noisy, clean, (noisy_key, key), sr, by_family["dcae"],
+                                             by_family["vae"]))
+
+    saturation_study()
 
 # --- 6. Several files -----------------------------------------------------------------------
-st.header("6 · Denoise several files")
-files = st.file_uploader(upload_label("Audio files, each"), type=UPLOAD_TYPES,
-                         accept_multiple_files=True, key="dn_batch")
-batch_model = st.selectbox("Model for the batch", names, index=names.index(recommended)
-                           if recommended in names else 0, key="dn_batch_model")
-if files and st.button(f"Denoise {len(files)} file(s)", key="dn_batch_run"):
+@st.fragment
+def batch() -> None:
+    """Choosing files and denoising them reruns this section alone."""
+    files = st.file_uploader(upload_label("Audio files, each"), type=UPLOAD_TYPES,
+                             accept_multiple_files=True, key="dn_batch")
+    batch_model = st.selectbox("Model for the batch", names, index=names.index(recommended)
+                               if recommended in names else 0, key="dn_batch_model")
+    if not files or not st.button(f"Denoise {len(files)} file(s)", key="dn_batch_run"):
+        return
     bar = st.progress(0.0, text="Denoising…")
     accepted, problems = [], []
     for upload in files:
@@ -151,3 +172,7 @@ if files and st.button(f"Denoise {len(files)} file(s)", key="dn_batch_run"):
         st.download_button(f"Download {len(done)} denoised file(s) (ZIP)", zip_files(done),
                            file_name="denoised.zip", mime="application/zip", key="dn_batch_zip",
                            on_click="ignore")
+
+
+st.header("6 · Denoise several files")
+batch()
