@@ -10,12 +10,23 @@
 
 Wall-clock times depend on what else runs on the machine (Chromium itself runs here too); the
 server's CPU seconds per visit do not, and are what a 2-vCPU Space has to give each student.
+
+Before and after, in the same run: the same measurements are first taken on a checkout of
+:data:`BASELINE` (the last revision before the app was tuned for a class: no caching by
+inputs, no fragments, the default server settings), started as that revision's `make run`
+started it, then on this checkout; each row shows both and their ratio. ``--no-baseline``
+measures this checkout alone; ``--baseline REV`` picks another revision.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +42,9 @@ HEAVY = ["latent-space", "denoise", "melody", "experiments"]
 VISITS = 3          # fresh visits per page for the median
 SESSIONS = 4        # sessions at once per heavy page for CPU per visit
 RERUNS = 4          # display-option reruns per heavy page
+#: The revision measured as "before": the last one before caching by inputs, fragments and the
+#: server's settings for a class.
+BASELINE = "8a393ea~1"
 
 
 def _click_label(text: str):
@@ -83,13 +97,28 @@ def cpu_per_visit(url: str, pid: int, path: str, sessions: int) -> tuple[float, 
     return spent / sessions, result["p50_s"], result["errors"]
 
 
-def rows() -> list[tuple[str, str, str]]:
+@contextlib.contextmanager
+def checkout(rev: str):
+    """A temporary worktree of revision *rev* (its models included), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="audioml-baseline-"))
+    subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(folder), rev], cwd=ROOT,
+                   check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, check=False)
+
+
+def measure(root: Path = ROOT, *, baseline: bool = False) -> list[tuple[str, float, str, str]]:
+    """Every measurement of one server: ``(what, seconds, shown, note)`` rows."""
     from playwright.sync_api import sync_playwright
 
     out = []
     pages = available_pages()
+    # An old revision reads the data folder beside its own checkout; point it at this one's.
+    env = {"AUDIOML_DATA": str(os.environ.get("AUDIOML_DATA") or ROOT.parent / "shared" / "data")}
     t0 = time.perf_counter()
-    with running_app() as url:
+    with running_app(root=root, streamlit_run=baseline, env=env if baseline else None) as url:
         pid = running_app.last_pid
         with sync_playwright() as p:
             out += _browser_rows(p, url, pid, pages, t0)
@@ -97,19 +126,35 @@ def rows() -> list[tuple[str, str, str]]:
         # The home page draws almost nothing: what a visit to it costs is the baseline every
         # page pays (a new session, the page's assets), measured in the same run.
         base, p50, errors = cpu_per_visit(url, pid, "", SESSIONS)
-        out.append(("Server CPU per visit, warm: Home (baseline: session and assets)", f"{base:.2f} s",
+        out.append(("Server CPU per visit, warm: Home (a near-empty page)", base, f"{base:.2f} s",
                     f"{SESSIONS} sessions at once; p50 {p50:.1f} s; {len(errors)} failed"))
         for info in (i for i in pages if i.url_path in HEAVY):
             per_visit, p50, errors = cpu_per_visit(url, pid, info.url_path, SESSIONS)
             failed = f"; first failure: {errors[0][1][:120]}".replace("|", "/") if errors else ""
-            out.append((f"Server CPU per visit, warm: {info.title}", f"{per_visit:.2f} s",
-                        f"{per_visit / base:.2f}× the baseline, {per_visit - base:+.2f} s of the page's "
-                        f"own; {SESSIONS} sessions at once; p50 {p50:.1f} s; {len(errors)} failed{failed}"))
-        out.append(("Server peak memory after all of the above", f"{peak_rss_mb(pid):.0f} MB", "VmHWM"))
+            out.append((f"Server CPU per visit, warm: {info.title}", per_visit, f"{per_visit:.2f} s",
+                        f"{per_visit - base:+.2f} s beyond the home page; {SESSIONS} sessions at "
+                        f"once; p50 {p50:.1f} s; {len(errors)} failed{failed}"))
+        memory = peak_rss_mb(pid)
+        out.append(("Server peak memory after all of the above", memory, f"{memory:.0f} MB", "VmHWM"))
     return out
 
 
-def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, str, str]]:
+def rows(baseline: str | None = BASELINE) -> list[tuple[str, str, str]]:
+    """The table: this checkout's figures, beside the *baseline* revision's when given."""
+    before = {}
+    if baseline:
+        with checkout(baseline) as root:
+            before = {name: (value, shown) for name, value, shown, _ in measure(root, baseline=True)}
+    out = []
+    for name, value, shown, note in measure():
+        if name in before and before[name][0] > 0:
+            old_value, old_shown = before[name]
+            note = f"before: {old_shown}, after/before {value / old_value:.2f}×; {note}"
+        out.append((name, shown, note))
+    return out
+
+
+def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, float, str, str]]:
     """Cold start, warm fresh visits and display-option reruns, in one Chromium."""
     out = []
     browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -125,18 +170,19 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, st
         return elapsed
 
     fresh_visit("")
-    out.append(("Cold start: server launch to home page rendered", f"{time.perf_counter() - t0:.1f} s", ""))
+    cold = time.perf_counter() - t0
+    out.append(("Cold start: server launch to home page rendered", cold, f"{cold:.1f} s", ""))
     for info in pages:
         fresh_visit(info.url_path)  # the first visit loads models and fills caches: not counted
-        times = [fresh_visit(info.url_path) for _ in range(VISITS)]
-        out.append((f"Warm fresh visit (one session): {info.title}", f"{statistics.median(times):.2f} s",
+        median = statistics.median(fresh_visit(info.url_path) for _ in range(VISITS))
+        out.append((f"Warm fresh visit (one session): {info.title}", median, f"{median:.2f} s",
                     f"median of {VISITS}; a new session each"))
 
     heavy = [i for i in pages if i.url_path in HEAVY]
     for info in heavy:
         option = DISPLAY_OPTIONS.get(info.url_path)
         if option is None:
-            out.append((f"Warm rerun, display option changed: {info.title}", "–",
+            out.append((f"Warm rerun, display option changed: {info.title}", 0.0, "–",
                         "no display option reruns this page (its tabs switch in the browser)"))
             continue
         what, act = option
@@ -144,7 +190,13 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, st
         page = context.new_page()
         page.goto(f"{url}/{info.url_path}")
         wait_idle(page)
-        act(page)  # once untimed: the first change may fill a cache
+        try:
+            act(page)  # once untimed: the first change may fill a cache
+        except Exception as err:  # noqa: BLE001 - a revision without this option: say so, go on
+            context.close()
+            out.append((f"Warm rerun, display option changed: {info.title}", 0.0, "–",
+                        f"{what}: not found ({type(err).__name__})"))
+            continue
         wait_rerun(page)
         idle = idle_cpu_rate(pid)
         times, c0, t1 = [], cpu_seconds(pid), time.perf_counter()
@@ -155,13 +207,17 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, st
             times.append(time.perf_counter() - t2 - 0.3)  # less wait_rerun's settling pause
         cpu = (cpu_seconds(pid) - c0 - idle * (time.perf_counter() - t1)) / RERUNS
         context.close()
-        out.append((f"Warm rerun, display option changed: {info.title}",
-                    f"{statistics.median(times):.2f} s / {cpu:.2f} s CPU",
-                    f"{what}; median of {RERUNS}"))
+        median = statistics.median(times)
+        out.append((f"Warm rerun, display option changed: {info.title}", median,
+                    f"{median:.2f} s / {cpu:.2f} s CPU", f"{what}; median of {RERUNS}"))
     browser.close()
     return out
 
 
 if __name__ == "__main__":
-    for name, value, note in rows():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default=BASELINE, help=f"revision measured as before (default {BASELINE})")
+    parser.add_argument("--no-baseline", action="store_true", help="measure this checkout alone")
+    args = parser.parse_args()
+    for name, value, note in rows(None if args.no_baseline else args.baseline):
         print(f"| {name} | {value} | {note} |", flush=True)

@@ -32,13 +32,10 @@ with user_errors():   # load every model here, so that a load error is one messa
 cards = {card["name"]: card for card in model_cards("latent")}
 ss = st.session_state
 
-# ------------------------------------------------------------------ 1. scatter plots
-st.header("Where each model puts the digits")
-if view is None:
-    st.info("The held-out codes are not shipped beside the models (`audioml evaluate latent "
-            "--write-codes` writes them) and MNIST was not found (see `audioml train latent "
-            "--help`), so the held-out digits cannot be plotted; the sections below still work.")
-else:
+# A fragment per section: a widget reruns its own section, not the page (a class shares the
+# server's two cores).
+@st.fragment
+def scatter_section(view: dict) -> None:
     shared = st.checkbox("Same axes for both plots", key="latent_shared_axes",
                          help="Shows how differently the two models scale their planes.")
     rng = ui.axis_range(*view["codes"].values()) if shared else None
@@ -69,70 +66,101 @@ else:
     else:
         st.caption("Nothing picked yet.")
 
+
+# ------------------------------------------------------------------ 1. scatter plots
+st.header("Where each model puts the digits")
+if view is None:
+    st.info("The held-out codes are not shipped beside the models (`audioml evaluate latent "
+            "--write-codes` writes them) and MNIST was not found (see `audioml train latent "
+            "--help`), so the held-out digits cannot be plotted; the sections below still work.")
+else:
+    scatter_section(view)
+
 # ------------------------------------------------------------------ 2. sliders
 st.header("Decode any point of the plane")
-st.write("The same two numbers fed to both decoders. Within ±3 lies almost all of N(0, I): the "
-         "VAE's codes fill it, while for the DCAE it is only the middle of a much wider plane.")
-c1, c2 = st.columns(2)
-z1 = c1.slider("z₁", -4.0, 4.0, 0.0, 0.1, key="latent_z1")
-z2 = c2.slider("z₂", -4.0, 4.0, 0.0, 0.1, key="latent_z2")
-with user_errors():
-    decoded = {kind: ui.decoded(kind, ((z1, z2),))[0] for kind in kinds}
-for column, kind in zip(st.columns(4)[:2], kinds):
-    column.image(decoded[kind], width=140, clamp=True, caption=f"{ui.LABELS[kind]} at ({z1:g}, {z2:g})")
+
+
+@st.fragment
+def slider_section() -> None:
+    st.write("The same two numbers fed to both decoders. Within ±3 lies almost all of N(0, I): the "
+             "VAE's codes fill it, while for the DCAE it is only the middle of a much wider plane.")
+    c1, c2 = st.columns(2)
+    z1 = c1.slider("z₁", -4.0, 4.0, 0.0, 0.1, key="latent_z1")
+    z2 = c2.slider("z₂", -4.0, 4.0, 0.0, 0.1, key="latent_z2")
+    with user_errors():
+        decoded = {kind: ui.decoded(kind, ((z1, z2),))[0] for kind in kinds}
+    for column, kind in zip(st.columns(4)[:2], kinds):
+        column.image(decoded[kind], width=140, clamp=True, caption=f"{ui.LABELS[kind]} at ({z1:g}, {z2:g})")
+
+
+slider_section()
 
 # ------------------------------------------------------------------ 3. manifold
 st.header("The decoded plane")
-m1, m2 = st.columns(2)
-extent_choice = m1.radio("Grid over", ["the prior's square [-3, 3]²", "each model's own codes"],
-                         key="latent_grid_extent", horizontal=True)
-steps = m2.slider("Grid points per side", 5, 25, 12, key="latent_grid_steps")
-for column, kind in zip(st.columns(2), kinds):
-    own_codes = extent_choice.startswith("each") and view is not None
-    extent = view["extents"][kind] if own_codes else (-3.0, 3.0, -3.0, 3.0)
-    with user_errors():
-        grid = ui.decoded_plane(kind, tuple(float(e) for e in extent), steps)
-    column.image(grid, clamp=True, width="stretch",
-                 caption=f"{ui.LABELS[kind]}: z₁ from {extent[0]:.1f} to {extent[1]:.1f} (left→right), "
-                         f"z₂ from {extent[3]:.1f} to {extent[2]:.1f} (top→bottom)")
+
+
+@st.fragment
+def plane_section() -> None:
+    m1, m2 = st.columns(2)
+    extent_choice = m1.radio("Grid over", ["the prior's square [-3, 3]²", "each model's own codes"],
+                             key="latent_grid_extent", horizontal=True)
+    steps = m2.slider("Grid points per side", 5, 25, 12, key="latent_grid_steps")
+    for column, kind in zip(st.columns(2), kinds):
+        own_codes = extent_choice.startswith("each") and view is not None
+        extent = view["extents"][kind] if own_codes else (-3.0, 3.0, -3.0, 3.0)
+        with user_errors():
+            grid = ui.decoded_plane(kind, tuple(float(e) for e in extent), steps)
+        column.image(grid, clamp=True, width="stretch",
+                     caption=f"{ui.LABELS[kind]}: z₁ from {extent[0]:.1f} to {extent[1]:.1f} (left→right), "
+                             f"z₂ from {extent[3]:.1f} to {extent[2]:.1f} (top→bottom)")
+
+
+plane_section()
 
 # ------------------------------------------------------------------ 4. sampling
 st.header("Sampling: draw z from N(0, I) and decode")
-s1, s2 = st.columns(2)
-n = s1.slider("Samples", 20, 400, 100, 10, key="latent_n_samples")
-seed = int(s2.number_input("Seed", 0, 10_000, 0, key="latent_seed"))
-if judge is None:
-    st.info("The digit judge is not shipped, so samples cannot be scored. "
-            "Train it with `audioml train latent --model judge`.")
-else:
-    judge_card = cards.get("latent_digit_judge", {}).get("metrics", {})
-    results = {}
-    with user_errors():
-        for kind in kinds:
-            results[kind] = ui.judged_samples(kind, n, seed)
-    st.write("A sampler can fail in two ways: draws land where no training code is and decode "
-             "to blurs, or they all land in one small region and decode to the same few digits. "
-             "So two counts: the share of samples the digit judge accepts, and how many different "
-             "digits those are (the effective number: 10 when all ten are equally common, 1 when "
-             "one digit is all there is).")
-    for column, kind in zip(st.columns(2), kinds):
-        images, verdicts, summary = results[kind]
-        left, right = column.columns(2)
-        left.metric(f"{kind.upper()}: look like a digit", f"{summary['digit_rate']:.0%}")
-        right.metric(f"{kind.upper()}: different digits", f"{summary['effective_digits']:.1f}",
-                     help=f"The effective number; {summary['digits_seen']} of the 10 digits "
-                          "appear at least once")
-        column.image(ui.tiles_rgb(images[:80], columns=10, verdicts=verdicts[:80]), width="stretch",
-                     caption=f"{ui.LABELS[kind]}: the first 80 samples; red frames mark those the "
-                             "judge does not accept as a digit.")
-    st.caption(
-        f"Measured here on {n} draws (seed {seed}). The judge is a small CNN shipped with the "
-        "models, trained on the 8,000 training digits plus made-up non-digits (two digits "
-        "overlaid, blotches, scribbles, blanks); a sample counts when the judge gives ≥90% to one "
-        f"digit. For scale: it accepts {judge_card.get('heldout_digit_rate', float('nan')):.0%} of "
-        f"real held-out digits and rejects {judge_card.get('heldout_non_digit_recall', float('nan')):.0%} "
-        "of fresh made-up non-digits. Most samples it turns down are blends of neighbouring digits "
-        "(4/9, 3/5/8) that two numbers cannot keep apart, rather than noise.")
+
+
+@st.fragment
+def sampling_section() -> None:
+    s1, s2 = st.columns(2)
+    n = s1.slider("Samples", 20, 400, 100, 10, key="latent_n_samples")
+    seed = int(s2.number_input("Seed", 0, 10_000, 0, key="latent_seed"))
+    if judge is None:
+        st.info("The digit judge is not shipped, so samples cannot be scored. "
+                "Train it with `audioml train latent --model judge`.")
+    else:
+        judge_card = cards.get("latent_digit_judge", {}).get("metrics", {})
+        results = {}
+        with user_errors():
+            for kind in kinds:
+                results[kind] = ui.judged_samples(kind, n, seed)
+        st.write("A sampler can fail in two ways: draws land where no training code is and decode "
+                 "to blurs, or they all land in one small region and decode to the same few digits. "
+                 "So two counts: the share of samples the digit judge accepts, and how many different "
+                 "digits those are (the effective number: 10 when all ten are equally common, 1 when "
+                 "one digit is all there is).")
+        for column, kind in zip(st.columns(2), kinds):
+            images, verdicts, summary = results[kind]
+            left, right = column.columns(2)
+            left.metric(f"{kind.upper()}: look like a digit", f"{summary['digit_rate']:.0%}")
+            right.metric(f"{kind.upper()}: different digits", f"{summary['effective_digits']:.1f}",
+                         help=f"The effective number; {summary['digits_seen']} of the 10 digits "
+                              "appear at least once")
+            column.image(ui.tiles_rgb(images[:80], columns=10, verdicts=verdicts[:80]), width="stretch",
+                         caption=f"{ui.LABELS[kind]}: the first 80 samples; red frames mark those the "
+                                 "judge does not accept as a digit.")
+        st.caption(
+            f"Measured here on {n} draws (seed {seed}). The judge is a small CNN shipped with the "
+            "models, trained on the 8,000 training digits plus made-up non-digits (two digits "
+            "overlaid, blotches, scribbles, blanks); a sample counts when the judge gives ≥90% to one "
+            f"digit. For scale: it accepts {judge_card.get('heldout_digit_rate', float('nan')):.0%} of "
+            f"real held-out digits and rejects {judge_card.get('heldout_non_digit_recall', float('nan')):.0%} "
+            "of fresh made-up non-digits. Most samples it turns down are blends of neighbouring digits "
+            "(4/9, 3/5/8) that two numbers cannot keep apart, rather than noise.")
+
+
+sampling_section()
 
 # ------------------------------------------------------------------ 5. numbers
 st.header("The numbers that tell the story")

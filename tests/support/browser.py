@@ -31,20 +31,27 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(timeout: float = 120.0, *, env: dict[str, str] | None = None):
+def running_app(timeout: float = 120.0, *, env: dict[str, str] | None = None,
+                root: Path = ROOT, streamlit_run: bool = False):
     """Yield the base URL of a fresh server started as `make run` starts it; stop it afterwards.
 
     The server reads .streamlit/config.toml as deployed (no file watcher among others); *env*
-    adds environment variables for the server process (e.g. where it looks for data).
+    adds environment variables for the server process (e.g. where it looks for data). *root*
+    serves another checkout of the app (a benchmark's baseline revision), started with
+    ``streamlit run app.py`` when *streamlit_run* is set, as revisions before ``app.py`` could
+    start itself were.
     """
     port = free_port()
     log = open(ARTIFACTS.mkdir(parents=True, exist_ok=True) or ARTIFACTS / f"server_{port}.log", "w")
+    start = [sys.executable, "-m", "streamlit", "run", "app.py"] if streamlit_run else [
+        sys.executable, str(root / "app.py")]
+    extra = {"PYTHONPATH": str(root)} if root != ROOT else {}
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--server.port", str(port),
+        [*start, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})})
+        cwd=root, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **extra, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     running_app.last_pid = proc.pid  # for benchmarks that read the server's memory
     running_app.last_log = Path(log.name)
