@@ -8,13 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from audioml.errors import AudioMLError
 from audioml.experiments import compare, published, report, spaces, study
 from audioml.experiments.objectives import (DenoiseData, MelodyData, denoise_objective,
                                             melody_objective)
+from tests.support.factories import tone_words
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,19 +78,6 @@ def test_bad_storage_urls_are_refused(url):
 
 # --- studies on tiny data ----------------------------------------------------------------------
 
-def clips(n: int, seed: int = 0) -> list[np.ndarray]:
-    """*n* 0.5 s 'words': two gliding tones under an envelope, at 8 kHz."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(4000) / 8000
-    out = []
-    for _ in range(n):
-        f0, f1 = rng.uniform(150, 400), rng.uniform(800, 1800)
-        env = np.sin(np.pi * t / t[-1]) ** 2
-        y = env * (np.sin(2 * np.pi * f0 * t * (1 + 0.3 * t)) + 0.4 * np.sin(2 * np.pi * f1 * t))
-        out.append((0.4 * y / np.abs(y).max()).astype(np.float32))
-    return out
-
-
 def sqlite_url(tmp_path: Path, name: str = "studies.db") -> str:
     return f"sqlite:///{tmp_path / name}"
 
@@ -98,7 +85,7 @@ def sqlite_url(tmp_path: Path, name: str = "studies.db") -> str:
 def test_a_two_trial_study_runs_end_to_end_and_lands_in_sqlite(tmp_path):
     import optuna
 
-    data = DenoiseData.from_clips(clips(6), clips(2, seed=1), description="generated")
+    data = DenoiseData.from_clips(tone_words(6), tone_words(2, seed=1), description="generated")
     objective = denoise_objective("table2", data, epochs_scale=0.01)
     url = sqlite_url(tmp_path)
     s = study.run_study("table2", trials=2, epochs_scale=0.01, storage=url, seed=0,
@@ -161,7 +148,7 @@ def test_table3_objective_trains_and_scores_the_lstm(tmp_path, toy_songs):
 
 @pytest.fixture
 def tiny_fsdd(tmp_path, make_fsdd) -> Path:
-    made = clips(10, seed=3)
+    made = tone_words(10, seed=3)
     return make_fsdd(tmp_path / "fsdd", speakers=("aaa", "bbb"), digits=range(5), takes=1,
                      clip=lambda digit, speaker, take: made[digit + 5 * (speaker == "bbb")])
 

@@ -17,7 +17,13 @@ import pytest
 from audioml.errors import AudioMLError
 from audioml.experiments import report, spaces, study
 from audioml.nn.checkpoint import EpochCheckpoint
-from tests.experiments.test_experiments import ROOT, clips, sqlite_url
+from tests.support.factories import tone_words as clips
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sqlite_url(tmp_path: Path, name: str = "studies.db") -> str:
+    return f"sqlite:///{tmp_path / name}"
 
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
 

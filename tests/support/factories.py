@@ -83,6 +83,19 @@ def toy_songs(n: int = 24, seed: int = 0):
 MARKER_SECONDS = 3.0
 
 
+def tone_words(n: int, seed: int = 0) -> list[np.ndarray]:
+    """*n* 0.5 s 'words' at 8 kHz: two gliding tones under an envelope (FSDD-sized clips)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(4000) / 8000
+    out = []
+    for _ in range(n):
+        f0, f1 = rng.uniform(150, 400), rng.uniform(800, 1800)
+        env = np.sin(np.pi * t / t[-1]) ** 2
+        y = env * (np.sin(2 * np.pi * f0 * t * (1 + 0.3 * t)) + 0.4 * np.sin(2 * np.pi * f1 * t))
+        out.append((0.4 * y / np.abs(y).max()).astype(np.float32))
+    return out
+
+
 def speech_like(seconds: float, sr: int, f0: float, seed: int) -> np.ndarray:
     """Speech-like test signal: a gliding harmonic tone under a 4 Hz syllable envelope."""
     rng = np.random.default_rng(seed)
