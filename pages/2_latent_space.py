@@ -48,9 +48,7 @@ def scatter_section(view: dict) -> None:
     picked = ui.merge_selections(*own.values())
     for column, kind in zip(st.columns(2), kinds):
         with column:
-            fig = ui.scatter_figure(view["codes"][kind], view["labels"], view["ids"],
-                                    title=f"{kind.upper()} codes", xy_range=rng,
-                                    selected=None if own[kind] else picked)
+            fig = ui.heldout_scatter(kind, rng, () if own[kind] else tuple(picked))
             st.plotly_chart(fig, key=f"latent_scatter_{kind}", on_select="rerun",
                             selection_mode=("points", "box", "lasso"))
     rows = ui.rows_of(picked, view["ids"])

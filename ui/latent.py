@@ -45,10 +45,13 @@ def judge_model():
     return load_model(JUDGE_NAME)
 
 
-@st.cache_data(show_spinner="Reading the held-out digits…")
+# Shared, not copied: every session reads the same arrays (st.cache_data would hand each run
+# its own copy of 2,000 images).
+@st.cache_resource(show_spinner="Reading the held-out digits…")
 def heldout_view() -> dict[str, Any] | None:
     """Held-out images, labels, point ids and both models' codes; ``None`` when neither the
-    shipped codes (``models/<name>_codes.npz``) nor MNIST are there.
+    shipped codes (``models/<name>_codes.npz``) nor MNIST are there. Read-only: shared by
+    every session.
 
     Returns
     -------
@@ -178,6 +181,17 @@ def axis_range(*code_sets: np.ndarray, margin: float = 0.08) -> tuple[float, flo
     lo, hi = float(values.min()), float(values.max())
     pad = (hi - lo) * margin or 1.0
     return lo - pad, hi + pad
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def heldout_scatter(kind: str, xy_range: tuple[float, float] | None = None,
+                    selected: tuple[int, ...] = ()) -> go.Figure:
+    """The held-out digits' codes of *kind* (:func:`scatter_figure`), built once per setting and
+    shared by every session: Plotly's checks of 2,000 points cost more than drawing them."""
+    view = heldout_view()
+    return scatter_figure(view["codes"][kind], view["labels"], view["ids"],
+                          title=f"{kind.upper()} codes", xy_range=xy_range,
+                          selected=list(selected) or None)
 
 
 def scatter_figure(codes: np.ndarray, labels: np.ndarray, ids: np.ndarray, *, title: str,
