@@ -118,9 +118,11 @@ def seed_sentence(table: str, entry: dict) -> str | None:
             f"(from {fmt.format(s['low'])} to {fmt.format(s['high'])}).")
     if s["between_configs"] is not None:
         span = s["high"] - s["low"]
-        verdict = ("so the differences between configurations are larger than what a new seed "
-                   "changes" if s["between_configs"] > span else
-                   "so a new seed moves the metric as much as a new configuration does: the "
+        # Twice the seeds' span before calling the configurations' differences real: with three
+        # seeds the span itself is a rough figure.
+        verdict = ("so the differences between configurations are well beyond what a new seed "
+                   "changes" if s["between_configs"] >= 2 * span else
+                   "so a new seed moves the metric about as much as a new configuration does: the "
                    "ranking of configurations is not settled by one run each")
         text += (f" Seeds span {fmt.format(span)}; the search's configurations span "
                  f"{fmt.format(s['between_configs'])}, {verdict}.")

@@ -261,3 +261,20 @@ def test_config_rows_are_flat_and_rounded():
                     {"setting": "snr range db", "value": "-5, 20"},
                     {"setting": "loss", "value": "mse"},
                     {"setting": "init", "value": "—"}]
+
+
+def test_seed_sentence_weighs_the_seed_spread_against_the_configurations():
+    def trial(n, metric, seed=None):
+        return {"number": n, "state": "complete", "metric": metric, "params": {"units": 100 + n},
+                "seed": seed}
+
+    entry = {"trials": [trial(0, 0.70), trial(1, 0.75), trial(2, 0.80)],
+             "seeds": {"source_trial": 2, "params": {"units": 102},
+                       "trials": [trial(0, 0.79, 1001), trial(1, 0.80, 1002), trial(2, 0.81, 1003)]}}
+    summary = compare.seed_summary(entry)
+    assert summary["seeds"] == 3 and summary["mean"] == pytest.approx(0.80)
+    assert summary["between_configs"] == pytest.approx(0.10) and summary["source_metric"] == 0.80
+    assert "well beyond what a new seed changes" in compare.seed_sentence("table3", entry)
+    entry["seeds"]["trials"][0]["metric"] = 0.74   # seeds now span 0.07 against 0.10
+    assert "not settled by one run each" in compare.seed_sentence("table3", entry)
+    assert compare.seed_sentence("table3", {"trials": entry["trials"]}) is None
