@@ -70,7 +70,7 @@ def seeds_section(table_name: str, entry: dict) -> None:
     sentence = compare.seed_sentence(table_name, entry)
     seeds = (entry.get("seeds") or {}).get("trials", [])
     if seeds:
-        table(compare.our_rows(table_name, seeds, entry.get("epochs_scale")))
+        table(compare.our_rows(table_name, seeds, entry.get("epochs_scale"), seeds=True))
     if sentence:
         st.info(sentence)
     else:

@@ -42,11 +42,11 @@ def published_rows(table: str) -> list[dict]:
 
 def epochs_text(trial: dict, epochs_scale: float | None = 1.0) -> str:
     """How far *trial* trained: ``"50"`` when done, ``"12 of 50 so far"`` while it runs; for
-    Table 3, which keeps its best validation epoch, ``"70 (best 41 on validation)"``."""
+    Table 3, which keeps its best epoch on the validation songs, ``"70, kept 41"``."""
     if trial.get("state") == "complete":
         text = str(trial.get("epochs_run"))
         if trial.get("best_epoch") is not None:
-            text += f" (best {trial['best_epoch']} on validation)"
+            text += f", kept {trial['best_epoch']}"
         return text
     planned = trial.get("params", {}).get("epochs", trial.get("epochs_published"))
     if planned is None and trial.get("params", {}).get("architecture"):
@@ -57,27 +57,36 @@ def epochs_text(trial: dict, epochs_scale: float | None = 1.0) -> str:
     return f"{done} of {planned} so far" if planned else f"{done} so far"
 
 
-def our_rows(table: str, trials: list[dict], epochs_scale: float | None = 1.0) -> list[dict]:
+def our_rows(table: str, trials: list[dict], epochs_scale: float | None = 1.0, *,
+             seeds: bool = False) -> list[dict]:
     """Our trials of *table* as display rows: parameters, epochs run, metric, time, size.
 
-    A running trial shows how many epochs it has done; the ``resumed`` column counts the times
-    a trial picked up from its last epoch after its worker stopped.
+    A running trial shows how many epochs it has done, and a ``state`` column appears while any
+    trial is unfinished. A ``resumed`` column, counting the times
+    a trial picked up from its last epoch after its worker stopped, appears when one did; a
+    ``seed`` column when *seeds* (the seed studies, whose trials differ by nothing else).
     """
     metric = published_table(table)["metric"]
+    resumed = any(t.get("resumes") for t in trials)
+    unfinished = any(t.get("state") != "complete" for t in trials)
     rows = []
     for t in trials:
         row = {"trial": t["number"]}
         row.update({PARAM_LABELS.get(k, k): v for k, v in t["params"].items()})
-        row["epochs run"] = epochs_text(t, epochs_scale)
+        row["epochs run" + (" (kept)" if t.get("best_epoch") is not None else "")] = \
+            epochs_text(t, epochs_scale)
         row[f"our {metric}"] = t.get("metric")
         if "always_hold" in t:
             row["always-hold accuracy"] = t["always_hold"]
             row["test NLL (nats)"] = t.get("nll")
         row["training time (s)"] = t.get("training_time_s")
         row["parameters"] = t.get("param_count")
-        row["seed"] = t.get("seed")
-        row["resumed"] = t.get("resumes", 0)
-        row["state"] = t.get("state")
+        if seeds:
+            row["seed"] = t.get("seed")
+        if resumed:
+            row["resumed"] = t.get("resumes", 0)
+        if unfinished:
+            row["state"] = t.get("state")
         rows.append(row)
     return rows
 

@@ -98,8 +98,8 @@ def storage_for(url: str | None = None):
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs = {"connect_args": {"timeout": 60}}
     with _quiet_experimental():
-        retry = optuna.storages.RetryFailedTrialCallback(max_retry=MAX_RETRIES,
-                                                         inherit_intermediate_values=True)
+        retry = optuna.storages.RetryHeartbeatStaleTrialCallback(
+            max_retry=MAX_RETRIES, inherit_intermediate_values=True)
     for attempt in range(SCHEMA_ATTEMPTS):
         try:
             with _quiet_experimental():
