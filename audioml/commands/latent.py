@@ -6,6 +6,7 @@ Each handler parses its options and makes one call into :mod:`audioml.latent`
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -17,9 +18,11 @@ KIND_CHOICES = ["dcae", "vae"]
 
 def register(groups) -> None:
     from audioml.latent.evaluate import N_SAMPLES
+    from audioml.latent.model import LOSSES
     from audioml.latent.recipe import PRESETS
 
-    alpha, epochs = PRESETS["vae"]["alpha"], PRESETS["vae"]["epochs"]
+    vae = PRESETS["vae"]
+    alpha, epochs = vae["alpha"], vae["epochs"]
     train = groups["train"].add_parser(
         "latent", help="train the 2-D DCAE or VAE (or the digit judge) on MNIST",
         description="Train a 2-D latent-space model on MNIST (80% of the images; 20% held out) "
@@ -27,7 +30,26 @@ def register(groups) -> None:
     train.add_argument("--model", required=True, choices=KIND_CHOICES + ["judge"],
                        help="dcae, vae, or judge (the classifier that scores decoded samples)")
     train.add_argument("--alpha", type=float,
-                       help=f"VAE loss alpha*MSE + D_KL: weight of the reconstruction (default {alpha:g})")
+                       help=f"VAE loss alpha*reconstruction + D_KL: weight of the reconstruction, "
+                            f"averaged over pixels (default {alpha:g})")
+    train.add_argument("--loss", choices=list(LOSSES),
+                       help=f"VAE: per-pixel reconstruction loss, squared error or binary "
+                            f"cross-entropy (default {vae['loss']})")
+    train.add_argument("--kl-warmup", type=int, metavar="EPOCHS",
+                       help="VAE: epochs over which the KL term's weight climbs from 0 to 1 "
+                            f"(0: none; default {vae['kl_warmup']})")
+    train.add_argument("--decoder-dense", type=int, metavar="UNITS",
+                       help="VAE: units of a dense layer between the code and the decoder's "
+                            f"transposed convolutions (0: none; default {vae['decoder_dense']})")
+    train.add_argument("--filters", type=int, nargs=2, metavar="F",
+                       help="VAE: filters of the two conv blocks, encoder order "
+                            f"(default {' '.join(map(str, vae['filters']))})")
+    train.add_argument("--augment", action=argparse.BooleanOptionalAction,
+                       help="VAE: train each epoch on freshly shifted (±2 px) and rotated (±10°) "
+                            f"copies of the training digits (default {'on' if vae['augment'] else 'off'})")
+    train.add_argument("--lr-decay", action=argparse.BooleanOptionalAction,
+                       help="VAE: lower the learning rate along a cosine to 1%% of its start over the "
+                            f"run (default {'on' if vae['lr_decay'] else 'off'})")
     train.add_argument("--alpha-study", type=float, nargs="+", metavar="A",
                        help="with --model vae: train one VAE per alpha and write "
                             "reports/latent_alpha_study.json instead of shipping a model")
@@ -70,14 +92,22 @@ def _train(args) -> int:
     if args.alpha_study:
         if args.model != "vae":
             raise AudioMLError("--alpha-study trains VAEs; use it with --model vae")
+        given = [f"--{name.replace('_', '-')}" for name in ("loss", "kl_warmup", "decoder_dense",
+                                                              "filters", "augment", "lr_decay")
+                 if getattr(args, name) is not None]
+        if given:
+            raise AudioMLError(f"the alpha study trains the plain MSE VAE of the shared builder; "
+                               f"{', '.join(given)} cannot be used with --alpha-study")
         with TqdmProgress("alpha study", unit="epoch") as bar:
             path = recipe.run_alpha_study(args.alpha_study, epochs=args.epochs, data=args.data,
                                           models_dir=args.models_dir, out=args.out, progress=bar)
         print(f"wrote {path}")
         return 0
     with TqdmProgress(f"train {args.model}", unit="epoch") as bar:
-        card = recipe.train_and_ship(args.model, alpha=args.alpha, epochs=args.epochs, data=args.data,
-                                     models_dir=args.models_dir, progress=bar)
+        card = recipe.train_and_ship(args.model, alpha=args.alpha, epochs=args.epochs, loss=args.loss,
+                                     kl_warmup=args.kl_warmup, decoder_dense=args.decoder_dense,
+                                     filters=args.filters, augment=args.augment, lr_decay=args.lr_decay,
+                                     data=args.data, models_dir=args.models_dir, progress=bar)
     print(json.dumps({"name": card["name"], "training_time_s": card["training_time_s"],
                       "metrics": card["metrics"]}, indent=2))
     return 0

@@ -3,6 +3,9 @@
 Bottom to top (each module imports only those above it in this list):
 
 ``mnist``     the IDX reader, the loader and the fixed 80/20 held-out split (NumPy only)
+``augment``   fresh shifted and rotated copies of the training digits (NumPy and SciPy)
+``vae``       the shipped VAE's own builder: reconstruction loss, decoder capacity, KL
+              warm-up (imports Keras when imported; ``model`` imports it inside a function)
 ``model``     the two autoencoders: build, train, encode, decode, sample, the decoded
               plane; ``load(card, path)``, the loader :mod:`audioml.shipped` calls
 ``heldout``   the held-out digits' codes, labels and thumbnails, shipped beside each

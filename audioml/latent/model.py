@@ -1,8 +1,11 @@
 """Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST.
 
-Both models come from the shared builders (:func:`audioml.nn.autoencoder.build_dcae`,
-:func:`~audioml.nn.autoencoder.build_vae`) with a two-number bottleneck, so every
-digit becomes a point of a plane that can be drawn, picked from and sampled.
+The DCAE comes from the shared builder (:func:`audioml.nn.autoencoder.build_dcae`),
+and so does a VAE trained with the defaults (:func:`~audioml.nn.autoencoder.build_vae`,
+as in the alpha study); the shipped VAE, with its own reconstruction loss, decoder and
+learning-rate schedule, comes from :func:`audioml.latent.vae.build_latent_vae`. All have a
+two-number bottleneck, so every digit becomes a point of a plane that can be drawn,
+picked from and sampled.
 
 The argument the page makes: the DCAE, trained on MSE alone, puts its codes
 wherever reconstruction is easiest, so the prior N(0, I) says little about
@@ -27,10 +30,12 @@ from audioml.progress import ProgressFn, keras_callback, no_progress
 CONFIG = ConvStackConfig(input_shape=(IMAGE_SIZE, IMAGE_SIZE, 1), filters=(32, 64),
                          kernels=(3, 3), strides=(2, 2), latent_dim=2)
 KINDS = ("dcae", "vae")
+LOSSES = ("mse", "bce")   # a VAE's per-pixel reconstruction loss: squared error or binary cross-entropy
 MODEL_NAMES = {"dcae": "latent_dcae", "vae": "latent_vae"}
 DEFAULT_ALPHA = 1000.0   # weight of the per-pixel MSE against the KL term (nats)
 BATCH_SIZE = 64
 LEARNING_RATE = 1e-3
+LR_FLOOR = 0.01   # with lr_decay, the learning rate ends at this fraction of LEARNING_RATE
 SEED = 0
 
 
@@ -94,18 +99,74 @@ def image_batch(images: np.ndarray) -> np.ndarray:
     return images
 
 
+def latent_config(filters=None) -> ConvStackConfig:
+    """:data:`CONFIG` with other conv filters (two blocks, encoder order; the decoder mirrors them).
+
+    Raises
+    ------
+    AudioMLError
+        Unless *filters* is ``None`` or two positive integers.
+    """
+    if filters is None:
+        return CONFIG
+    filters = tuple(int(f) for f in filters)
+    if len(filters) != 2 or min(filters) < 1:   # two stride-2 blocks: 28 → 14 → 7
+        raise AudioMLError(f"filters must be two positive integers, got {list(filters)}")
+    return ConvStackConfig(input_shape=CONFIG.input_shape, filters=filters, kernels=CONFIG.kernels,
+                           strides=CONFIG.strides, latent_dim=CONFIG.latent_dim)
+
+
+def uses_shared_builder(kind: str, *, loss: str = "mse", kl_warmup: int = 0, decoder_dense: int = 0,
+                        filters=None, lr_decay: bool = False) -> bool:
+    """Whether these settings are those of the shared builders (a DCAE, or the plain VAE:
+    MSE, no warm-up, no extra dense layer, :data:`CONFIG`'s filters, a constant learning
+    rate); otherwise a VAE comes from :func:`audioml.latent.vae.build_latent_vae`.
+    Augmentation changes only the data."""
+    return kind == "dcae" or (loss == "mse" and kl_warmup == 0 and decoder_dense == 0
+                              and latent_config(filters) == CONFIG and not lr_decay)
+
+
 def train_latent(kind: str, split: DigitSplit, *, epochs: int, alpha: float = DEFAULT_ALPHA,
-                 batch_size: int = BATCH_SIZE, seed: int = SEED,
-                 progress: ProgressFn = no_progress):
+                 batch_size: int = BATCH_SIZE, seed: int = SEED, loss: str = "mse",
+                 kl_warmup: int = 0, decoder_dense: int = 0, filters=None, augment: bool = False,
+                 lr_decay: bool = False, progress: ProgressFn = no_progress):
     """Train a DCAE or a VAE on the training part of *split* for *epochs* epochs.
 
     The held-out images are only scored after each epoch (shown in the progress
     message as ``val_*``); nothing is chosen with them, so the figures measured on
-    them later stay honest.
+    them later stay honest. With the defaults, a VAE is the shared builder's
+    (:func:`build_latent_model`); any of *loss*, *kl_warmup*, *decoder_dense*, *filters*
+    or *lr_decay* set otherwise builds it with :func:`audioml.latent.vae.build_latent_vae`.
+
+    Parameters
+    ----------
+    kind : {"dcae", "vae"}
+    split : DigitSplit
+    epochs : int
+    alpha : float
+        VAE only: weight of the per-pixel reconstruction loss against the KL term.
+    batch_size, seed : int
+    loss : {"mse", "bce"}
+        VAE only: per-pixel squared error or binary cross-entropy.
+    kl_warmup : int
+        VAE only: epochs over which the KL weight climbs linearly from 0 to 1
+        (batch by batch); 0 for none.
+    decoder_dense : int
+        VAE only: units of a dense layer between the code and the decoder's
+        transposed convolutions; 0 for none.
+    filters : sequence of two int, optional
+        VAE only: the conv filters (default :data:`CONFIG`'s, 32 and 64).
+    augment : bool
+        Train each epoch on a fresh copy of the training digits, shifted and rotated
+        a little (:func:`audioml.latent.augment.augment_digits`).
+    lr_decay : bool
+        VAE only: lower Adam's learning rate along a cosine from :data:`LEARNING_RATE`
+        to :data:`LR_FLOOR` times it over the whole run, batch by batch.
 
     Returns
     -------
     model : keras.Model
+        The model to evaluate and save (sub-models ``encoder`` and ``decoder``).
     history : dict
         Per-epoch losses, as Keras records them.
     seconds : float
@@ -113,16 +174,46 @@ def train_latent(kind: str, split: DigitSplit, *, epochs: int, alpha: float = DE
     """
     import keras
 
+    check_kind(kind)
     if epochs < 1 or batch_size < 1:
         raise AudioMLError(f"epochs and batch_size must be at least 1; got {epochs}, {batch_size}")
+    if kl_warmup < 0 or kl_warmup > epochs:
+        raise AudioMLError(f"kl_warmup must be between 0 and the {epochs} epochs, got {kl_warmup}")
     keras.utils.set_random_seed(seed)
-    model = build_latent_model(kind, alpha=alpha, seed=seed)
+    callbacks = [keras_callback(progress, epochs)]
+    if uses_shared_builder(kind, loss=loss, kl_warmup=kl_warmup, decoder_dense=decoder_dense,
+                           filters=filters, lr_decay=lr_decay):
+        model = trained = build_latent_model(kind, alpha=alpha, seed=seed)
+    else:
+        from audioml.latent.vae import KLWarmup, build_latent_vae
+
+        if not (np.isfinite(alpha) and alpha > 0):
+            raise AudioMLError(f"alpha must be a positive number, got {alpha!r}")
+        steps = -(-len(split.train_images) // batch_size)
+        rate = (keras.optimizers.schedules.CosineDecay(LEARNING_RATE, decay_steps=epochs * steps,
+                                                       alpha=LR_FLOOR)
+                if lr_decay else LEARNING_RATE)
+        parts = build_latent_vae(latent_config(filters), alpha=float(alpha), loss=loss,
+                                 dense_units=decoder_dense, learning_rate=rate, seed=seed)
+        model, trained = parts.ship, parts.train
+        callbacks.append(KLWarmup(parts.code, kl_warmup * steps, steps))
     x, x_held = image_batch(split.train_images), image_batch(split.heldout_images)
     start = time.perf_counter()
-    history = model.fit(x, x, validation_data=(x_held, x_held), epochs=epochs,
-                        batch_size=batch_size, shuffle=True, verbose=0,
-                        callbacks=[keras_callback(progress, epochs)])
-    return model, history.history, time.perf_counter() - start
+    if not augment:
+        history = trained.fit(x, x, validation_data=(x_held, x_held), epochs=epochs,
+                              batch_size=batch_size, shuffle=True, verbose=0, callbacks=callbacks).history
+    else:
+        from audioml.latent.augment import augment_digits
+
+        rng, history = np.random.default_rng(seed), {}
+        for epoch in range(epochs):   # one fit per epoch, each on freshly moved digits
+            moved = augment_digits(x, rng)
+            logs = trained.fit(moved, moved, validation_data=(x_held, x_held), initial_epoch=epoch,
+                               epochs=epoch + 1, batch_size=batch_size, shuffle=True, verbose=0,
+                               callbacks=callbacks).history
+            for key, values in logs.items():
+                history.setdefault(key, []).extend(values)
+    return model, history, time.perf_counter() - start
 
 
 def run_in_batches(network, x: np.ndarray, *, batch_size: int = 512):

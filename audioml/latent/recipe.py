@@ -17,6 +17,7 @@ from typing import Any
 from audioml import registry
 from audioml.errors import AudioMLError
 from audioml.latent import model as latent
+from audioml.latent.augment import MAX_ROTATION, MAX_SHIFT
 from audioml.latent.evaluate import N_SAMPLES, alpha_study, evaluate_model
 from audioml.latent.heldout import CARD_KEY, codes_file_name, heldout_codes, save_codes
 from audioml.latent.judge import JUDGE_NAME, NON_DIGIT_FRACTION, load_shipped_judge, train_judge
@@ -26,12 +27,24 @@ from audioml.progress import ProgressFn, no_progress
 
 #: Named training settings, one per thing ``audioml train latent`` can make: the shipped
 #: models were trained with these. Unset options of the recipe functions take them from here.
+#: The VAE's: ``alpha`` (reconstruction weight), ``loss`` ("mse" or "bce", per pixel),
+#: ``kl_warmup`` (epochs of the KL weight's climb from 0 to 1), ``decoder_dense`` (units of
+#: the decoder's extra dense layer, 0 for none), ``filters`` (the two conv blocks'),
+#: ``augment`` (fresh shifted and rotated training digits each epoch) and ``lr_decay`` (a
+#: cosine decay of the learning rate over the run); see
+#: :func:`audioml.latent.model.train_latent`.
 PRESETS: dict[str, dict[str, Any]] = {
     "dcae": {"epochs": 25},
-    "vae": {"epochs": 25, "alpha": latent.DEFAULT_ALPHA},
+    # The shipped VAE: long training with a decaying learning rate, per-pixel cross-entropy
+    # (alpha 784 = summed over the 28x28 pixels) and a small dense layer in the decoder; its
+    # prior draws are judged digits as often as the DCAE's, and cover all ten digits.
+    "vae": {"epochs": 160, "alpha": 784.0, "loss": "bce", "kl_warmup": 0, "decoder_dense": 32,
+            "filters": list(latent.CONFIG.filters), "augment": False, "lr_decay": True},
     "judge": {"epochs": 8},
     "alpha_study": {"epochs": 25, "alphas": [10.0, 100.0, 1000.0, 10000.0]},
 }
+VAE_OPTIONS = ("loss", "kl_warmup", "decoder_dense", "filters", "augment", "lr_decay")
+SWITCHES = ("augment", "lr_decay")   # on/off settings: --augment / --no-augment on the command line
 COMMAND = "audioml train latent"
 DATA_CREDIT = ("MNIST handwritten digits (Yann LeCun, Corinna Cortes, Christopher Burges), "
                "CC BY-SA 3.0")
@@ -44,27 +57,74 @@ def preset(name: str, **overrides) -> dict[str, Any]:
     Raises
     ------
     AudioMLError
-        For an unknown name, fewer than one epoch, or an alpha that is not positive.
+        For an unknown name or override, fewer than one epoch, an alpha that is not
+        positive, an unknown loss, a KL warm-up outside 0..epochs, a negative
+        ``decoder_dense`` or filters other than two positive integers.
+
+    Notes
+    -----
+    A preset's KL warm-up longer than the *epochs* asked for is cut to them (the weight
+    still reaches 1 at the end); a warm-up passed explicitly is never changed.
     """
     if name not in PRESETS:
         raise AudioMLError(f"unknown latent preset {name!r}; choose one of {', '.join(PRESETS)}")
-    settings = {**PRESETS[name], **{k: v for k, v in overrides.items() if v is not None}}
+    given = {k: v for k, v in overrides.items() if v is not None}
+    unknown = sorted(set(given) - set(PRESETS[name]))
+    if unknown:
+        raise AudioMLError(f"preset {name!r} has no setting {unknown[0]!r}")
+    settings = {**PRESETS[name], **given}
     if settings["epochs"] < 1:
         raise AudioMLError(f"epochs must be at least 1, got {settings['epochs']}")
     alphas = [settings["alpha"]] if "alpha" in settings else list(settings.get("alphas", []))
     bad = [a for a in alphas if not a > 0]
     if bad:
         raise AudioMLError(f"alpha must be positive, got {bad[0]:g}")
+    if "loss" in settings and settings["loss"] not in latent.LOSSES:
+        raise AudioMLError(f"loss must be one of {', '.join(latent.LOSSES)}, got {settings['loss']!r}")
+    if "kl_warmup" not in given and settings.get("kl_warmup", 0) > settings["epochs"]:
+        settings["kl_warmup"] = settings["epochs"]   # a short run warms up over all its epochs
+    if not 0 <= settings.get("kl_warmup", 0) <= settings["epochs"]:
+        raise AudioMLError(f"kl_warmup must be between 0 and the {settings['epochs']} epochs, "
+                           f"got {settings['kl_warmup']}")
+    if settings.get("decoder_dense", 0) < 0:
+        raise AudioMLError(f"decoder_dense must be at least 0, got {settings['decoder_dense']}")
+    if "filters" in settings:
+        settings["filters"] = list(latent.latent_config(settings["filters"]).filters)
     return settings
+
+
+def vae_options(settings: dict) -> dict:
+    """The VAE settings of a preset as keyword arguments of :func:`audioml.latent.model.train_latent`."""
+    return {key: settings[key] for key in VAE_OPTIONS}
+
+
+def command_options(kind: str, settings: dict) -> dict:
+    """*settings* as options of ``audioml train latent``, for :func:`audioml.registry.retrain_command`.
+
+    Every setting is written out, so the command retrains the same model whatever the
+    presets say later; a switch such as ``augment`` becomes ``--augment`` or ``--no-augment``.
+    """
+    options = {"model": kind}
+    for key, value in settings.items():
+        if key in SWITCHES:
+            options[key if value else f"no_{key}"] = True
+        else:
+            options[key] = value
+    return options
 
 
 def _models_dir(models_dir) -> Path:
     return Path(models_dir or MODELS_DIR)
 
 
-def train_and_ship(kind: str, *, alpha: float | None = None, epochs: int | None = None, data=None,
-                   models_dir=None, progress: ProgressFn = no_progress) -> dict:
+def train_and_ship(kind: str, *, alpha: float | None = None, epochs: int | None = None,
+                   loss: str | None = None, kl_warmup: int | None = None,
+                   decoder_dense: int | None = None, filters=None, augment: bool | None = None,
+                   lr_decay: bool | None = None, data=None, models_dir=None,
+                   progress: ProgressFn = no_progress) -> dict:
     """Train a latent model (or the digit judge) on MNIST, save it and write its card.
+
+    Unset options come from :data:`PRESETS`; the VAE-only ones are ignored for the others.
 
     Parameters
     ----------
@@ -73,6 +133,18 @@ def train_and_ship(kind: str, *, alpha: float | None = None, epochs: int | None 
         VAE reconstruction weight (default from :data:`PRESETS`; ignored for the others).
     epochs : int, optional
         Default from :data:`PRESETS`.
+    loss : {"mse", "bce"}, optional
+        VAE only: the per-pixel reconstruction loss.
+    kl_warmup : int, optional
+        VAE only: epochs of the KL weight's climb from 0 to 1.
+    decoder_dense : int, optional
+        VAE only: units of the decoder's extra dense layer (0: none).
+    filters : sequence of two int, optional
+        VAE only: filters of the two conv blocks.
+    augment : bool, optional
+        VAE only: train on freshly shifted and rotated digits each epoch.
+    lr_decay : bool, optional
+        VAE only: a cosine decay of the learning rate over the run.
     data : path-like, optional
         Folder of MNIST IDX files (default: see :func:`audioml.latent.mnist.load_mnist`).
     models_dir : path-like, optional
@@ -86,11 +158,14 @@ def train_and_ship(kind: str, *, alpha: float | None = None, epochs: int | None 
     if kind == "judge":
         return _ship_judge(preset("judge", epochs=epochs), data=data, models_dir=models_dir,
                            progress=progress)
-    settings = preset(latent.check_kind(kind), epochs=epochs, alpha=alpha if kind == "vae" else None)
+    vae = {"alpha": alpha, "loss": loss, "kl_warmup": kl_warmup, "decoder_dense": decoder_dense,
+           "filters": filters, "augment": augment, "lr_decay": lr_decay} if kind == "vae" else {}
+    settings = preset(latent.check_kind(kind), epochs=epochs, **vae)
     split = load_split(data)
     alpha = float(settings.get("alpha", latent.DEFAULT_ALPHA))
+    options = vae_options(settings) if kind == "vae" else {}
     model, history, seconds = latent.train_latent(kind, split, epochs=settings["epochs"], alpha=alpha,
-                                                  progress=progress)
+                                                  progress=progress, **options)
     name = latent.MODEL_NAMES[kind]
     folder = _models_dir(models_dir)
     registry.save_for_inference(model, folder / f"{name}.keras")
@@ -98,26 +173,47 @@ def train_and_ship(kind: str, *, alpha: float | None = None, epochs: int | None 
     metrics = evaluate_model(model, split, judge_model=load_shipped_judge(models_dir))
     metrics["final_train_loss"] = round(float(history["loss"][-1]), 5)
     what = ("a plain deep convolutional autoencoder (MSE only)" if kind == "dcae"
-            else f"a variational autoencoder (loss {alpha:g}·MSE + D_KL)")
+            else f"a variational autoencoder (loss {alpha:g}·{settings['loss'].upper()} + D_KL)")
     card = {"name": name, "task": "latent", "file": f"{name}.keras", CARD_KEY: codes_file_name(kind),
             "kind": kind,
             "description": f"2-D latent space of MNIST digits: {what}.",
             "data": f"{DATA_CREDIT}; {split.source}", "split": split_description(split),
-            "config": _config_for_card(kind, alpha),
+            "config": _config_for_card(kind, alpha, options),
             "epochs": settings["epochs"], "training_time_s": round(seconds, 1), "metrics": metrics,
-            "retrain_command": registry.retrain_command(COMMAND, {"model": kind, **settings})}
+            "retrain_command": registry.retrain_command(COMMAND, command_options(kind, settings))}
     registry.write_card(card, folder)
     return card
 
 
-def _config_for_card(kind: str, alpha: float) -> dict:
-    """The builder configuration recorded on a DCAE's or VAE's card."""
-    out = {"builder": f"audioml.nn.autoencoder.build_{kind}", **latent.CONFIG.to_dict(),
+def _config_for_card(kind: str, alpha: float, options: dict | None = None) -> dict:
+    """The builder configuration recorded on a DCAE's or VAE's card.
+
+    *options* are a VAE's :func:`vae_options`; they are recorded under their own names.
+    """
+    options = dict(options or {})
+    shared = latent.uses_shared_builder(kind, **{k: v for k, v in options.items() if k != "augment"})
+    builder = f"audioml.nn.autoencoder.build_{kind}" if shared else "audioml.latent.vae.build_latent_vae"
+    out = {"builder": builder, **latent.latent_config(options.get("filters")).to_dict(),
            "learning_rate": latent.LEARNING_RATE, "batch_size": latent.BATCH_SIZE}
     out.pop("extra", None)
     if kind == "vae":
         out["alpha"] = alpha
-        out["loss"] = "alpha * mean-pixel MSE + D_KL, D_KL = -1/2 sum(1 + log_var - mean^2 - exp(log_var))"
+        pixel = "binary cross-entropy" if options.get("loss") == "bce" else "MSE"
+        kl = "w * D_KL" if options.get("kl_warmup") else "D_KL"
+        out["loss"] = (f"alpha * mean-pixel {pixel} + {kl}, "
+                       "D_KL = -1/2 sum(1 + log_var - mean^2 - exp(log_var))")
+        out["reconstruction_loss"] = options.get("loss", "mse")
+        out["kl_warmup_epochs"] = options.get("kl_warmup", 0)
+        out["kl_weight"] = ("1" if not options.get("kl_warmup") else
+                            f"w climbs linearly from 0 to 1 over the first {options['kl_warmup']} "
+                            "epochs (batch by batch), then stays 1")
+        out["decoder_dense"] = options.get("decoder_dense", 0)
+        floor = latent.LEARNING_RATE * latent.LR_FLOOR
+        out["lr_decay"] = (f"cosine, from {latent.LEARNING_RATE:g} to {floor:g} over the run, batch by batch"
+                           if options.get("lr_decay") else False)
+        out["augment"] = (f"each epoch a fresh copy of the training digits, shifted by up to "
+                          f"±{MAX_SHIFT:g} px and rotated by up to ±{MAX_ROTATION:g}°"
+                          if options.get("augment") else False)
     else:
         out["loss"] = "mean-pixel MSE"
     return out

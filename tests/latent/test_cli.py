@@ -30,11 +30,17 @@ def trained(digits, tmp_path_factory):
 
 @pytest.mark.slow
 def test_train_writes_models_and_cards(trained):
+    from audioml.latent.recipe import COMMAND, command_options, preset
+    from audioml.registry import retrain_command
     from audioml.shipped import load_model
 
+    # The VAE's command writes out every setting of its preset (a preset's KL warm-up is
+    # cut to the one epoch), so it retrains the same model whatever the presets say later.
+    vae_command = retrain_command(COMMAND, command_options("vae", preset("vae", epochs=1, alpha=500)))
+    assert vae_command.startswith("audioml train latent --model vae --epochs 1 --alpha 500 --loss ")
     commands = {"latent_digit_judge": "audioml train latent --model judge --epochs 1",
                 "latent_dcae": "audioml train latent --model dcae --epochs 1",
-                "latent_vae": "audioml train latent --model vae --epochs 1 --alpha 500"}
+                "latent_vae": vae_command}
     for name, command in commands.items():
         card = json.loads((trained / f"{name}.json").read_text())
         assert card["task"] == "latent" and card["epochs"] == 1
@@ -144,6 +150,12 @@ def test_alpha_study_report(digits, trained, tmp_path):
     (["train", "latent", "--model", "dcae", "--alpha-study", "10"], "--model vae"),
     (["train", "latent", "--model", "dcae", "--epochs", "0"], "epochs must be at least 1, got 0"),
     (["train", "latent", "--model", "judge", "--epochs", "0"], "epochs must be at least 1, got 0"),
+    (["train", "latent", "--model", "vae", "--epochs", "3", "--kl-warmup", "4"],
+     "kl_warmup must be between 0 and the 3 epochs, got 4"),
+    (["train", "latent", "--model", "vae", "--decoder-dense", "-1"], "decoder_dense must be at least 0"),
+    (["train", "latent", "--model", "vae", "--filters", "0", "64"], "two positive integers"),
+    (["train", "latent", "--model", "vae", "--alpha-study", "10", "--loss", "bce"],
+     "--loss cannot be used with --alpha-study"),
     (["evaluate", "latent", "--samples", "0"], "n_samples must be at least 1"),
     (["sample", "latent", "--model", "vae", "--n", "3", "--out", "x.txt"], ".npy"),
 ])
