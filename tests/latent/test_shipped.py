@@ -29,9 +29,14 @@ def test_cards_are_complete_and_files_small(cards):
         assert cards[name]["config"]["latent_dim"] == 2
         assert "8000 training / 2000 held-out" in cards[name]["split"]
     # Each card's command retrains exactly what the card describes.
-    vae = cards["latent_vae"]
-    assert vae["retrain_command"] == retrain_command(
-        "audioml train latent", {"model": "vae", "epochs": vae["epochs"], "alpha": vae["config"]["alpha"]})
+    from audioml.latent.recipe import command_options
+
+    vae, config = cards["latent_vae"], cards["latent_vae"]["config"]
+    settings = {"epochs": vae["epochs"], "alpha": config["alpha"], "loss": config["reconstruction_loss"],
+                "kl_warmup": config["kl_warmup_epochs"], "decoder_dense": config["decoder_dense"],
+                "filters": config["filters"], "augment": bool(config["augment"]),
+                "lr_decay": bool(config["lr_decay"])}
+    assert vae["retrain_command"] == retrain_command("audioml train latent", command_options("vae", settings))
     for name, kind in (("latent_dcae", "dcae"), ("latent_digit_judge", "judge")):
         assert cards[name]["retrain_command"] == retrain_command(
             "audioml train latent", {"model": kind, "epochs": cards[name]["epochs"]})
