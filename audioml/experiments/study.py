@@ -240,14 +240,18 @@ def _data_and_objective(table: str, *, data, epochs_scale: float, seed: int | No
     return objective, loaded.description
 
 
-def _trials_needed(study, *, trials: int | None, total: int | None) -> int:
-    """How many trials to run now: *trials*, or what the study lacks to hold *total* completed
-    ones (counting those other workers are running)."""
+def _fail_stale(study) -> None:
+    """Fail the trials whose worker died long ago; the retry callback queues them again."""
     import optuna
 
-    # A trial whose worker died long ago is failed and queued again now, before counting.
     with _quiet_experimental():
         optuna.storages.fail_stale_trials(study)
+
+
+def _trials_needed(study, *, trials: int | None, total: int | None) -> int:
+    """How many trials to run now: *trials*, or what the study lacks to hold *total* completed
+    ones (counting those other workers are running). Call :func:`_fail_stale` first, so a dead
+    worker's trial is not counted as running."""
     if total is None:
         return int(trials)
     return max(0, total - _count(study, "COMPLETE") - _count(study, "RUNNING"))
@@ -318,6 +322,7 @@ def run_study(table: str, *, trials: int | None = None, total: int | None = None
         data_description = data_description or loaded
     study = create_or_load(table, storage=rdb, study_name=study_name, sampler=sampler,
                            epochs_scale=epochs_scale, seed=seed, data=data_description)
+    _fail_stale(study)
     needed = _trials_needed(study, trials=trials, total=total)
     if table == "table1":
         # Queued trials (retries among them) run first; queue architectures for the rest.
@@ -384,8 +389,7 @@ def run_seeds(table: str, *, seeds: int = 3, storage: str | None = None,
         raise AudioMLError(f"study {seeds_study_name(source_name)!r} repeats trial "
                            f"{study.user_attrs.get('source_trial')} of {source_name!r}, but the "
                            f"best trial is now {chosen.number}; delete the seed study to redo it")
-    with _quiet_experimental():   # a dead worker's seed trial is queued again, not re-added
-        optuna.storages.fail_stale_trials(study)
+    _fail_stale(study)   # a dead worker's seed trial is queued again, not added twice
     wanted = SEEDS[:seeds]
     present = {t.user_attrs.get("seed") for t in study.get_trials(deepcopy=False)
                if t.state.name in ("COMPLETE", "RUNNING", "WAITING")}
@@ -395,6 +399,7 @@ def run_seeds(table: str, *, seeds: int = 3, storage: str | None = None,
     complete = {t.user_attrs.get("seed") for t in study.get_trials(deepcopy=False)
                 if t.state.name == "COMPLETE"}
     missing = len(set(wanted) - complete)
-    _optimize(study, objective, _trials_needed(study, trials=None, total=_count(study, "COMPLETE")
-                                               + missing), progress)
+    _optimize(study, objective, _trials_needed(study, trials=None,
+                                               total=_count(study, "COMPLETE") + missing),
+              progress)
     return study
