@@ -44,6 +44,29 @@ def main() -> None:
     navigation.run()
 
 
+def close_figures() -> None:
+    """What Streamlit does after every script run, less the reset of Keras (see below)."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+
+
+def keep_keras_between_runs() -> None:
+    """Stop Streamlit from clearing Keras's session after every script run.
+
+    Streamlit calls ``keras.backend.clear_session()`` at the end of each run of any page, in
+    every session, once Keras is imported. That call runs a full ``gc.collect()`` over the
+    millions of objects TensorFlow, Keras and music21 hold, and empties TensorFlow's kernel
+    cache, so the next denoising builds its kernels again: about half of the server's CPU per
+    page visit. This app builds no model in a script run; it loads each model once per process
+    and shares it, so there is no session state to clear. (It is a private hook of Streamlit's
+    script runner, pinned with Streamlit in requirements.txt and checked by a test.)
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    script_runner._clean_problem_modules = close_figures
+
+
 def serve(args: list[str]) -> int:
     """Run the Streamlit server on this file with *args* (e.g. ``--server.port 8501``).
 
@@ -58,6 +81,7 @@ def serve(args: list[str]) -> int:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
+    keep_keras_between_runs()
     sys.argv = ["streamlit", "run", __file__, *args]
     return cli.main()
 
