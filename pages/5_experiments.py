@@ -86,27 +86,23 @@ for tab, table in zip(tabs, TABLES):
         if table == "table3":
             ex.protocols_section()
 
-        study = ex.memory_study(table, trials)
-        if not study.trials:
+        figures = ex.table_figures(table, trials)
+        if not figures:
             st.info("Plots appear once a trial has completed.")
             continue
-        label = info["metric_label"]
         p1, p2 = st.columns(2)
-        p1.plotly_chart(ex.history_figure(study, label), key=f"ex_hist_{table}")
-        p2.plotly_chart(ex.parallel_figure(study, label), key=f"ex_par_{table}")
+        p1.plotly_chart(figures["history"], key=f"ex_hist_{table}")
+        p2.plotly_chart(figures["parallel"], key=f"ex_par_{table}")
         p3, p4 = st.columns(2)
-        importance = None if table == "table1" else ex.importance_figure(study, label)
         if table == "table1":
             p3.info("Table 1 searches one parameter, the architecture, so its importance is 1 by "
                     "definition; Tables 2 and 3 show importances between parameters.")
-            p4.plotly_chart(ex.table1_bars(trials), key="ex_bars_table1")
-        elif importance is None:
+        elif figures["importance"] is None:
             p3.info("Parameter importance needs at least two completed trials with different "
                     "parameters and different results.")
         else:
-            p3.plotly_chart(importance, key=f"ex_imp_{table}")
-        if table != "table1":
-            p4.plotly_chart(ex.published_vs_ours(table, trials, "learning_rate"), key=f"ex_lr_{table}")
+            p3.plotly_chart(figures["importance"], key=f"ex_imp_{table}")
+        p4.plotly_chart(figures["against"], key=f"ex_against_{table}")
 
 ex.snr_sweep_section()
 

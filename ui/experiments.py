@@ -36,6 +36,15 @@ def live_storage() -> str | None:
     return DEFAULT_STORAGE if path.is_file() else None
 
 
+@st.cache_resource(show_spinner=False)
+def _opened_storage(url: str):
+    """One opened Optuna storage per URL and process: opening one checks its schema (Alembic
+    loads every migration script), which cost more than reading all the trials."""
+    from audioml.experiments.study import storage_for
+
+    return storage_for(url)
+
+
 @st.cache_data(show_spinner=False, ttl=60)
 def live_report() -> dict | None:
     """A report made from ``runs/studies.db`` (refreshed each minute), or ``None`` without one."""
@@ -43,7 +52,7 @@ def live_report() -> dict | None:
     if storage is None:
         return None
     try:
-        report = rep.collect(storage)
+        report = rep.collect(_opened_storage(storage))
     except Exception:  # noqa: BLE001 - a locked or foreign database simply means: use the report
         return None
     return report if report["tables"] else None
@@ -190,6 +199,31 @@ def table1_bars(trials: list[dict]) -> go.Figure:
     fig.update_yaxes(title="test spectrogram MSE", **(log_axis(min(values), max(values), pad=1.5)
                                                        if values else dict(type="log")))
     return _style(fig, "Published and ours, per architecture")
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def table_figures(table: str, trials: list[dict]) -> dict[str, go.Figure | None]:
+    """The plots under *table*'s trials, built once per set of trials and shared by every
+    session (no session changes a figure after it is built).
+
+    Returns
+    -------
+    dict
+        ``{}`` when no trial has completed; else ``"history"``, ``"parallel"``, ``"importance"``
+        (``None`` when it cannot be estimated, and for Table 1's single parameter) and
+        ``"against"`` (Table 1: published and ours per architecture; else the metric against
+        the learning rate).
+    """
+    study = memory_study(table, trials)
+    if not study.trials:
+        return {}
+    label = published_table(table)["metric_label"]
+    single = table == "table1"
+    return {"history": history_figure(study, label),
+            "parallel": parallel_figure(study, label),
+            "importance": None if single else importance_figure(study, label),
+            "against": table1_bars(trials) if single else published_vs_ours(table, trials,
+                                                                            "learning_rate")}
 
 
 #: Short headers for long column names (the full name is the header's tooltip).

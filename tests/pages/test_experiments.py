@@ -99,6 +99,29 @@ def test_importance_needs_varied_trials():
     assert ex.importance_figure(ex.memory_study("table2", trials[:1]), "mse") is None
 
 
+def test_table_figures_are_built_once_per_set_of_trials():
+    trials = [{"number": i, "state": "complete", "metric": m,
+               "params": {"learning_rate": lr, "batch_size": b, "epochs": e}}
+              for i, (m, lr, b, e) in enumerate([(0.05, 1e-4, 20, 80), (0.04, 5e-4, 40, 120),
+                                                 (0.06, 2e-4, 30, 100)])]
+    figures = ex.table_figures("table2", trials)
+    assert set(figures) == {"history", "parallel", "importance", "against"}
+    assert figures["importance"] is not None
+    assert figures["against"].layout.xaxis.type == "log"  # the learning rate
+    # A second session with the same trials gets the same figures, not a rebuild.
+    same = [dict(t) for t in trials]
+    assert ex.table_figures("table2", same)["history"] is figures["history"]
+    trials[0]["metric"] = 0.03
+    assert ex.table_figures("table2", trials)["history"] is not figures["history"]
+
+    table1 = [{"number": 0, "state": "complete", "metric": 0.01, "params": {"architecture": "2/32"}}]
+    figures = ex.table_figures("table1", table1)
+    assert figures["importance"] is None   # one parameter: nothing to apportion
+    assert [bar.name for bar in figures["against"].data] == ["published", "ours"]
+    assert ex.table_figures("table2", [{"number": 0, "state": "running", "metric": None,
+                                        "params": {}}]) == {}
+
+
 def test_bar_chart_log_axis_has_few_readable_ticks():
     import numpy as np
 
