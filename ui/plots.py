@@ -113,7 +113,9 @@ def waveform(y: np.ndarray, sr: int, *, title: str = "Waveform", highlight: tupl
              window_curve: tuple[np.ndarray, np.ndarray] | None = None) -> go.Figure:
     """Amplitude against time (s); optionally shade one frame and draw the window over it."""
     t, v = _decimate(np.arange(len(y)) / sr, np.asarray(y))
-    fig = go.Figure(go.Scattergl(x=t, y=v, mode="lines", line=dict(width=1, color="#3b5bdb"), name="signal"))
+    # An SVG line: at most 6,000 points draw quickly, while each WebGL plot costs the browser a
+    # graphics context (slow to make without a GPU, and browsers keep only a few per page).
+    fig = go.Figure(go.Scatter(x=t, y=v, mode="lines", line=dict(width=1, color="#3b5bdb"), name="signal"))
     if highlight is not None:
         fig.add_vrect(x0=highlight[0], x1=highlight[1], fillcolor="#f59f00", opacity=0.2, line_width=0)
     if window_curve is not None:
