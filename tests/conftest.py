@@ -6,13 +6,22 @@ builders behind them live in :mod:`tests.support.factories`.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
-import pytest
+# Studies and checkpoints the tests make go to a folder of their own, never to the project's
+# runs/ (which holds real searches); set before audioml.paths is first imported, and passed on
+# to the workers and servers the tests start.
+os.environ["AUDIOML_RUNS"] = tempfile.mkdtemp(prefix="audioml-test-runs-")
+atexit.register(shutil.rmtree, os.environ["AUDIOML_RUNS"], ignore_errors=True)
 
-from tests.support import factories
+import pytest  # noqa: E402
+
+from tests.support import factories  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -7,9 +7,11 @@ what `make run` installs.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -238,6 +240,7 @@ def test_container_runs_as_uid_1000_and_writes_only_home_and_tmp():
                     assert "--user" in command or " -e " in command, command
     # The app's own writes: caches under $HOME (matplotlib, keras) and the runs/ folder of the
     # checkout, which lies under the home folder in the image.
-    from audioml import paths
-
-    assert paths.RUNS_DIR == ROOT / "runs"
+    env = {k: v for k, v in os.environ.items() if k != "AUDIOML_RUNS"}  # the tests set their own
+    found = subprocess.run([sys.executable, "-c", "from audioml import paths; print(paths.RUNS_DIR)"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert Path(found.stdout.strip()) == ROOT / "runs", found.stderr[-500:]
