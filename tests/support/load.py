@@ -60,4 +60,4 @@ def load_test(base_url: str, paths: list[str], sessions: int, *, timeout_s: floa
 
 def model_loads(server_log: Path) -> Counter:
     """How many times each model was loaded, from the server's log."""
-    return Counter(re.findall(r"audioml: loading model (\S+)", server_log.read_text()))
+    return Counter(re.findall(r"audioml: loading model ([A-Za-z0-9_]+)", server_log.read_text()))
