@@ -87,6 +87,7 @@ def serve(args: list[str]) -> int:
 
 
 if get_script_run_ctx(suppress_warning=True) is not None:  # a session's script run
+    keep_keras_between_runs()   # a server started by `streamlit run app.py` gets it here
     main()
 elif __name__ == "__main__":  # `python app.py`: start the server
     sys.exit(serve(sys.argv[1:]))

@@ -33,10 +33,3 @@ def test_after_a_run_keras_keeps_its_state_and_figures_close(monkeypatch):
     assert (first, second) == ("dense", "dense_1")
     assert plt.get_fignums() == []
 
-
-def test_streamlit_s_own_hook_does_reset_keras():
-    # The behaviour the app switches off, shown on the unpatched hook.
-    keras.backend.clear_session()
-    keras.layers.Dense(1)
-    script_runner._clean_problem_modules()
-    assert keras.layers.Dense(1).name == "dense"
