@@ -81,13 +81,12 @@ def serve(args: list[str]) -> int:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
-    keep_keras_between_runs()
     sys.argv = ["streamlit", "run", __file__, *args]
     return cli.main()
 
 
 if get_script_run_ctx(suppress_warning=True) is not None:  # a session's script run
-    keep_keras_between_runs()   # a server started by `streamlit run app.py` gets it here
+    keep_keras_between_runs()   # before the run's end calls the hook, however the server started
     main()
 elif __name__ == "__main__":  # `python app.py`: start the server
     sys.exit(serve(sys.argv[1:]))
