@@ -89,13 +89,17 @@ const log = (what) => window.__timeline.push([what, performance.now()]);
 document.addEventListener("pointerdown", () => log("input"), true);
 document.addEventListener("keydown", () => log("input"), true);
 new MutationObserver((changes) => {
-  for (const change of changes) {
-    const state = change.target.getAttribute("data-test-script-state");
+  // A quick run can change the state twice before this is called: each change's new value is
+  // the next change's old value (the last one's is the attribute now).
+  changes.forEach((change, i) => {
+    const state = i + 1 < changes.length ? changes[i + 1].oldValue
+                                         : change.target.getAttribute("data-test-script-state");
     log(state);
     if (state === "notRunning")
       requestAnimationFrame(() => requestAnimationFrame(() => log("painted")));
-  }
-}).observe(document, {attributes: true, subtree: true, attributeFilter: ["data-test-script-state"]});
+  });
+}).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
+                      attributeFilter: ["data-test-script-state"]});
 """
 
 
@@ -206,16 +210,20 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, fl
     out = []
     browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
+    def new_context():
+        """A browser context with nothing cached, whose pages all keep a :data:`TIMELINE`."""
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.add_init_script(TIMELINE)
+        return context
+
     def fresh_visit(path: str, context=None) -> float:
         """Seconds from navigation to the frame painted after the page's last run, in a new
-        session (a new tab) of *context*, or of a new browser context without cached files."""
+        session (a new tab) of *context*, or of a new context without cached files."""
         own = context is None
-        context = context or browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.add_init_script(TIMELINE)
+        context = context or new_context()
         page = context.new_page()
         page.goto(f"{url}/{path}")
-        wait_idle(page)
-        settle(page)
+        wait_idle(page)   # ends with a pause after the last run: its painted frame is logged
         elapsed = painted_after_last_run(timeline(page)) / 1000
         page.close()
         if own:
@@ -227,7 +235,7 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, fl
     out.append(("Cold start: server launch to home page rendered", cold, f"{cold:.1f} s", ""))
     # A browser that has been to the app before keeps its scripts and styles (Streamlit
     # serves them to be cached for a year): a student pays for them on the first visit only.
-    returning = browser.new_context(viewport={"width": 1400, "height": 1000})
+    returning = new_context()
     for info in pages:
         fresh_visit(info.url_path)  # the first visit loads models and fills caches: not counted
         fresh_visit(info.url_path, returning)
@@ -246,8 +254,7 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, fl
                         "no display option reruns this page (its tabs switch in the browser)"))
             continue
         what, act = option
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.add_init_script(TIMELINE)
+        context = new_context()
         page = context.new_page()
         page.goto(f"{url}/{info.url_path}")
         wait_idle(page)
