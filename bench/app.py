@@ -1,9 +1,11 @@
 """Benchmark of the app in headless Chromium, on one server started as `make run` starts it.
 
 - cold start: server launch to the home page rendered;
-- per page, warm: a fresh visit (a new session, in a new tab) until the frame painted after the
-  page's last run, median of several: from a browser that has been to the app before (its
-  scripts cached, as for a student's second page), and from one with nothing cached;
+- per page, warm: a fresh visit (a new session, in a new tab) until the page is shown (the frame
+  painted once its last run has ended and its last chart is drawn), median of several: from a
+  browser that has been to the app before (its scripts cached), and from one with nothing cached;
+- per page, warm: a visit from the sidebar in the same tab, from the click to the page shown, as
+  a student goes from page to page;
 - per heavy page, warm: the server's CPU seconds per visit (user + system of the server process,
   children included, from /proc/<pid>/stat) while N sessions open the page at its default settings
   at once, divided by N, less what the idle server spends in the same time;
@@ -44,7 +46,7 @@ from ui.navigation import available_pages  # noqa: E402
 HEAVY = ["latent-space", "denoise", "melody", "experiments"]
 VISITS = 3          # fresh visits per page for the median
 SESSIONS = 4        # sessions at once per heavy page for CPU per visit
-RERUNS = 4          # display-option reruns per heavy page
+RERUNS = 8          # display-option reruns per heavy page (a WebGL chart is now and then slow to remake)
 #: The revision measured as "before": the last one before caching by inputs, fragments and the
 #: server's settings for a class.
 BASELINE = "8a393ea~1"
@@ -80,12 +82,14 @@ def idle_cpu_rate(pid: int, seconds: float = 3.0) -> float:
 
 
 #: Installed in every page before the app loads: the time (ms since the navigation began) of
-#: each user input, of each change of the app's script state and of the first frame painted
-#: after a run ended. Times come from the page itself, so the browser driver's own delays
-#: (finding an element, polling for a state) are not counted.
+#: each user input, of each change of the app's script state, of each chart Plotly draws (it
+#: adds the chart's first <svg class="main-svg">), and of the first frame painted after each
+#: run ended and after each chart was drawn. Times come from the page itself, so the browser
+#: driver's own delays (finding an element, polling for a state) are not counted.
 TIMELINE = """
 window.__timeline = [];
 const log = (what) => window.__timeline.push([what, performance.now()]);
+const logPaint = () => requestAnimationFrame(() => requestAnimationFrame(() => log("painted")));
 document.addEventListener("pointerdown", () => log("input"), true);
 document.addEventListener("keydown", () => log("input"), true);
 new MutationObserver((changes) => {
@@ -95,30 +99,45 @@ new MutationObserver((changes) => {
     const state = i + 1 < changes.length ? changes[i + 1].oldValue
                                          : change.target.getAttribute("data-test-script-state");
     log(state);
-    if (state === "notRunning")
-      requestAnimationFrame(() => requestAnimationFrame(() => log("painted")));
+    if (state === "notRunning") logPaint();
   });
 }).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
                       attributeFilter: ["data-test-script-state"]});
+// Streamlit loads Plotly on demand and draws charts after the run that sent them may have
+// ended: a page is not shown until its charts are.
+new MutationObserver((changes) => {
+  for (const change of changes)
+    for (const node of change.addedNodes)
+      if (node.nodeType === 1 && node.matches("svg.main-svg:first-child")) { log("chart"); logPaint(); }
+}).observe(document, {childList: true, subtree: true});
 """
+#: The page's timeline once every Plotly chart in it has been drawn and a frame painted since
+#: the last run ended and the last chart was drawn; false until then.
+SHOWN = """() => {
+  const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
+  if (!charts.every((chart) => chart.querySelector("svg.main-svg"))) return false;
+  const last = Math.max(...window.__timeline.filter(([what]) => what === "notRunning" || what === "chart")
+                                            .map(([, t]) => t));
+  const painted = window.__timeline.some(([what, t]) => what === "painted" && t >= last);
+  return painted && window.__timeline;
+}"""
 
 
-def timeline(page) -> list[tuple[str, float]]:
-    return [tuple(e) for e in page.evaluate("window.__timeline")]
+
+def shown_at(events: list[tuple[str, float]]) -> float:
+    """The time (ms) of the frame painted once the last run had ended and the last chart had
+    been drawn."""
+    last = max(t for what, t in events if what in ("notRunning", "chart"))
+    return min(t for what, t in events if what == "painted" and t >= last)
 
 
-def painted_after_last_run(events: list[tuple[str, float]]) -> float:
-    """The time (ms) of the frame painted after the last run ended."""
-    last_end = max(t for what, t in events if what == "notRunning")
-    return min(t for what, t in events if what == "painted" and t >= last_end)
-
-
-def settle(page, timeout_ms: int = 300_000) -> None:
-    """Wait until no run is going on and none starts within half a second."""
+def settle(page, timeout_ms: int = 300_000) -> list[tuple[str, float]]:
+    """Wait until no run is going on, none starts within half a second and the page is shown;
+    return its timeline (read in the same step as the check, so no event slips in between)."""
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     page.wait_for_timeout(500)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
-    page.wait_for_timeout(100)   # the paint after the last run
+    return [tuple(e) for e in page.wait_for_function(SHOWN, timeout=timeout_ms).json_value()]
 
 
 def timed_rerun(page, act, timeout_ms: int = 300_000) -> float | None:
@@ -131,11 +150,10 @@ def timed_rerun(page, act, timeout_ms: int = 300_000) -> float | None:
                                timeout=3000)
     except Exception:  # noqa: BLE001 - nothing reran: the option is handled in the browser
         return None
-    settle(page, timeout_ms)
-    events = timeline(page)
+    events = settle(page, timeout_ms)
     first_run = min(t for what, t in events if what == "running")
     pressed = max(t for what, t in events if what == "input" and t <= first_run)
-    return (painted_after_last_run(events) - pressed) / 1000
+    return (shown_at(events) - pressed) / 1000
 
 
 def cpu_per_visit(url: str, pid: int, path: str, sessions: int) -> tuple[float, float, list]:
@@ -223,8 +241,8 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, fl
         context = context or new_context()
         page = context.new_page()
         page.goto(f"{url}/{path}")
-        wait_idle(page)   # ends with a pause after the last run: its painted frame is logged
-        elapsed = painted_after_last_run(timeline(page)) / 1000
+        wait_idle(page)
+        elapsed = shown_at(settle(page)) / 1000
         page.close()
         if own:
             context.close()
@@ -245,6 +263,28 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, fl
                     f"a browser's first visit (nothing cached): {first:.2f} s; median of "
                     f"{VISITS}; a new session each"))
     returning.close()
+
+    # How a student moves through the app: in one tab, from the home page down the sidebar,
+    # each page timed from the click on its link to the page shown. The tab keeps what it has
+    # loaded (Plotly is evaluated once, on the first page with a chart).
+    tours = {info.url_path: [] for info in pages}
+    for _ in range(VISITS):
+        context = new_context()
+        page = context.new_page()
+        page.goto(url)
+        wait_idle(page)
+        settle(page)
+        for info in pages:
+            link = page.locator(f"[data-testid='stSidebarNavLink'][href$='/{info.url_path}']")
+            tours[info.url_path].append(timed_rerun(page, lambda page: link.click()))
+        context.close()
+    for info in pages:
+        times = [t for t in tours[info.url_path] if t is not None]
+        median = statistics.median(times) if times else 0.0
+        out.append((f"Warm visit from the sidebar (same tab): {info.title}", median,
+                    f"{median:.2f} s" if times else "–",
+                    f"click on its link to the page shown, going down the sidebar from the home "
+                    f"page; median of {len(times)}"))
 
     heavy = [i for i in pages if i.url_path in HEAVY]
     for info in heavy:
