@@ -6,6 +6,8 @@
   browser that has been to the app before (its scripts cached), and from one with nothing cached;
 - per page, warm: a visit from the sidebar in the same tab, from the click to the page shown, as
   a student goes from page to page;
+- the floor under those visits: a bare Streamlit page (:file:`bench/bare_page.py`), with a title
+  only and with one Plotly chart, opened the same way (this checkout only);
 - per heavy page, warm: the server's CPU seconds per visit (user + system of the server process,
   children included, from /proc/<pid>/stat) while N sessions open the page at its default settings
   at once, divided by N, less what the idle server spends in the same time;
@@ -111,17 +113,17 @@ new MutationObserver((changes) => {
       if (node.nodeType === 1 && node.matches("svg.main-svg:first-child")) { log("chart"); logPaint(); }
 }).observe(document, {childList: true, subtree: true});
 """
-#: The page's timeline once every Plotly chart in it has been drawn and a frame painted since
-#: the last run ended and the last chart was drawn; false until then.
+#: Once every Plotly chart in the page is drawn and a frame has been painted since the last run
+#: ended and the last chart was drawn: a copy of the page's timeline then (later events do not
+#: reach it); false until then.
 SHOWN = """() => {
   const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
   if (!charts.every((chart) => chart.querySelector("svg.main-svg"))) return false;
-  const last = Math.max(...window.__timeline.filter(([what]) => what === "notRunning" || what === "chart")
-                                            .map(([, t]) => t));
-  const painted = window.__timeline.some(([what, t]) => what === "painted" && t >= last);
-  return painted && window.__timeline;
+  const events = [...window.__timeline];
+  const last = Math.max(...events.filter(([what]) => what === "notRunning" || what === "chart")
+                                 .map(([, t]) => t));
+  return events.some(([what, t]) => what === "painted" && t >= last) && events;
 }"""
-
 
 
 def shown_at(events: list[tuple[str, float]]) -> float:
@@ -133,7 +135,7 @@ def shown_at(events: list[tuple[str, float]]) -> float:
 
 def settle(page, timeout_ms: int = 300_000) -> list[tuple[str, float]]:
     """Wait until no run is going on, none starts within half a second and the page is shown;
-    return its timeline (read in the same step as the check, so no event slips in between)."""
+    return its timeline as it was when that was checked."""
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     page.wait_for_timeout(500)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
@@ -154,6 +156,34 @@ def timed_rerun(page, act, timeout_ms: int = 300_000) -> float | None:
     first_run = min(t for what, t in events if what == "running")
     pressed = max(t for what, t in events if what == "input" and t <= first_run)
     return (shown_at(events) - pressed) / 1000
+
+
+def visit(context, url: str) -> float:
+    """Seconds from opening *url* in a new tab of *context* (a new session) to the page shown."""
+    page = context.new_page()
+    page.goto(url)
+    wait_idle(page)
+    elapsed = shown_at(settle(page)) / 1000
+    page.close()
+    return elapsed
+
+
+def bare_rows(p) -> list[tuple[str, float, str, str]]:
+    """What any Streamlit page costs this browser, whatever the app: :file:`bench/bare_page.py`
+    (served alone) with a title only and with one Plotly chart, in a new tab of a browser that
+    has been there before."""
+    out = []
+    with running_app(streamlit_run=True, script="bench/bare_page.py") as url:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.add_init_script(TIMELINE)
+        for query, what in (("?chart=no", "a title"), ("", "a title and one Plotly chart")):
+            visit(context, url + query)   # fills the browser's cache: not counted
+            median = statistics.median(visit(context, url + query) for _ in range(VISITS))
+            out.append((f"Floor: a bare Streamlit page, {what}, fresh visit", median,
+                        f"{median:.2f} s", f"bench/bare_page.py served alone; median of {VISITS}"))
+        browser.close()
+    return out
 
 
 def cpu_per_visit(url: str, pid: int, path: str, sessions: int) -> tuple[float, float, list]:
@@ -191,6 +221,8 @@ def measure(root: Path = ROOT, *, baseline: bool = False) -> list[tuple[str, flo
         pid = running_app.last_pid
         with sync_playwright() as p:
             out += _browser_rows(p, url, pid, pages, t0)
+            if not baseline:
+                out += bare_rows(p)
         # Sessions driven by the load helper (its own event loop), outside the sync browser.
         # The home page draws almost nothing: what a visit to it costs is the baseline every
         # page pays (a new session, the page's assets), measured in the same run.
@@ -235,17 +267,12 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, fl
         return context
 
     def fresh_visit(path: str, context=None) -> float:
-        """Seconds from navigation to the frame painted after the page's last run, in a new
-        session (a new tab) of *context*, or of a new context without cached files."""
-        own = context is None
-        context = context or new_context()
-        page = context.new_page()
-        page.goto(f"{url}/{path}")
-        wait_idle(page)
-        elapsed = shown_at(settle(page)) / 1000
-        page.close()
-        if own:
-            context.close()
+        """:func:`visit` in a new tab of *context*, or of a new context without cached files."""
+        if context is not None:
+            return visit(context, f"{url}/{path}")
+        context = new_context()
+        elapsed = visit(context, f"{url}/{path}")
+        context.close()
         return elapsed
 
     fresh_visit("")

@@ -32,18 +32,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(timeout: float = 120.0, *, env: dict[str, str] | None = None,
-                root: Path = ROOT, streamlit_run: bool = False):
+                root: Path = ROOT, streamlit_run: bool = False, script: str = "app.py"):
     """Yield the base URL of a fresh server started as `make run` starts it; stop it afterwards.
 
     The server reads .streamlit/config.toml as deployed (no file watcher among others); *env*
     adds environment variables for the server process (e.g. where it looks for data). *root*
     serves another checkout of the app (a benchmark's baseline revision), started with
     ``streamlit run app.py`` when *streamlit_run* is set, as revisions before ``app.py`` could
-    start itself were.
+    start itself were (or ``streamlit run`` of another *script* under *root*).
     """
     port = free_port()
     log = open(ARTIFACTS.mkdir(parents=True, exist_ok=True) or ARTIFACTS / f"server_{port}.log", "w")
-    start = [sys.executable, "-m", "streamlit", "run", "app.py"] if streamlit_run else [
+    start = [sys.executable, "-m", "streamlit", "run", script] if streamlit_run else [
         sys.executable, str(root / "app.py")]
     extra = {"PYTHONPATH": str(root)} if root != ROOT else {}
     proc = subprocess.Popen(
