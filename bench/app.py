@@ -47,7 +47,7 @@ from ui.navigation import available_pages  # noqa: E402
 
 HEAVY = ["latent-space", "denoise", "melody", "experiments"]
 VISITS = 3          # fresh visits per page for the median
-SESSIONS = 4        # sessions at once per heavy page for CPU per visit
+SESSIONS = 8        # sessions at once per heavy page for CPU per visit (with 4, a figure varies by ±0.1 s)
 RERUNS = 8          # display-option reruns per heavy page (a WebGL chart is now and then slow to remake)
 #: The revision measured as "before": the last one before caching by inputs, fragments and the
 #: server's settings for a class.
