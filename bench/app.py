@@ -143,8 +143,8 @@ def settle(page, timeout_ms: int = 300_000) -> list[tuple[str, float]]:
 
 
 def timed_rerun(page, act, timeout_ms: int = 300_000) -> float | None:
-    """Seconds from the input *act* makes to the first frame painted after the run it started
-    (and any run that one started); ``None`` when no run started within 3 s."""
+    """Seconds from the input *act* makes to the page shown after the run it started (and any
+    run that one started); ``None`` when no run started within 3 s."""
     page.evaluate("window.__timeline = []")
     act(page)
     try:
