@@ -252,9 +252,10 @@ def _column(name: str, values: pd.Series, *, first: bool = False):
 
 def table(rows: list[dict]) -> None:
     """Rows of a comparison as a dataframe as wide as the page, every column in view on a desktop
-    (numbers rounded for display); a phone scrolls it sideways with the first column pinned."""
+    (numbers rounded for display); a phone scrolls it sideways with the first column pinned.
+    A value not there yet (a running trial's metric) shows as a dash, not as "None"."""
     frame = pd.DataFrame(rows)
-    st.dataframe(frame, hide_index=True, width="stretch",
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder="—",
                  column_config={c: _column(c, frame[c], first=i == 0) for i, c in enumerate(frame.columns)})
 
 

@@ -69,6 +69,9 @@ def test_page_shows_running_trials_and_the_seed_spread(no_live_studies, monkeypa
     epochs = {tuple(d.value[c]): d.value for d in at.dataframe for c in d.value.columns
               if c.startswith("epochs run")}
     assert list(epochs[("100", "12 of 80 so far")]["resumed"]) == [1, 0]
+    # The running trial has no metric yet: a dash in its cell, not "None".
+    assert all(d.proto.placeholder == "—" for d in at.dataframe
+               if any(c.startswith("epochs run") for c in d.value.columns))
     assert ("60, kept 41", "60, kept 50") in epochs
     infos = " ".join(i.value for i in at.info)
     assert "0.710 ± 0.007 (from 0.705 to 0.715)" in infos
