@@ -234,12 +234,18 @@ SHORT_HEADERS = {"always-hold accuracy": "always-hold", "test NLL (nats)": "NLL 
                  "test accuracy (all steps, with delimiters)": "test acc. (all)",
                  "test onset accuracy": "onsets", "training accuracy (musical steps)": "train acc.",
                  "test windows": "test win."}
+#: What a column measures, where its full name does not say enough.
+TIPS = {"training time (s)": "Wall-clock seconds in training, summed over a resumed trial's runs. "
+                             "The trials shared two cores with other work, so a time says how long "
+                             "the trial took here, not how costly its configuration is: compare "
+                             "parameters for that."}
 
 
 def _column(name: str, values: pd.Series, *, first: bool = False):
     """A compact column: a short header, numbers to three or four significant digits, big
     counts as 3.2M; the *first* column stays pinned while a phone scrolls the rest."""
-    label, tip = SHORT_HEADERS.get(name, name), name if name in SHORT_HEADERS else None
+    label = SHORT_HEADERS.get(name, name)
+    tip = TIPS.get(name) or (name if name in SHORT_HEADERS else None)
     common = dict(help=tip, pinned=first or None)
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return st.column_config.Column(label, **common)

@@ -1,5 +1,6 @@
 """AppTest of the experiments page: it renders from the shipped report alone."""
 
+import json
 import re
 
 import pytest
@@ -69,6 +70,10 @@ def test_page_shows_running_trials_and_the_seed_spread(no_live_studies, monkeypa
     epochs = {tuple(d.value[c]): d.value for d in at.dataframe for c in d.value.columns
               if c.startswith("epochs run")}
     assert list(epochs[("100", "12 of 80 so far")]["resumed"]) == [1, 0]
+    # Every time column says what its seconds are.
+    timed = [json.loads(d.proto.columns)["training time (s)"] for d in at.dataframe
+             if "training time (s)" in d.value.columns]
+    assert timed and all(c["help"] == ex.TIPS["training time (s)"] for c in timed)
     # The running trial has no metric yet: a dash in its cell, not "None".
     assert all(d.proto.placeholder == "—" for d in at.dataframe
                if any(c.startswith("epochs run") for c in d.value.columns))
