@@ -228,7 +228,8 @@ def table_figures(table: str, trials: list[dict]) -> dict[str, go.Figure | None]
 
 #: Short headers for long column names (the full name is the header's tooltip).
 SHORT_HEADERS = {"always-hold accuracy": "always-hold", "test NLL (nats)": "NLL (nats)",
-                 "training time (s)": "time (s)", "inside stated ranges": "in ranges",
+                 "training time (s)": "time (s)", "training CPU (s)": "CPU (s)",
+                 "inside stated ranges": "in ranges",
                  "test answers inside training windows": "leaked",
                  "test accuracy (musical steps)": "test acc.",
                  "test accuracy (all steps, with delimiters)": "test acc. (all)",
@@ -238,7 +239,11 @@ SHORT_HEADERS = {"always-hold accuracy": "always-hold", "test NLL (nats)": "NLL 
 TIPS = {"training time (s)": "Wall-clock seconds in training, summed over a resumed trial's runs. "
                              "The trials shared two cores with other work, so a time says how long "
                              "the trial took here, not how costly its configuration is: compare "
-                             "parameters for that."}
+                             "CPU seconds where recorded, or parameters.",
+        "training CPU (s)": "CPU seconds the training process spent, summed over its threads and "
+                            "a resumed trial's runs: other work on the machine and pauses add "
+                            "nothing to it, so it compares configurations' cost. Trials run before "
+                            "it was recorded show a dash."}
 
 
 def _column(name: str, values: pd.Series, *, first: bool = False):

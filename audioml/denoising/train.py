@@ -86,7 +86,9 @@ def train_autoencoder(architecture: str, clips: list[np.ndarray], *, epochs: int
     model : keras.Model
     history : dict
         ``loss`` per epoch (the VAE's includes alpha and KL), ``mse`` per epoch, ``epochs`` run,
-        ``training_time_s`` (summed over every resumed part) and ``resumes``.
+        ``training_time_s`` (wall-clock, summed over every resumed part), ``training_cpu_s``
+        (the process's CPU seconds over the same parts, which neither other work on the machine
+        nor a paused process adds to; ``None`` when a part predates it) and ``resumes``.
     """
     if epochs < 1 or batch_size < 1 or learning_rate <= 0:
         raise AudioMLError("epochs, batch size and learning rate must be positive")
@@ -94,14 +96,19 @@ def train_autoencoder(architecture: str, clips: list[np.ndarray], *, epochs: int
     model = build_autoencoder(architecture, learning_rate=learning_rate, alpha=alpha, seed=seed,
                               config=config)
     history = {"loss": [], "mse": []}
-    first, before_s, resumes = 0, 0.0, 0
+    first, before_s, before_cpu, resumes = 0, 0.0, 0.0, 0
     if checkpoint is not None:
         saved = checkpoint.restore(model)
         first, before_s, resumes = saved["epochs_done"], saved["elapsed_s"], saved["resumes"]
+        before_cpu = saved["cpu_s"]
         history = {"loss": [], "mse": [], **saved["history"]}
         if first:
             progress(first, epochs, f"resumed after epoch {first}")
-    start = time.monotonic()
+    start, cpu_start = time.monotonic(), time.process_time()
+
+    def cpu_spent() -> float | None:
+        return None if before_cpu is None else before_cpu + time.process_time() - cpu_start
+
     for epoch in range(first, epochs):
         # The epoch's noise depends on the seed and the epoch alone, so a resumed run draws
         # the same noise the unbroken run would have.
@@ -111,12 +118,13 @@ def train_autoencoder(architecture: str, clips: list[np.ndarray], *, epochs: int
         history["mse"].append(float(logs.get("mse", logs["loss"])[-1]))
         if checkpoint is not None:
             checkpoint.save(model, epochs_done=epoch + 1, history=history, resumes=resumes,
-                            elapsed_s=before_s + time.monotonic() - start)
+                            elapsed_s=before_s + time.monotonic() - start, cpu_s=cpu_spent())
         progress(epoch + 1, epochs, f"mse={history['mse'][-1]:.5f}")
         if max_seconds and time.monotonic() - start > max_seconds:
             break
     history["epochs"] = len(history["loss"])
     history["training_time_s"] = before_s + time.monotonic() - start
+    history["training_cpu_s"] = cpu_spent()
     history["resumes"] = resumes
     return model, history
 

@@ -62,11 +62,12 @@ def our_rows(table: str, trials: list[dict], epochs_scale: float | None = 1.0, *
     """Our trials of *table* as display rows: parameters, epochs run, metric, time, size.
 
     A running trial shows how many epochs it has done, and a ``state`` column appears while any
-    trial is unfinished. A ``resumed`` column, counting the times
+    trial is unfinished. A ``training CPU (s)`` column appears once a trial has its CPU time. A ``resumed`` column, counting the times
     a trial picked up from its last epoch after its worker stopped, appears when one did; a
     ``seed`` column when *seeds* (the seed studies, whose trials differ by nothing else).
     """
     metric = published_table(table)["metric"]
+    cpu_timed = any(t.get("training_cpu_s") is not None for t in trials)
     resumed = any(t.get("resumes") for t in trials)
     unfinished = any(t.get("state") != "complete" for t in trials)
     rows = []
@@ -80,6 +81,8 @@ def our_rows(table: str, trials: list[dict], epochs_scale: float | None = 1.0, *
             row["always-hold accuracy"] = t["always_hold"]
             row["test NLL (nats)"] = t.get("nll")
         row["training time (s)"] = t.get("training_time_s")
+        if cpu_timed:
+            row["training CPU (s)"] = t.get("training_cpu_s")
         row["parameters"] = t.get("param_count")
         if seeds:
             row["seed"] = t.get("seed")

@@ -7,8 +7,8 @@ fixed noise on the test clips), and the melody LSTM from :func:`audioml.melody.t
 scored with :func:`audioml.melody.train.evaluate`.
 
 Every trial records as user attributes: ``config`` (everything the builder got),
-``metric``, ``training_time_s``, ``param_count``, ``epochs_run`` (after scaling),
-``epochs_published`` (before scaling), ``epochs_scale``, ``seed`` (the training seed),
+``metric``, ``training_time_s``, ``training_cpu_s`` (Tables 1 and 2), ``param_count``,
+``epochs_run`` (after scaling), ``epochs_published`` (before scaling), ``epochs_scale``, ``seed`` (the training seed),
 ``resumes`` and ``worker`` (host:pid); while it trains, ``epochs_done`` after every epoch.
 
 A trial whose process died is retried by the study with the same parameters
@@ -225,6 +225,8 @@ def denoise_objective(table: str, data: DenoiseData, *, epochs_scale: float, see
         mse = spectrogram_mse(data.test_y, model.predict(data.test_x, batch_size=64, verbose=0))
         _record(trial, config=full, metric=mse,
                 training_time_s=round(history["training_time_s"], 2),
+                training_cpu_s=None if history["training_cpu_s"] is None
+                else round(history["training_cpu_s"], 2),
                 param_count=int(model.count_params()), epochs_run=history["epochs"],
                 epochs_published=published_epochs, epochs_scale=epochs_scale, seed=trial_seed,
                 resumes=history["resumes"], worker=_worker())

@@ -5,7 +5,7 @@ results without Optuna's database. Layout::
 
     {"created": ISO time, "tables": {"table1": {"study_name", "epochs_scale", "sampler",
      "direction", "metric", "data", "trials": [{"number", "state", "params", "metric",
-     "training_time_s", "param_count", "epochs_run", "epochs_published", "config", "seed",
+     "training_time_s", "training_cpu_s", "param_count", "epochs_run", "epochs_published", "config", "seed",
      "resumes", "epochs_done", ...}],
      "seeds": {"source_trial", "params", "trials": [...]}}}}
 
@@ -29,8 +29,8 @@ from audioml.paths import PROJECT_ROOT
 REPORT_PATH = PROJECT_ROOT / "reports" / "experiments.json"
 PILOT_PATH = PROJECT_ROOT / "reports" / "experiments_pilot.json"
 #: User attributes copied from each trial into the report.
-TRIAL_KEYS = ("training_time_s", "param_count", "epochs_run", "epochs_published", "config",
-              "worker", "onset_accuracy", "nll", "always_hold", "test_songs", "best_epoch",
+TRIAL_KEYS = ("training_time_s", "training_cpu_s", "param_count", "epochs_run", "epochs_published",
+              "config", "worker", "onset_accuracy", "nll", "always_hold", "test_songs", "best_epoch",
               "seed", "resumes", "epochs_done", "first_attempt")
 
 

@@ -8,7 +8,7 @@ unbroken one would, up to the random draws made after the break.
 
 Layout of a checkpoint folder::
 
-    state.json          {"epochs_done", "elapsed_s", "history", "identity", "resumes"}
+    state.json          {"epochs_done", "elapsed_s", "cpu_s", "history", "identity", "resumes"}
     model.weights.h5    the model's weights and its optimizer's variables (Keras' own format)
 
 Files are written to temporary names and renamed, so a process killed while saving leaves the
@@ -63,31 +63,35 @@ class EpochCheckpoint:
         -------
         dict
             ``epochs_done`` (0 when there was nothing to resume), ``elapsed_s`` (training
-            seconds spent before), ``history`` (the saved per-epoch lists) and ``resumes``
-            (how many times this run has been resumed, this one included).
+            seconds spent before), ``cpu_s`` (the process's CPU seconds spent on them; ``None``
+            from a checkpoint written before CPU time was kept), ``history`` (the saved
+            per-epoch lists) and ``resumes`` (how many times this run has been resumed, this
+            one included).
         """
         state = self.state()
         if state is None:
             if self.folder.exists():
                 self.clear()     # another run's checkpoint, or a broken one: start afresh
-            return {"epochs_done": 0, "elapsed_s": 0.0, "history": {}, "resumes": 0}
+            return {"epochs_done": 0, "elapsed_s": 0.0, "cpu_s": 0.0, "history": {}, "resumes": 0}
         # Keras restores the optimizer's variables with the weights only into a built optimizer.
         if not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
         model.load_weights(self.folder / WEIGHTS)
         state["resumes"] = int(state.get("resumes", 0)) + 1
+        state.setdefault("cpu_s", None)
         return state
 
     # -- writing --------------------------------------------------------------------------------
     def save(self, model, *, epochs_done: int, elapsed_s: float, history: dict,
-             resumes: int = 0) -> None:
+             resumes: int = 0, cpu_s: float | None = None) -> None:
         """Write the checkpoint after epoch *epochs_done* (weights first, the state last)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         weights_tmp = self.folder / ("tmp-" + WEIGHTS)
         model.save_weights(weights_tmp)
         state_tmp = self.folder / ("tmp-" + STATE)
         state_tmp.write_text(json.dumps({"identity": self.identity, "epochs_done": int(epochs_done),
-                                         "elapsed_s": float(elapsed_s), "history": history,
+                                         "elapsed_s": float(elapsed_s), "cpu_s": cpu_s,
+                                         "history": history,
                                          "resumes": int(resumes)}))
         # The state names the epoch; it is renamed last, so it never points past the weights.
         os.replace(weights_tmp, self.folder / WEIGHTS)

@@ -100,6 +100,7 @@ def test_a_two_trial_study_runs_end_to_end_and_lands_in_sqlite(tmp_path):
         assert 0.00005 <= t.params["learning_rate"] <= 0.001
         assert t.user_attrs["epochs_run"] == 1 and t.user_attrs["epochs_scale"] == 0.01
         assert t.user_attrs["param_count"] > 1000 and t.user_attrs["training_time_s"] > 0
+        assert t.user_attrs["training_cpu_s"] > 0
         assert t.user_attrs["config"]["filters"] == [100, 50]
     assert stored.user_attrs["table"] == "table2" and stored.user_attrs["sampler"] == "random"
     assert s.direction.name == "MINIMIZE"
@@ -232,6 +233,10 @@ def test_comparison_rows_and_notes():
     text = compare.discussion("table2", {"trials": [], "epochs_scale": None})
     assert "No trial" in text and "4 of the 6 published rows lie outside" in text
     assert "multiplied by 0.05" in compare.discussion("table1", {"trials": trials, "epochs_scale": 0.05})
+    # CPU seconds get a column once a trial has them; trials from before show none there.
+    assert "training CPU (s)" not in compare.our_rows("table1", trials)[0]
+    timed = [{**trials[0], "training_cpu_s": 5.5}, trials[1]]
+    assert [r["training CPU (s)"] for r in compare.our_rows("table1", timed)] == [5.5, None]
     assert compare.matching_architecture({"filters": [150, 100, 50], "kernels": [3, 3, 3],
                                           "strides": [2, 2, 2], "latent_dim": 64}) == "3/64"
     arch = published.TABLE1_ARCHITECTURES["2/64"]

@@ -43,11 +43,12 @@ def test_a_checkpoint_restores_weights_and_adam_state(tmp_path):
     model = tiny_model()
     model.fit(x, y, epochs=2, verbose=0)
     cp = EpochCheckpoint(tmp_path / "run", {"lr": 0.01})
-    cp.save(model, epochs_done=2, elapsed_s=1.5, history={"loss": [1.0, 0.9]})
+    cp.save(model, epochs_done=2, elapsed_s=1.5, history={"loss": [1.0, 0.9]}, cpu_s=2.5)
 
     other = tiny_model(seed=1)
     state = EpochCheckpoint(tmp_path / "run", {"lr": 0.01}).restore(other)
     assert state["epochs_done"] == 2 and state["elapsed_s"] == 1.5 and state["resumes"] == 1
+    assert state["cpu_s"] == 2.5
     for a, b in zip(model.get_weights(), other.get_weights()):
         np.testing.assert_array_equal(a, b)
     # Adam's moments and step count came back too, so the next step is the one the first
@@ -86,6 +87,25 @@ def test_a_stopped_autoencoder_run_resumes_where_it_stopped(tmp_path):
     assert resumed["epochs"] == 3 and resumed["resumes"] == 1
     assert resumed["loss"][0] == first["loss"][0]
     assert resumed["training_time_s"] > first["training_time_s"]
+    assert 0 < first["training_cpu_s"] < resumed["training_cpu_s"]
+
+
+def test_a_run_resumed_from_a_checkpoint_without_cpu_time_has_none(tmp_path):
+    """A checkpoint written before CPU seconds were kept: the resumed run's CPU time is unknown,
+    not the part since the resume alone."""
+    from audioml.denoising.train import train_autoencoder
+
+    data = clips(6)
+    config = {"filters": [8, 4], "kernels": [3, 3], "strides": [2, 2], "latent_dim": 4}
+    cp = EpochCheckpoint(tmp_path / "ae", {"config": config})
+    train_autoencoder("vae", data, epochs=2, batch_size=4, config=config, checkpoint=cp,
+                      max_seconds=1e-9)
+    state = json.loads((tmp_path / "ae" / "state.json").read_text())
+    del state["cpu_s"]
+    (tmp_path / "ae" / "state.json").write_text(json.dumps(state))
+    _, resumed = train_autoencoder("vae", data, epochs=2, batch_size=4, config=config, checkpoint=cp)
+    assert resumed["epochs"] == 2 and resumed["training_cpu_s"] is None
+    assert resumed["training_time_s"] > 0
 
 
 def test_a_killed_worker_s_trial_is_retried_and_resumed(tmp_path, monkeypatch, make_fsdd):
