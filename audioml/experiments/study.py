@@ -322,12 +322,18 @@ def run_study(table: str, *, trials: int | None = None, total: int | None = None
         data_description = data_description or loaded
     study = create_or_load(table, storage=rdb, study_name=study_name, sampler=sampler,
                            epochs_scale=epochs_scale, seed=seed, data=data_description)
-    _fail_stale(study)
-    needed = _trials_needed(study, trials=trials, total=total)
-    if table == "table1":
-        # Queued trials (retries among them) run first; queue architectures for the rest.
-        enqueue_architectures(study, needed - _count(study, "WAITING"))
-    _optimize(study, objective, needed, progress)
+    # With *total*, a second round: a worker that died less than GRACE_S before this run began
+    # still counts as running in the first, and its trial, failed and queued again during the
+    # run, takes one of the first round's places.
+    for round_ in range(1 if total is None else 2):
+        _fail_stale(study)
+        needed = _trials_needed(study, trials=trials, total=total)
+        if round_ and not needed:
+            break
+        if table == "table1":
+            # Queued trials (retries among them) run first; queue architectures for the rest.
+            enqueue_architectures(study, needed - _count(study, "WAITING"))
+        _optimize(study, objective, needed, progress)
     return study
 
 

@@ -160,6 +160,26 @@ def test_a_killed_worker_s_trial_is_retried_and_resumed(tmp_path, monkeypatch, m
     assert [(r["number"], r["state"], r["resumes"]) for r in rows] == [(1, "complete", 1)]
 
 
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage")   # ask() stands in for a worker
+def test_a_worker_restarted_right_after_one_died_still_ends_with_the_total(tmp_path, monkeypatch):
+    """The dead worker's trial still has a fresh heartbeat when the new run counts what the study
+    lacks; it goes stale during the run, and the run makes up for it."""
+    monkeypatch.setattr(study, "GRACE_S", 2)
+    url = sqlite_url(tmp_path)
+    storage = study.storage_for(url)
+    s = study.create_or_load("table2", storage=storage)
+    dead = s.ask()                               # the killed worker's trial...
+    storage.record_heartbeat(dead._trial_id)     # ...which beat just before it died
+
+    def slow_objective(trial):
+        time.sleep(2.5)                          # longer than the grace period
+        return fake_objective(trial)
+
+    done = study.run_study("table2", total=2, storage=url, objective=slow_objective)
+    states = sorted(t.state.name for t in done.get_trials(deepcopy=False))
+    assert states == ["COMPLETE", "COMPLETE", "FAIL"]
+
+
 def fake_objective(trial):
     from audioml.experiments.objectives import training_seed
 
