@@ -62,9 +62,10 @@ def our_rows(table: str, trials: list[dict], epochs_scale: float | None = 1.0, *
     """Our trials of *table* as display rows: parameters, epochs run, metric, time, size.
 
     A running trial shows how many epochs it has done, and a ``state`` column appears while any
-    trial is unfinished. A ``training CPU (s)`` column appears once a trial has its CPU time. A ``resumed`` column, counting the times
-    a trial picked up from its last epoch after its worker stopped, appears when one did; a
-    ``seed`` column when *seeds* (the seed studies, whose trials differ by nothing else).
+    trial is unfinished. A ``training CPU (s)`` column appears once a trial has its CPU time. A
+    ``resumed`` column, counting the times a trial picked up from its last epoch after its worker
+    stopped, appears when one did; a ``seed`` column when *seeds* (the seed studies, whose
+    trials differ by nothing else).
     """
     metric = published_table(table)["metric"]
     cpu_timed = any(t.get("training_cpu_s") is not None for t in trials)

@@ -8,8 +8,9 @@ scored with :func:`audioml.melody.train.evaluate`.
 
 Every trial records as user attributes: ``config`` (everything the builder got),
 ``metric``, ``training_time_s``, ``training_cpu_s`` (Tables 1 and 2), ``param_count``,
-``epochs_run`` (after scaling), ``epochs_published`` (before scaling), ``epochs_scale``, ``seed`` (the training seed),
-``resumes`` and ``worker`` (host:pid); while it trains, ``epochs_done`` after every epoch.
+``epochs_run`` (after scaling), ``epochs_published`` (before scaling), ``epochs_scale``,
+``seed`` (the training seed), ``resumes`` and ``worker`` (host:pid); while it trains,
+``epochs_done`` after every epoch.
 
 A trial whose process died is retried by the study with the same parameters
 (:func:`audioml.experiments.study.storage_for`); the retry keeps the first attempt's number as

@@ -5,8 +5,8 @@ results without Optuna's database. Layout::
 
     {"created": ISO time, "tables": {"table1": {"study_name", "epochs_scale", "sampler",
      "direction", "metric", "data", "trials": [{"number", "state", "params", "metric",
-     "training_time_s", "training_cpu_s", "param_count", "epochs_run", "epochs_published", "config", "seed",
-     "resumes", "epochs_done", ...}],
+     "training_time_s", "training_cpu_s", "param_count", "epochs_run", "epochs_published",
+     "config", "seed", "resumes", "epochs_done", ...}],
      "seeds": {"source_trial", "params", "trials": [...]}}}}
 
 A trial still training is listed as ``running`` with its ``epochs_done``; an attempt whose
