@@ -113,33 +113,28 @@ new MutationObserver((changes) => {
       if (node.nodeType === 1 && node.matches("svg.main-svg:first-child")) { log("chart"); logPaint(); }
 }).observe(document, {childList: true, subtree: true});
 """
-#: Once every Plotly chart in the page is drawn and a frame has been painted since the last run
-#: ended and the last chart was drawn: a copy of the page's timeline then (later events do not
-#: reach it); false until then.
+#: Once every Plotly chart in the page is drawn: the time (ms) of the frame painted after the
+#: last run ended and the last chart was drawn, and a copy of the page's timeline then (later
+#: events do not reach it); false until there is such a frame.
 SHOWN = """() => {
   const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
   if (!charts.every((chart) => chart.querySelector("svg.main-svg"))) return false;
   const events = [...window.__timeline];
   const last = Math.max(...events.filter(([what]) => what === "notRunning" || what === "chart")
                                  .map(([, t]) => t));
-  return events.some(([what, t]) => what === "painted" && t >= last) && events;
+  const painted = events.filter(([what, t]) => what === "painted" && t >= last).map(([, t]) => t);
+  return painted.length > 0 && {shown: Math.min(...painted), events};
 }"""
 
 
-def shown_at(events: list[tuple[str, float]]) -> float:
-    """The time (ms) of the frame painted once the last run had ended and the last chart had
-    been drawn."""
-    last = max(t for what, t in events if what in ("notRunning", "chart"))
-    return min(t for what, t in events if what == "painted" and t >= last)
-
-
-def settle(page, timeout_ms: int = 300_000) -> list[tuple[str, float]]:
+def settle(page, timeout_ms: int = 300_000) -> tuple[float, list[tuple[str, float]]]:
     """Wait until no run is going on, none starts within half a second and the page is shown;
-    return its timeline as it was when that was checked."""
+    return when it was shown (ms, see :data:`SHOWN`) and its timeline then."""
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     page.wait_for_timeout(500)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
-    return [tuple(e) for e in page.wait_for_function(SHOWN, timeout=timeout_ms).json_value()]
+    found = page.wait_for_function(SHOWN, timeout=timeout_ms).json_value()
+    return found["shown"], [tuple(e) for e in found["events"]]
 
 
 def timed_rerun(page, act, timeout_ms: int = 300_000) -> float | None:
@@ -152,10 +147,17 @@ def timed_rerun(page, act, timeout_ms: int = 300_000) -> float | None:
                                timeout=3000)
     except Exception:  # noqa: BLE001 - nothing reran: the option is handled in the browser
         return None
-    events = settle(page, timeout_ms)
+    shown, events = settle(page, timeout_ms)
     first_run = min(t for what, t in events if what == "running")
     pressed = max(t for what, t in events if what == "input" and t <= first_run)
-    return (shown_at(events) - pressed) / 1000
+    return (shown - pressed) / 1000
+
+
+def new_context(browser):
+    """A browser context with nothing cached, whose pages all keep a :data:`TIMELINE`."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(TIMELINE)
+    return context
 
 
 def visit(context, url: str) -> float:
@@ -163,7 +165,8 @@ def visit(context, url: str) -> float:
     page = context.new_page()
     page.goto(url)
     wait_idle(page)
-    elapsed = shown_at(settle(page)) / 1000
+    shown, _ = settle(page)
+    elapsed = shown / 1000
     page.close()
     return elapsed
 
@@ -175,8 +178,7 @@ def bare_rows(p) -> list[tuple[str, float, str, str]]:
     out = []
     with running_app(streamlit_run=True, script="bench/bare_page.py") as url:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.add_init_script(TIMELINE)
+        context = new_context(browser)
         for query, what in (("?chart=no", "a title"), ("", "a title and one Plotly chart")):
             visit(context, url + query)   # fills the browser's cache: not counted
             median = statistics.median(visit(context, url + query) for _ in range(VISITS))
@@ -260,17 +262,11 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, fl
     out = []
     browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
-    def new_context():
-        """A browser context with nothing cached, whose pages all keep a :data:`TIMELINE`."""
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.add_init_script(TIMELINE)
-        return context
-
     def fresh_visit(path: str, context=None) -> float:
         """:func:`visit` in a new tab of *context*, or of a new context without cached files."""
         if context is not None:
             return visit(context, f"{url}/{path}")
-        context = new_context()
+        context = new_context(browser)
         elapsed = visit(context, f"{url}/{path}")
         context.close()
         return elapsed
@@ -280,7 +276,7 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, fl
     out.append(("Cold start: server launch to home page rendered", cold, f"{cold:.1f} s", ""))
     # A browser that has been to the app before keeps its scripts and styles (Streamlit
     # serves them to be cached for a year): a student pays for them on the first visit only.
-    returning = new_context()
+    returning = new_context(browser)
     for info in pages:
         fresh_visit(info.url_path)  # the first visit loads models and fills caches: not counted
         fresh_visit(info.url_path, returning)
@@ -296,7 +292,7 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, fl
     # loaded (Plotly is evaluated once, on the first page with a chart).
     tours = {info.url_path: [] for info in pages}
     for _ in range(VISITS):
-        context = new_context()
+        context = new_context(browser)
         page = context.new_page()
         page.goto(url)
         wait_idle(page)
@@ -321,7 +317,7 @@ def _browser_rows(p, url: str, pid: int, pages, t0: float) -> list[tuple[str, fl
                         "no display option reruns this page (its tabs switch in the browser)"))
             continue
         what, act = option
-        context = new_context()
+        context = new_context(browser)
         page = context.new_page()
         page.goto(f"{url}/{info.url_path}")
         wait_idle(page)
