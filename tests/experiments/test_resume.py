@@ -71,11 +71,15 @@ def test_a_checkpoint_of_another_run_is_discarded(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+#: A VAE small enough to train a few epochs in seconds.
+TINY_AE = {"filters": [8, 4], "kernels": [3, 3], "strides": [2, 2], "latent_dim": 4}
+
+
 def test_a_stopped_autoencoder_run_resumes_where_it_stopped(tmp_path):
     from audioml.denoising.train import train_autoencoder
 
     data = clips(6)
-    config = {"filters": [8, 4], "kernels": [3, 3], "strides": [2, 2], "latent_dim": 4}
+    config = TINY_AE
     cp = EpochCheckpoint(tmp_path / "ae", {"config": config})
     # A wall-clock limit this small stops after the first epoch, as a killed process would.
     _, first = train_autoencoder("vae", data, epochs=3, batch_size=4, config=config,
@@ -96,7 +100,7 @@ def test_a_run_resumed_from_a_checkpoint_without_cpu_time_has_none(tmp_path):
     from audioml.denoising.train import train_autoencoder
 
     data = clips(6)
-    config = {"filters": [8, 4], "kernels": [3, 3], "strides": [2, 2], "latent_dim": 4}
+    config = TINY_AE
     cp = EpochCheckpoint(tmp_path / "ae", {"config": config})
     train_autoencoder("vae", data, epochs=2, batch_size=4, config=config, checkpoint=cp,
                       max_seconds=1e-9)
