@@ -11,7 +11,8 @@ results without Optuna's database. Layout::
 
 A trial still training is listed as ``running`` with its ``epochs_done``; an attempt whose
 process died is listed once, as its retry (``waiting`` until a worker picks it up, which
-carries on from its last epoch).
+carries on from its last epoch). Collecting the report fails and queues again a dead worker's
+trial first, as the next worker would, so the report never shows it as running.
 ``seeds`` is present once the table's seed study exists. The earlier quick searches, run at
 2-20% of the epochs on a few hundred clips, are kept in :data:`PILOT_PATH` in the same layout.
 """
@@ -72,19 +73,24 @@ def collect(storage=None, *, study_names: dict | None = None) -> dict:
     """
     import optuna
 
-    from audioml.experiments.study import seeds_study_name, storage_for
+    from audioml.experiments.study import fail_stale, seeds_study_name, storage_for
 
     rdb = storage if storage is not None and not isinstance(storage, str) else storage_for(storage)
     present = {s.study_name for s in optuna.get_all_study_summaries(rdb, include_best_trial=False)}
+    def load(name):
+        loaded = optuna.load_study(study_name=name, storage=rdb)
+        fail_stale(loaded)
+        return loaded
+
     tables = {}
     for table in TABLES:
         name = (study_names or {}).get(table, table)
         if name not in present:
             continue
-        tables[table] = study_summary(optuna.load_study(study_name=name, storage=rdb))
+        tables[table] = study_summary(load(name))
         seeds_name = seeds_study_name(name)
         if seeds_name in present:
-            seeds = optuna.load_study(study_name=seeds_name, storage=rdb)
+            seeds = load(seeds_name)
             tables[table]["seeds"] = {"study_name": seeds_name,
                                       "source_trial": seeds.user_attrs.get("source_trial"),
                                       "params": seeds.user_attrs.get("params", {}),

@@ -240,7 +240,7 @@ def _data_and_objective(table: str, *, data, epochs_scale: float, seed: int | No
     return objective, loaded.description
 
 
-def _fail_stale(study) -> None:
+def fail_stale(study) -> None:
     """Fail the trials whose worker died long ago; the retry callback queues them again."""
     import optuna
 
@@ -250,7 +250,7 @@ def _fail_stale(study) -> None:
 
 def _trials_needed(study, *, trials: int | None, total: int | None) -> int:
     """How many trials to run now: *trials*, or what the study lacks to hold *total* completed
-    ones (counting those other workers are running). Call :func:`_fail_stale` first, so a dead
+    ones (counting those other workers are running). Call :func:`fail_stale` first, so a dead
     worker's trial is not counted as running."""
     if total is None:
         return int(trials)
@@ -326,7 +326,7 @@ def run_study(table: str, *, trials: int | None = None, total: int | None = None
     # still counts as running in the first, and its trial, failed and queued again during the
     # run, takes one of the first round's places.
     for round_ in range(1 if total is None else 2):
-        _fail_stale(study)
+        fail_stale(study)
         needed = _trials_needed(study, trials=trials, total=total)
         if round_ and not needed:
             break
@@ -395,7 +395,7 @@ def run_seeds(table: str, *, seeds: int = 3, storage: str | None = None,
         raise AudioMLError(f"study {seeds_study_name(source_name)!r} repeats trial "
                            f"{study.user_attrs.get('source_trial')} of {source_name!r}, but the "
                            f"best trial is now {chosen.number}; delete the seed study to redo it")
-    _fail_stale(study)   # a dead worker's seed trial is queued again, not added twice
+    fail_stale(study)   # a dead worker's seed trial is queued again, not added twice
     wanted = SEEDS[:seeds]
     present = {t.user_attrs.get("seed") for t in study.get_trials(deepcopy=False)
                if t.state.name in ("COMPLETE", "RUNNING", "WAITING")}

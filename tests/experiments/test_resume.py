@@ -143,7 +143,7 @@ def test_a_killed_worker_s_trial_is_retried_and_resumed(tmp_path, monkeypatch, m
     assert 2 <= stopped_at < 10
 
     monkeypatch.setattr(study, "GRACE_S", 1)
-    time.sleep(1.5)
+    time.sleep(2.1)   # past the grace period on SQLite's whole-second clock (reads 2 or 3)
     from audioml.experiments.objectives import denoise_objective, load_denoise_data
 
     objective = denoise_objective("table1", load_denoise_data(str(fsdd)), epochs_scale=0.2,
@@ -176,12 +176,33 @@ def test_a_worker_restarted_right_after_one_died_still_ends_with_the_total(tmp_p
     storage.record_heartbeat(dead._trial_id)     # ...which beat just before it died
 
     def slow_objective(trial):
-        time.sleep(2.5)                          # longer than the grace period
+        time.sleep(3.1)   # past the grace period on SQLite's whole-second clock (reads 3 or 4)
         return fake_objective(trial)
 
     done = study.run_study("table2", total=2, storage=url, objective=slow_objective)
     states = sorted(t.state.name for t in done.get_trials(deepcopy=False))
     assert states == ["COMPLETE", "COMPLETE", "FAIL"]
+
+
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage")   # ask() stands in for a worker
+def test_the_report_lists_a_dead_worker_s_trial_as_waiting_not_running(tmp_path, monkeypatch):
+    from audioml.experiments.objectives import trial_key
+
+    monkeypatch.setattr(study, "GRACE_S", 1)
+    url = sqlite_url(tmp_path)
+    storage = study.storage_for(url)
+    s = study.create_or_load("table2", storage=storage)
+    dead = s.ask()
+    trial_key(dead)                              # as the objective does when a trial starts
+    dead.set_user_attr("epochs_done", 7)
+    storage.record_heartbeat(dead._trial_id)
+    live = report.collect(url)["tables"]["table2"]["trials"]
+    assert [(t["number"], t["state"]) for t in live] == [(0, "running")]
+
+    time.sleep(2.1)   # past the grace period on SQLite's whole-second clock (reads 2 or 3)
+    rows = report.collect(url)["tables"]["table2"]["trials"]
+    assert [(t["number"], t["state"], t["first_attempt"], t["epochs_done"]) for t in rows] == [
+        (1, "waiting", 0, 7)]
 
 
 def fake_objective(trial):
