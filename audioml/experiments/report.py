@@ -59,6 +59,9 @@ def study_summary(study) -> dict:
 def collect(storage=None, *, study_names: dict | None = None) -> dict:
     """The report of every table whose study exists in *storage*, with its seed study.
 
+    A trial whose worker has sent no heartbeat for the grace period is failed and queued
+    again first, as the next worker would do on starting, so it is reported as ``waiting``.
+
     Parameters
     ----------
     storage : str or optuna.storages.BaseStorage, optional
