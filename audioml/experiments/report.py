@@ -39,13 +39,15 @@ def study_summary(study) -> dict:
     """One table's entry of the report, from an Optuna *study* (finished or not)."""
     attrs = study.user_attrs
     every = study.get_trials(deepcopy=False)
-    # A retry copies its first attempt's user attributes, "first_attempt" among them.
+    # A retry copies its first attempt's user attributes, "first_attempt" among them, so every
+    # attempt of one trial (a retry may die and be retried too) carries the same key.
     retried = {t.user_attrs.get("first_attempt") for t in every if t.state.name != "FAIL"}
     trials = []
     for t in every:
         queued = t.state.name == "WAITING" and "first_attempt" not in t.user_attrs
-        if queued or (t.state.name == "FAIL" and t.number in retried):
-            continue   # not started yet; or died, and its retry stands for it
+        key = t.user_attrs.get("first_attempt", t.number)
+        if queued or (t.state.name == "FAIL" and key in retried):
+            continue   # not started yet; or died, and its last retry stands for it
         row = {"number": t.number, "state": t.state.name.lower(), "params": dict(t.params),
                "metric": t.value if t.values else None}
         row.update({k: t.user_attrs[k] for k in TRIAL_KEYS if k in t.user_attrs})

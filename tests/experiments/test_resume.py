@@ -205,6 +205,27 @@ def test_the_report_lists_a_dead_worker_s_trial_as_waiting_not_running(tmp_path,
         (1, "waiting", 0, 7)]
 
 
+def test_a_trial_retried_twice_is_listed_once():
+    import optuna
+    from optuna.trial import TrialState, create_trial
+
+    s = optuna.create_study()
+    lr = optuna.distributions.FloatDistribution(1e-5, 1e-2, log=True)
+
+    def attempt(state, value=None):
+        s.add_trial(create_trial(state=state, value=value, params={"learning_rate": 1e-3},
+                                 distributions={"learning_rate": lr},
+                                 user_attrs={"first_attempt": 0, "epochs_done": 9}))
+
+    attempt(TrialState.FAIL)              # the first attempt died...
+    attempt(TrialState.FAIL)              # ...and so did its retry
+    attempt(TrialState.COMPLETE, 0.01)    # the second retry finished
+    s.add_trial(create_trial(state=TrialState.FAIL, params={"learning_rate": 1e-4},
+                             distributions={"learning_rate": lr}, user_attrs={"first_attempt": 3}))
+    rows = report.study_summary(s)["trials"]
+    assert [(t["number"], t["state"]) for t in rows] == [(2, "complete"), (3, "fail")]
+
+
 def fake_objective(trial):
     from audioml.experiments.objectives import training_seed
 
