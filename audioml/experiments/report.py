@@ -45,9 +45,10 @@ def study_summary(study) -> dict:
     trials = []
     for t in every:
         queued = t.state.name == "WAITING" and "first_attempt" not in t.user_attrs
+        unrun = t.state.name == "PRUNED" and "seed" not in t.user_attrs   # see study._queued_only
         key = t.user_attrs.get("first_attempt", t.number)
-        if queued or (t.state.name == "FAIL" and key in retried):
-            continue   # not started yet; or died, and its last retry stands for it
+        if queued or unrun or (t.state.name == "FAIL" and key in retried):
+            continue   # not started, or never to be; or died, and its last retry stands for it
         row = {"number": t.number, "state": t.state.name.lower(), "params": dict(t.params),
                "metric": t.value if t.values else None}
         row.update({k: t.user_attrs[k] for k in TRIAL_KEYS if k in t.user_attrs})

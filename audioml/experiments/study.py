@@ -257,8 +257,35 @@ def _trials_needed(study, *, trials: int | None, total: int | None) -> int:
     return max(0, total - _count(study, "COMPLETE") - _count(study, "RUNNING"))
 
 
-def _optimize(study, objective, trials: int, progress: ProgressFn) -> None:
-    """Run *trials* trials (queued ones first), reporting each to *progress*."""
+def _queued_only(objective: Callable) -> Callable:
+    """*objective* for a study that runs only the trials queued in it (the seed studies).
+
+    Each worker plans its number of trials when it starts; when another worker has taken the
+    last queued trial in the meantime, Optuna would hand this one a trial of the sampler's
+    choosing instead. That trial (it carries no queued ``seed``) stops this worker, unrun.
+    """
+    import optuna
+
+    def run(trial):
+        if "seed" not in trial.user_attrs:
+            trial.study.stop()
+            raise optuna.TrialPruned("no queued trial left: another worker took the last one")
+        return objective(trial)
+    return run
+
+
+def _stop_when_queue_empty(study, trial) -> None:
+    """Optuna callback: end the loop once no queued trial is left (see :func:`_queued_only`)."""
+    from optuna.trial import TrialState
+
+    if not study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+        study.stop()
+
+
+def _optimize(study, objective, trials: int, progress: ProgressFn, *,
+              queued_only: bool = False) -> None:
+    """Run *trials* trials (queued ones first), reporting each to *progress*; with
+    *queued_only*, run queued trials only and stop when none is left."""
     done = [0]
     progress(0, trials, "starting" if trials else "the study already holds its trials")
     if not trials:
@@ -272,7 +299,11 @@ def _optimize(study, objective, trials: int, progress: ProgressFn) -> None:
             best = "no completed trial"
         progress(done[0], trials, f"trial {trial.number}: {trial.state.name.lower()}, {best}")
 
-    study.optimize(objective, n_trials=trials, callbacks=[report], gc_after_trial=True)
+    callbacks = [report]
+    if queued_only:
+        objective = _queued_only(objective)
+        callbacks.append(_stop_when_queue_empty)
+    study.optimize(objective, n_trials=trials, callbacks=callbacks, gc_after_trial=True)
 
 
 def run_study(table: str, *, trials: int | None = None, total: int | None = None,
@@ -407,5 +438,5 @@ def run_seeds(table: str, *, seeds: int = 3, storage: str | None = None,
     missing = len(set(wanted) - complete)
     _optimize(study, objective, _trials_needed(study, trials=None,
                                                total=_count(study, "COMPLETE") + missing),
-              progress)
+              progress, queued_only=True)
     return study
