@@ -6,10 +6,11 @@ use them too; test modules get them through the fixtures in ``tests/conftest.py`
 
 from __future__ import annotations
 
+import atexit
 import io
-import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -25,12 +26,22 @@ def wav_bytes(y, sr: int = 8000, *, fmt: str = "WAV", subtype: str | None = None
     return buf.getvalue()
 
 
+_SPEECH_FOLDER: list[Path] = []
+
+
+def _speech_folder() -> Path:
+    """This process's cache of synthesised speech: made once, removed when the process ends."""
+    if not _SPEECH_FOLDER:
+        _SPEECH_FOLDER.append(Path(tempfile.mkdtemp(prefix="audioml_speech_")))
+        atexit.register(shutil.rmtree, _SPEECH_FOLDER[0], ignore_errors=True)
+    return _SPEECH_FOLDER[0]
+
+
 def speak(text: str, sr: int = 8000, voice: str = "en-us", speed: int = 140) -> np.ndarray:
     """Synthesise *text* with espeak-ng, resampled by sox to *sr* Hz mono; float32 in [-1, 1]."""
     if not (shutil.which("espeak-ng") and shutil.which("sox")):
         pytest.skip("espeak-ng and sox are needed to generate speech (apt-get install espeak-ng sox)")
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"audioml_speech_{os.getpid()}"
-    tmp.mkdir(exist_ok=True)
+    tmp = _speech_folder()
     raw, out = tmp / "raw.wav", tmp / f"speech_{abs(hash((text, sr, voice, speed)))}.wav"
     if not out.exists():
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
