@@ -83,6 +83,7 @@ def collect(storage=None, *, study_names: dict | None = None) -> dict:
 
     rdb = storage if storage is not None and not isinstance(storage, str) else storage_for(storage)
     present = {s.study_name for s in optuna.get_all_study_summaries(rdb, include_best_trial=False)}
+
     def load(name):
         loaded = optuna.load_study(study_name=name, storage=rdb)
         fail_stale(loaded)
