@@ -82,6 +82,8 @@ def seeds_section(table_name: str, entry: dict) -> None:
         table(compare.our_rows(table_name, seeds, entry.get("epochs_scale"), seeds=True))
     if sentence:
         st.info(sentence)
+    elif seeds:
+        st.caption(f"No seed has finished yet{running_note(seeds)}; their spread shows once one has.")
     else:
         st.caption("Not run yet: the seeds follow once this search has all its trials.")
 

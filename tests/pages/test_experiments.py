@@ -41,14 +41,20 @@ def test_page_renders_the_three_tables_from_the_shipped_report(no_live_studies, 
 
 
 def full_scale_report() -> dict:
-    """A report as the background run leaves it: Table 2 half-way, with a trial still running,
-    and Table 3 finished with its seeds."""
+    """A report as the background run leaves it: Table 1 finished with its first seed training,
+    Table 2 half-way, with a trial still running, and Table 3 finished with its seeds."""
     def trial(n, state, metric, params, **extra):
         return {"number": n, "state": state, "metric": metric, "params": params, **extra}
 
     t2 = {"learning_rate": 3e-4, "batch_size": 32, "epochs": 100}
     t3 = {"units": 200, "learning_rate": 1e-3, "batch_size": 40, "epochs": 60}
+    t1 = {"architecture": "3/32"}
     return {"created": "2026-12-02T00:00:00+00:00", "tables": {
+        "table1": {"epochs_scale": 1.0, "sampler": "random", "data": "FSDD", "trials": [
+            trial(0, "complete", 0.0099, t1, epochs_run=50, seed=0),
+            trial(1, "complete", 0.0105, {"architecture": "2/64"}, epochs_run=50, seed=1)],
+            "seeds": {"source_trial": 0, "params": t1, "trials": [
+                trial(0, "running", None, t1, epochs_done=3, seed=1001)]}},
         "table2": {"epochs_scale": 1.0, "sampler": "random", "data": "FSDD", "trials": [
             trial(0, "complete", 0.012, t2, epochs_run=100, seed=0, resumes=1),
             trial(1, "running", None, {**t2, "epochs": 80}, epochs_done=12, seed=1)]},
@@ -82,6 +88,7 @@ def test_page_shows_running_trials_and_the_seed_spread(no_live_studies, monkeypa
     assert "0.710 ± 0.007 (from 0.705 to 0.715)" in infos
     assert "a new seed moves the metric about as much as a new configuration does" in infos
     assert "Not run yet" in captions   # Table 2 has no seeds yet
+    assert "No seed has finished yet, trial 0 running (epoch 3 done)" in captions   # Table 1
 
 
 def test_page_offers_the_live_studies_when_present(monkeypatch, open_page):
