@@ -103,20 +103,26 @@ def seed_summary(entry: dict) -> dict | None:
     dict or None
         ``source_trial`` and ``params`` (the configuration repeated), ``seeds`` (finished),
         ``mean``, ``sd`` (sample standard deviation, 0 with one seed), ``low``, ``high``,
-        ``source_metric`` (the search's own trial of it) and ``between_configs`` (the span of
-        the search's finished trials), so the two spreads can be compared.
+        ``source_metric`` (the search's own trial of it), ``between_configs`` (the span of
+        the search's finished trials), so the two spreads can be compared, and ``close`` (the
+        numbers of the search's other trials that scored within one seed span of the chosen one).
     """
     seeds = entry.get("seeds") or {}
     values = [t["metric"] for t in completed(seeds.get("trials", []))]
     if not values:
         return None
-    search = [t["metric"] for t in completed(entry.get("trials", []))]
+    done = completed(entry.get("trials", []))
+    search = [t["metric"] for t in done]
     source = next((t for t in entry.get("trials", []) if t["number"] == seeds.get("source_trial")), {})
+    span = max(values) - min(values)
+    close = [t["number"] for t in done if t["number"] != source.get("number")
+             and source.get("metric") is not None and abs(t["metric"] - source["metric"]) <= span]
     return {"source_trial": seeds.get("source_trial"), "params": seeds.get("params", {}),
             "seeds": len(values), "mean": statistics.fmean(values),
             "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
             "low": min(values), "high": max(values), "source_metric": source.get("metric"),
-            "between_configs": max(search) - min(search) if len(search) > 1 else None}
+            "between_configs": max(search) - min(search) if len(search) > 1 else None,
+            "close": close}
 
 
 def seed_sentence(table: str, entry: dict) -> str | None:
@@ -132,11 +138,20 @@ def seed_sentence(table: str, entry: dict) -> str | None:
     if s["between_configs"] is not None:
         span = s["high"] - s["low"]
         # Twice the seeds' span before calling the configurations' differences real: with three
-        # seeds the span itself is a rough figure.
-        verdict = ("so the differences between configurations are well beyond what a new seed "
-                   "changes" if s["between_configs"] >= 2 * span else
-                   "so a new seed moves the metric about as much as a new configuration does: the "
-                   "ranking of configurations is not settled by one run each")
+        # seeds the span itself is a rough figure. Even then the configurations nearest the
+        # chosen one may lie within a seed's reach of it, so they are named.
+        close = s["close"]
+        numbers = [str(n) for n in close]
+        named = (f"trials {', '.join(numbers[:-1])} and {numbers[-1]}" if len(numbers) > 1 else
+                 f"trial {''.join(numbers)}")
+        verdict = ("so a new seed moves the metric about as much as a new configuration does: the "
+                   "ranking of configurations is not settled by one run each"
+                   if s["between_configs"] < 2 * span else
+                   "so the search's best and worst configurations differ by more than a new seed "
+                   "changes" + (f", but {named} scored within one seed span of the chosen one and "
+                                "cannot be told apart from it by one run each" if close else
+                                ", and no other configuration scored within one seed span of the "
+                                "chosen one"))
         text += (f" Seeds span {fmt.format(span)}; the search's configurations span "
                  f"{fmt.format(s['between_configs'])}, {verdict}.")
     return text

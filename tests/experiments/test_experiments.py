@@ -279,7 +279,12 @@ def test_seed_sentence_weighs_the_seed_spread_against_the_configurations():
     summary = compare.seed_summary(entry)
     assert summary["seeds"] == 3 and summary["mean"] == pytest.approx(0.80)
     assert summary["between_configs"] == pytest.approx(0.10) and summary["source_metric"] == 0.80
-    assert "well beyond what a new seed changes" in compare.seed_sentence("table3", entry)
+    assert summary["close"] == []
+    assert "no other configuration scored within one seed span" in compare.seed_sentence("table3", entry)
+    entry["trials"][1]["metric"] = 0.785            # within the seeds' 0.02 of the chosen 0.80
+    assert compare.seed_summary(entry)["close"] == [1]
+    assert ("but trial 1 scored within one seed span of the chosen one"
+            in compare.seed_sentence("table3", entry))
     entry["seeds"]["trials"][0]["metric"] = 0.74   # seeds now span 0.07 against 0.10
     assert "not settled by one run each" in compare.seed_sentence("table3", entry)
     assert compare.seed_sentence("table3", {"trials": entry["trials"]}) is None
