@@ -7,6 +7,7 @@ use them too; test modules get them through the fixtures in ``tests/conftest.py`
 from __future__ import annotations
 
 import atexit
+import functools
 import io
 import shutil
 import subprocess
@@ -26,15 +27,12 @@ def wav_bytes(y, sr: int = 8000, *, fmt: str = "WAV", subtype: str | None = None
     return buf.getvalue()
 
 
-_SPEECH_FOLDER: list[Path] = []
-
-
+@functools.cache
 def _speech_folder() -> Path:
     """This process's cache of synthesised speech: made once, removed when the process ends."""
-    if not _SPEECH_FOLDER:
-        _SPEECH_FOLDER.append(Path(tempfile.mkdtemp(prefix="audioml_speech_")))
-        atexit.register(shutil.rmtree, _SPEECH_FOLDER[0], ignore_errors=True)
-    return _SPEECH_FOLDER[0]
+    folder = Path(tempfile.mkdtemp(prefix="audioml_speech_"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def speak(text: str, sr: int = 8000, voice: str = "en-us", speed: int = 140) -> np.ndarray:
