@@ -304,8 +304,13 @@ class SpectrogramImage:
 
 def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: int = 128,
                       window: str = "hann", db: bool = True, scale: FrequencyScale = "linear",
-                      n_mels: int = 64, ref: float | None = None) -> SpectrogramImage:
+                      n_mels: int = 64, ref: float | None = None,
+                      max_frames: int | None = None) -> SpectrogramImage:
     """Magnitude spectrogram of *y* for display.
+
+    *max_frames* caps the frames drawn, for a long clip: consecutive frames are pooled
+    in groups (:func:`pool_frames`), so the image keeps the STFT's frequency resolution
+    and covers the whole clip.
 
     ``scale="mel"`` pools the linear bins with a triangular mel filterbank of
     *n_mels* bands; ``"log"`` keeps the linear bins (the plot's axis is made
@@ -317,6 +322,9 @@ def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: i
     if scale not in ("linear", "log", "mel"):
         raise AudioMLError(f"frequency scale must be linear, log or mel; got {scale!r}")
     mag = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length, window=window))
+    centres = np.arange(mag.shape[1]) * hop_length / sr
+    if max_frames is not None:
+        mag, centres = pool_frames(mag, centres, max_frames)
     freqs = np.fft.rfftfreq(n_fft, 1 / sr)
     if scale == "mel":
         import librosa
@@ -325,7 +333,7 @@ def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: i
         freqs = librosa.mel_frequencies(n_mels=n_mels + 2, fmax=sr / 2)[1:-1]
     elif scale == "log":
         mag, freqs = mag[1:], freqs[1:]
-    times = np.arange(mag.shape[1]) * hop_length / sr
+    times = centres
     if db:
         peak = float(mag.max()) if ref is None else float(ref)
         z = amplitude_to_db(mag) - 20 * np.log10(max(peak, AMIN))
@@ -334,6 +342,38 @@ def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: i
         z = mag
     return SpectrogramImage(z=z.astype(np.float32), times=times, freqs=freqs,
                             unit="dB" if db else "|S|", scale=scale)
+
+
+def pool_frames(mag: np.ndarray, times: np.ndarray, max_frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most *max_frames* frames of a magnitude spectrogram, by pooling neighbours.
+
+    Parameters
+    ----------
+    mag : np.ndarray [shape=(n_bins, n_frames)]
+        Magnitudes.
+    times : np.ndarray [shape=(n_frames,)]
+        Frame centres in seconds.
+    max_frames : int
+        Frames wanted at most (>= 1).
+
+    Returns
+    -------
+    mag : np.ndarray [shape=(n_bins, ceil(n_frames / g))]
+        The root mean square of each group of g = ceil(n_frames / max_frames) consecutive
+        frames (the last group may be shorter): the energy of the group is kept, as a
+        longer hop would not (it skips the samples between frames).
+    times : np.ndarray [shape=(ceil(n_frames / g),)]
+        The mean centre of each group, in seconds.
+    """
+    if not (isinstance(max_frames, (int, np.integer)) and max_frames >= 1):
+        raise AudioMLError(f"max_frames must be a positive integer; got {max_frames!r}")
+    group = -(-mag.shape[1] // max_frames)
+    if group <= 1:
+        return mag, times
+    starts = np.arange(0, mag.shape[1], group)
+    counts = np.diff(np.append(starts, mag.shape[1]))
+    power = np.add.reduceat(mag.astype(np.float64) ** 2, starts, axis=1) / counts
+    return np.sqrt(power).astype(mag.dtype), np.add.reduceat(times, starts) / counts
 
 
 def dft_magnitude(frame_samples: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:

@@ -156,8 +156,10 @@ def architecture(name: str) -> str:
 
 
 def display_hop(n: int, n_fft: int = 512) -> int:
-    """The hop that draws a clip of *n* samples in at most :data:`MAX_FRAMES` frames."""
-    return max(n_fft // 8, -(-n // MAX_FRAMES))
+    """The hop for a clip of *n* samples: the one that spans it in :data:`MAX_FRAMES` frames,
+    within [n_fft / 8, n_fft]. A hop beyond the frame would skip samples, so a clip longer
+    than that has its frames pooled instead (``max_frames`` of :func:`spectrogram_image`)."""
+    return min(n_fft, max(n_fft // 8, -(-n // MAX_FRAMES)))
 
 
 # A figure is read-only once made (st.plotly_chart copies it), so one object serves every
@@ -167,10 +169,11 @@ def spectrogram_panel(_y: np.ndarray, key: str, sr: int, *, title: str, peak: fl
                       colorbar: bool) -> go.Figure:
     """One clip's spectrogram on the page's colour scale: dB re *peak* (a magnitude).
 
-    The frame is 512 samples at any rate, and the hop grows with the clip so that
-    no panel draws more than :data:`MAX_FRAMES` frames.
+    The frame is 512 samples at any rate, and the hop grows with the clip (frames are
+    pooled past a hop of one frame) so that no panel draws more than :data:`MAX_FRAMES`.
     """
-    image = spectrogram_image(_y, sr, n_fft=512, hop_length=display_hop(len(_y)), ref=peak)
+    image = spectrogram_image(_y, sr, n_fft=512, hop_length=display_hop(len(_y)), ref=peak,
+                              max_frames=MAX_FRAMES)
     fig = go.Figure(go.Heatmap(
         z=np.maximum(image.z, DB_RANGE[0]), x=image.times, y=image.freqs, zmin=DB_RANGE[0],
         zmax=DB_RANGE[1], colorscale="Viridis", showscale=colorbar,
@@ -185,7 +188,8 @@ def spectrogram_panel(_y: np.ndarray, key: str, sr: int, *, title: str, peak: fl
 @st.cache_data(max_entries=CACHED, show_spinner=False)
 def reference_peak(_y: np.ndarray, key: str, sr: int) -> float:
     """The loudest bin of *_y*'s display spectrogram: 0 dB of every panel."""
-    return float(spectrogram_image(_y, sr, n_fft=512, hop_length=display_hop(len(_y)), db=False).z.max())
+    return float(spectrogram_image(_y, sr, n_fft=512, hop_length=display_hop(len(_y)), db=False,
+                                   max_frames=MAX_FRAMES).z.max())
 
 
 def clip_grid(clips: dict[str, np.ndarray], keys: dict[str, str], sr: int, *, reference: str,

@@ -157,3 +157,21 @@ def test_frame_peaks_and_a_frame_with_sound():
     assert m * 64 >= 6000 - 128 and peaks[m] > 0.1 * peaks.max()
     steady = spectral.frame_peaks(sine(sr, 1.0), n_fft=256, hop_length=64)
     assert abs(spectral.frame_with_sound(steady) - len(steady) // 3) <= 1
+
+
+def test_a_long_clip_is_drawn_in_pooled_frames_that_keep_its_energy():
+    sr = 48_000
+    t = np.arange(30 * sr) / sr
+    y = np.sin(2 * np.pi * 1000 * t) * (t > 15)   # silence, then a 1 kHz tone
+    image = spectral.spectrogram_image(y, sr, n_fft=512, hop_length=512, db=False, max_frames=600)
+    assert image.z.shape[1] <= 600 and image.z.shape[0] == 257
+    assert image.times[0] < 0.1 and image.times[-1] > 29.9   # the whole clip is drawn
+    full = np.abs(spectral.stft(y, n_fft=512, hop_length=512))
+    # Each pooled column is the RMS of the frames it stands for: the energy is kept.
+    group = -(-full.shape[1] // 600)
+    assert np.isclose((image.z ** 2).sum() * group, (full ** 2).sum(), rtol=0.01)
+    tone = np.argmin(np.abs(image.freqs - 1000))
+    assert image.z[tone, image.times < 14].max() < 1e-6 < image.z[tone, image.times > 16].min()
+    # A clip short enough is left as it is.
+    short = spectral.spectrogram_image(y[:sr], sr, n_fft=512, hop_length=128, max_frames=600)
+    assert short.z.shape[1] == 1 + sr // 128

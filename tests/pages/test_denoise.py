@@ -113,6 +113,25 @@ def test_upload_and_microphone(speech, open_page):
     assert not at.exception and not at.error
 
 
+def test_a_long_high_rate_stereo_upload_is_drawn_whole(speech, open_page):
+    """30 s at 48 kHz, stereo FLAC: the longest, widest file the page accepts (its display hop
+    once outgrew the 512-sample frame and the page showed a traceback)."""
+    import io
+
+    import soundfile as sf
+
+    y = np.resize(speech("one two three four five six seven", sr=48000), 48000 * int(MAX_SECONDS))
+    flac = io.BytesIO()
+    sf.write(flac, np.stack([y, 0.5 * y], axis=1), 48000, format="FLAC")
+    at = open_page(PAGE)
+    at.radio(key="dn_source").set_value("Upload a file").run()
+    at.file_uploader(key="dn_upload").upload("long.flac", flac.getvalue(), "audio/flac").run()
+    assert not at.exception and not at.error
+    panels = [c for c in at.get("plotly_chart") if c.proto.id and "dn_spectrogram_" in c.proto.id]
+    assert len(panels) >= 2   # the noisy input and the recommended model's output
+    assert any("48000 Hz" in c.value for c in at.caption)
+
+
 @pytest.mark.parametrize("name,data,message", [
     ("notes.wav", b"this is not audio", "could not read"),
     ("empty.wav", b"", "empty"),
