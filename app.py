@@ -9,6 +9,7 @@ import sys
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from ui import warmup
 from ui.navigation import FAVICON, HOME_ALIAS, available_pages
 
 
@@ -41,6 +42,8 @@ def main() -> None:
         + [st.Page(f"pages/{p.file}", title=p.title, icon=p.icon, url_path=p.url_path)
            for p in available_pages()]
         + [st.Page(home_alias, title="Home", url_path=HOME_ALIAS, visibility="hidden")])
+    if navigation.url_path not in ("", HOME_ALIAS):   # the home page imports nothing heavy
+        warmup.wait_for_imports()
     navigation.run()
 
 
@@ -81,6 +84,7 @@ def serve(args: list[str]) -> int:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
+    warmup.start()   # imports and models load while the server starts and takes its first visitors
     sys.argv = ["streamlit", "run", __file__, *args]
     return cli.main()
 

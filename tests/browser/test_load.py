@@ -28,3 +28,15 @@ def test_four_simultaneous_sessions():
     threads = [line for line in log.splitlines() if "audioml: TensorFlow threads" in line]
     assert len(threads) == 1 and "not applied" not in threads[0], threads
     assert memory < MEMORY_LIMIT_MB, f"server peak memory {memory:.0f} MB"
+
+
+def test_a_class_arriving_at_once_on_a_cold_server():
+    """Twelve sessions reach a server that has served nothing yet, every page at once: none may
+    show an exception (script runs of several sessions once imported the same heavy modules in
+    parallel threads, and one saw a half-imported pandas)."""
+    paths = [""] + [p.url_path for p in available_pages()]
+    with running_app() as url:
+        result = load_test(url, paths, sessions=2 * len(paths), timeout_s=400)
+        loads = model_loads(running_app.last_log)
+    assert not result["errors"], result["errors"]
+    assert loads and all(n == 1 for n in loads.values()), loads
