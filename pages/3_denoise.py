@@ -41,8 +41,11 @@ st.caption(f"Input: {description}, {len(y) / sr:.2f} s at {sr} Hz. Every model a
 
 # --- 2. Noise -------------------------------------------------------------------------------
 st.header("2 · Noise")
+# An example is clean speech; a user's own recording is taken as it is (it likely holds noise of
+# its own, and adding more would make it the scoring reference).
 mode = st.radio("The input is", ["clean: add noise to it", "already noisy: denoise it as it is"],
-                horizontal=True, **persistent("dn_mode"))
+                index=0 if is_example else 1, horizontal=True,
+                **persistent("dn_mode" if is_example else "dn_mode_own"))
 clean, noisy, noisy_key = None, y, key
 if mode.startswith("clean"):
     c1, c2 = st.columns(2)

@@ -104,7 +104,10 @@ def test_upload_and_microphone(speech, open_page):
     assert not at.exception and at.info  # asks for a file
     at.file_uploader(key="dn_upload").upload("hello.wav", wav, "audio/wav").run()
     assert not at.exception and not at.error
-    # A user's own recording starts with the recommended model alone, at its own rate.
+    # A user's own recording is taken as already noisy (no noise added, so no scores) ...
+    assert at.radio(key="dn_mode_own").value.startswith("already noisy") and not at.dataframe
+    # ... and starts with the recommended model alone, at its own rate.
+    at.radio(key="dn_mode_own").set_value("clean: add noise to it").run()
     assert list(_scores(at)["clip"]) == ["noisy", recommended_model()]
     assert "PESQ-wb" in _scores(at).columns
     assert any("16000 Hz" in c.value for c in at.caption)
