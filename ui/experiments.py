@@ -367,7 +367,7 @@ def sweep_table(report: dict, space: str = "spectrogram_mse") -> list[dict]:
 
 def snr_sweep_section() -> None:
     """The published 0.0015 against the noise level: the sweep's plot, sentence and table."""
-    from audioml.experiments import fidelity
+    from audioml.experiments import compare, fidelity
 
     st.markdown("#### Tables 1 and 2: the published MSE of 0.0015 and the noise level")
     st.markdown(
@@ -383,9 +383,9 @@ def snr_sweep_section() -> None:
         return
     paper_space = st.toggle("Scale each clean target by its own min and max (the paper's space)",
                             key="ex_sweep_space",
-                            help="Off: our training target, clean dB on [-100 dB, the noisy clip's "
-                                 "maximum], which a denoiser can undo. On: the clean clip's own range, "
-                                 "which only a scorer knows.")
+                            help=f"Off: our training target ({compare.TARGET_SCALING}), which a "
+                                 "denoiser can undo. On: the clean clip's own range, which only a "
+                                 "scorer knows.")
     space = "spectrogram_mse_clean_range" if paper_space else "spectrogram_mse"
     st.plotly_chart(snr_sweep_figure(report, space), key="ex_sweep_fig")
     st.info(fidelity.sweep_sentence(report, space))

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import statistics
 
+from audioml.denoising.features import FLOOR_DB
 from audioml.experiments.published import (TABLE1_ARCHITECTURES, TABLE1_EPOCHS, TABLE1_FIXED,
                                            TABLE3_RANGES, outside_ranges, table as published_table)
 from audioml.experiments.report import completed
+
+#: How our denoisers' clean target is put on [0, 1] (:func:`audioml.denoising.features.paper_pair`),
+#: said once for every sentence that names it: from the fixed dB floor to the noisy clip's
+#: maximum, not the noisy clip's own range (whose minimum lies far above the floor).
+TARGET_SCALING = f"clean dB from the {FLOOR_DB:g} dB floor to the noisy clip's maximum, clipped"
 
 PARAM_LABELS = {"architecture": "layers/latent", "learning_rate": "η", "batch_size": "B",
                 "epochs": "E", "units": "n"}
@@ -226,7 +232,7 @@ def discussion(table: str, entry: dict) -> str:
                     + ("." if table == "table3" else "; none is stopped early."))
     if table in ("table1", "table2") and s["our_trials"]:
         text.append("Our MSE is in the same [0, 1] image space but with our scaling of the clean "
-                    "target (the noisy clip's range, see the denoise page), on a subset of FSDD "
+                    f"target ({TARGET_SCALING}; see the denoise page), on a subset of FSDD "
                     "where the data line says so.")
     if table == "table2":
         n = len(outside_ranges("table2"))

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from audioml.errors import AudioMLError
+from audioml.experiments.compare import TARGET_SCALING
 from audioml.paths import PROJECT_ROOT
 from audioml.progress import ProgressFn, no_progress
 
@@ -37,7 +38,7 @@ SWEEP_MODELS = ("vae_denoiser", "dcae_denoiser")
 #: denoising table (``audioml evaluate denoiser --split random --limit 500``).
 SWEEP_CLIPS = 500
 #: The two MSE spaces of :func:`audioml.denoising.evaluate.image_scores`.
-SPACES = {"spectrogram_mse": "our training target (clean dB on [-100 dB, noisy maximum])",
+SPACES = {"spectrogram_mse": f"our training target ({TARGET_SCALING})",
           "spectrogram_mse_clean_range": "the clean clip's own min and max (the paper's space)"}
 
 

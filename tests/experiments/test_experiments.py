@@ -288,3 +288,34 @@ def test_seed_sentence_weighs_the_seed_spread_against_the_configurations():
     entry["seeds"]["trials"][0]["metric"] = 0.74   # seeds now span 0.07 against 0.10
     assert "not settled by one run each" in compare.seed_sentence("table3", entry)
     assert compare.seed_sentence("table3", {"trials": entry["trials"]}) is None
+
+
+def test_the_target_scaling_sentence_says_what_the_features_do():
+    """Scale a clean and a noisy spectrogram as training does: the clean target sits on the
+    range from the dB floor to the noisy maximum, which is what the page's sentence says, and not
+    on the noisy clip's own range (its minimum lies far above the floor)."""
+    import numpy as np
+
+    from audioml.denoising.features import FLOOR_DB, PAPER_TRANSFORM, clip_db, paper_pair
+    from audioml.noise import add_noise
+
+    t = np.arange(2400) / 8000
+    clean = np.zeros(PAPER_TRANSFORM.n_samples, np.float32)   # a burst, then the padding's silence
+    clean[:2400] = 0.5 * np.sin(2 * np.pi * 440 * t) * np.hanning(2400)
+    noisy = add_noise(clean, 10.0, seed=3)
+    _, target = paper_pair(clean, noisy)
+    clean_db, noisy_db = clip_db(clean), clip_db(noisy)
+
+    claimed = np.clip((clean_db - FLOOR_DB) / (noisy_db.max() - FLOOR_DB), 0, 1)
+    np.testing.assert_allclose(target, claimed, atol=1e-5)
+    noisy_range = np.clip((clean_db - noisy_db.min()) / (noisy_db.max() - noisy_db.min()), 0, 1)
+    assert noisy_db.min() > FLOOR_DB + 20 and np.abs(target - noisy_range).max() > 0.1
+
+    assert f"{FLOOR_DB:g} dB floor to the noisy clip's maximum" in compare.TARGET_SCALING
+    trials = [{"number": 0, "state": "complete", "params": {"architecture": "2/64"}, "metric": 0.01}]
+    for table in ("table1", "table2"):
+        text = compare.discussion(table, {"trials": trials, "epochs_scale": 1.0})
+        assert compare.TARGET_SCALING in text and "noisy clip's range" not in text
+    for name in ("vae_denoiser", "dcae_denoiser"):
+        card = json.loads((ROOT / "models" / f"{name}.json").read_text())
+        assert "floor to the noisy clip's maximum" in card["config"]["scaling"], name
