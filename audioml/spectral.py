@@ -33,7 +33,7 @@ def _check_fft(n_fft: int, hop_length: int) -> None:
 def get_window(name: str, n_fft: int) -> np.ndarray:
     """Analysis window of length *n_fft*.
 
-    ``"rectangular"`` is the step function w(n; f) = 1 for 0 <= n < f;
+    ``"rectangular"`` is the step function w[n] = 1 for 0 <= n < N (N = *n_fft*);
     ``"hann"`` and ``"hamming"`` are the periodic (DFT-even) forms, which add up
     to a constant at hop n_fft / 2 and n_fft / 4.
     """
@@ -47,21 +47,28 @@ def get_window(name: str, n_fft: int) -> np.ndarray:
 
 def stft(y: np.ndarray, *, n_fft: int = 512, hop_length: int = 256, window: str = "hann",
          center: bool = True) -> np.ndarray:
-    """Complex STFT ``S(m, k) = sum_n x[n] w(n - mH) exp(-2 pi i n k / N)``.
+    """Complex STFT ``S(m, k) = sum_{n=0}^{N-1} x[n + mH - N/2] w[n] exp(-2 pi i n k / N)``.
+
+    Frame m is centred on sample mH (with *center*; without it, ``x[n + mH]``), x is zero
+    outside the signal, and the phase of every bin is measured from the frame's first
+    sample, not from the start of the signal: the convention of librosa.
 
     Parameters
     ----------
     y : np.ndarray [shape=(n,)]
         Mono signal.
     n_fft : int
-        Frame (and DFT) size N in samples.
+        Frame (and DFT) size N in samples; the window has length N too.
     hop_length : int
         Hop H between frames in samples.
     window : {"rectangular", "hann", "hamming"}
+    center : bool
+        Centre frame m on sample mH (pad N/2 zeros at both ends) rather than start it there.
 
     Returns
     -------
     np.ndarray [shape=(1 + n_fft // 2, n_frames), dtype=complex64]
+        ``S[k, m]``: frequency bin k (k sr / N Hz) on axis 0, frame m on axis 1.
     """
     _check_fft(n_fft, hop_length)
     import librosa  # imported on first use: it takes seconds, and the CLI should start fast

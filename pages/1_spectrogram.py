@@ -49,12 +49,14 @@ with left:
                 "bin k (k · sr / N Hz) the frame contains.")
     st.latex(r"\hat{x}_k = \sum_{n=0}^{N-1} x_n\, e^{-i 2\pi n k / N}")
 with right:
-    st.markdown("**Short-time Fourier transform**: slide a window of length f by hop H and take "
-                "the DFT of each windowed frame m.")
+    st.markdown("**Short-time Fourier transform**: slide a window of length N by hop H and take "
+                "the DFT of each windowed frame m. Frame m is centred on sample mH, and its phase is "
+                "measured from the frame's first sample (as librosa does); x is zero outside the clip.")
     # Two lines, so that the equation fits a phone's width as well as a column's.
-    st.latex(r"\begin{aligned} S(m, k) = \sum_{n} \; & x_n\, w(n - mH;\, f) \\ & \cdot\, e^{-i 2\pi n k / N} \end{aligned}")
+    st.latex(r"\begin{aligned} S(m, k) = \sum_{n=0}^{N-1} \; & x[n + mH - N/2]\; w[n] \\ "
+             r"& \cdot\, e^{-i 2\pi n k / N} \end{aligned}")
 st.markdown("The rectangular window is the step function "
-            r"$w(n; f) = 1$ for $0 \le n < f$ and 0 elsewhere; its sharp edges smear energy into "
+            r"$w[n] = 1$ for $0 \le n < N$ and 0 elsewhere; its sharp edges smear energy into "
             "neighbouring bins (spectral leakage). Hann and Hamming taper the frame to zero or near zero "
             "at its edges, trading a wider main peak for much less leakage.")
 

@@ -54,6 +54,14 @@ def test_renders_with_defaults(fresh):
     assert [h.value for h in at.header][:2] == ["1 · The signal", "2 · Frames, windows and the STFT"]
 
 
+def test_stft_equation_names_the_window_length_n_and_centres_frames(fresh):
+    at = fresh()
+    (stft_eq,) = [e.proto.body for e in at.latex if "S(m, k)" in e.proto.body]
+    assert "x[n + mH - N/2]" in stft_eq and "w[n]" in stft_eq and "f" not in stft_eq.replace("frac", "")
+    text = " ".join(m.value for m in at.markdown)
+    assert r"$w[n] = 1$ for $0 \le n < N$" in text and "w(n; f)" not in text
+
+
 def test_sample_rate_and_signal_change_the_signal(fresh):
     at = fresh()
     at.selectbox(key="stft_sr").set_value(8000).run()
