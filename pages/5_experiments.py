@@ -9,7 +9,7 @@ from audioml.experiments import TABLES
 from audioml.experiments import compare
 from audioml.experiments.published import outside_ranges, table as published_table
 from audioml.experiments.report import trials_by_table
-from audioml.experiments.study import PAPER_SCALE_TRIALS
+from audioml.experiments.study import PAPER_SCALE_SEEDS, PAPER_SCALE_TRIALS
 from ui import cache
 from ui import experiments as ex
 from ui.common import safe_text, user_errors
@@ -23,7 +23,8 @@ st.markdown(
     "[Optuna](https://optuna.org) study with a random sampler, as the paper searched at random. "
     "Every trial trains one configuration at the paper's scale (its epochs, the whole training "
     "split) and records its parameters, its test metric, its training time and its parameter "
-    "count; then the configuration each search chose is trained again with three more seeds. "
+    f"count; then the configuration each search chose is trained again with {PAPER_SCALE_SEEDS} "
+    "more seeds. "
     "That is hours of CPU, so the searches run in the background "
     "(`nohup sh scripts/paper_tables.sh > runs/paper_tables.log &`) and pick up where they "
     "stopped, a trial cut off mid-way from its last epoch. Studies are kept in `runs/studies.db` "

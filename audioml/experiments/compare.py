@@ -10,7 +10,8 @@ import statistics
 
 from audioml.denoising.features import FLOOR_DB
 from audioml.experiments.published import (TABLE1_ARCHITECTURES, TABLE1_EPOCHS, TABLE1_FIXED,
-                                           TABLE3_RANGES, outside_ranges, table as published_table)
+                                           TABLE3_BEST, TABLE3_RANGES, outside_counts,
+                                           outside_ranges, table as published_table)
 from audioml.experiments.report import completed
 
 #: How our denoisers' clean target is put on [0, 1] (:func:`audioml.denoising.features.paper_pair`),
@@ -237,9 +238,11 @@ def discussion(table: str, entry: dict) -> str:
     if table == "table2":
         n = len(outside_ranges("table2"))
         rows = len(published_table(table)["rows"])
+        counts = ", ".join(f"{c['rows']} with {PARAM_LABELS.get(c['param'], c['param'])} "
+                           f"{c['side']} {c['bound']:g}" for c in outside_counts("table2"))
         text.append(f"{n} of the {rows} published rows lie outside the ranges the paper states for this "
-                    "search (η above 0.001 or E below 60); our search keeps to the stated ranges, "
-                    "so it cannot revisit those rows.")
+                    f"search ({counts}); our search keeps to the stated ranges, so it cannot "
+                    "revisit those rows.")
     if table == "table3":
         done = [t for t in completed(entry.get("trials", [])) if t.get("always_hold") is not None]
         level = f" ({done[0]['always_hold']:.3f} on our test songs)" if done else ""
@@ -287,7 +290,7 @@ def shipped_note(card: dict) -> str:
                  if cfg.get("position_dim") or cfg.get("lookback_bars") else "")
         shown = units[0] if len(units) == 1 else units
         return (f"{shown} LSTM units, η = {values['learning_rate']}, B = {values['batch_size']}, "
-                f"{values['epochs']} epochs: {where} (the paper kept 184 units).{extra}")
+                f"{values['epochs']} epochs: {where} (the paper kept {TABLE3_BEST['units']} units).{extra}")
     if arch in ("vae", "dcae"):
         match = matching_architecture(cfg)
         where = f"Table 1's {match} row" if match else "no Table 1 row"

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from audioml.errors import AudioMLError
+from audioml.experiments import published
 from audioml.experiments.compare import TARGET_SCALING
 from audioml.paths import PROJECT_ROOT
 from audioml.progress import ProgressFn, no_progress
@@ -370,12 +371,13 @@ def protocol_sentence(report: dict) -> str:
                    f"({song['test']['always_hold']:.3f})." if song['test']['accuracy'] < song['test']['always_hold']
                    else f"stays {song['test']['accuracy'] - song['test']['always_hold']:+.3f} from "
                         f"always guessing a hold ({song['test']['always_hold']:.3f})."))
+    low, high = published.span("table3", "units")
     for name, p in report.get("longer_runs", {}).items():
         text.append(f"Trained longer ({name}), the network knows its training windows almost by heart "
                     f"(training accuracy {p['train']['accuracy']:.3f}) and the random split's test "
                     f"accuracy reaches {p['test']['accuracy']:.3f} ({p['test']['accuracy_all']:.3f} with "
-                    f"the delimiters): still under {target:g} (the paper's networks had 184 to 256 units, "
-                    f"ours {(p.get('config') or {}).get('units', '?')}).")
+                    f"the delimiters): still under {target:g} (the paper's networks had {low} to "
+                    f"{high} units, ours {(p.get('config') or {}).get('units', '?')}).")
     return " ".join(text)
 
 

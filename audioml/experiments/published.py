@@ -1,8 +1,9 @@
 """The method's published search results (Tables 1-3) and the ranges it states, as plain data.
 
 Every number is copied from the paper. Table 2's published rows fall partly outside the
-ranges the paper states for its own search (four learning rates above 0.001 and four epoch
-counts below 60); both facts are kept, and :func:`outside_ranges` names the offenders.
+ranges the paper states for its own search (four learning rates above 0.001 and three epoch
+counts below 60); both facts are kept, :func:`outside_ranges` names the offenders and
+:func:`outside_counts` counts them per parameter.
 """
 
 from __future__ import annotations
@@ -93,3 +94,33 @@ def outside_ranges(name: str) -> list[dict]:
         if bad:
             found.append({"row": i, "values": bad})
     return found
+
+
+def outside_counts(name: str) -> list[dict]:
+    """How many published rows of table *name* lie below or above each stated range.
+
+    Returns
+    -------
+    list of dict
+        One per parameter and side with at least one row there, in the order of the ranges:
+        ``param``, ``side`` (``"below"`` or ``"above"``), ``bound`` (the range's end) and ``rows``
+        (how many).
+    """
+    info = table(name)
+    found = []
+    for param, (lo, hi) in info["ranges"].items():
+        values = [row[param] for row in info["rows"]]
+        for side, bound, n in (("above", hi, sum(v > hi for v in values)),
+                               ("below", lo, sum(v < lo for v in values))):
+            if n:
+                found.append({"param": param, "side": side, "bound": bound, "rows": n})
+    return found
+
+
+def span(name: str, param: str) -> tuple:
+    """The smallest and largest *param* among table *name*'s published rows."""
+    values = [row[param] for row in table(name)["rows"] if param in row]
+    if not values:
+        raise AudioMLError(f"table {name} has no parameter {param!r}; choose one of "
+                           f"{', '.join(k for k in table(name)['rows'][0] if k != table(name)['metric'])}")
+    return min(values), max(values)

@@ -53,6 +53,26 @@ def test_published_rows_outside_the_stated_ranges_are_named():
     assert published.outside_ranges("table3") == []
 
 
+def test_out_of_range_rows_are_counted_per_parameter():
+    """Four learning rates above 0.001 and three epoch counts below 60 (63 is inside): the
+    module's own account and the page's sentence both say so, counted from the rows."""
+    rows = published.TABLE2
+    above = sum(r["learning_rate"] > 0.001 for r in rows)
+    below = sum(r["epochs"] < 60 for r in rows)
+    assert (above, below) == (4, 3)
+    assert published.outside_counts("table2") == [
+        {"param": "learning_rate", "side": "above", "bound": 0.001, "rows": above},
+        {"param": "epochs", "side": "below", "bound": 60, "rows": below}]
+    assert published.outside_counts("table3") == []
+    words = {3: "three", 4: "four"}
+    assert (f"{words[above]} learning rates above 0.001 and {words[below]} epoch counts below 60"
+            in " ".join(published.__doc__.split()))
+    text = compare.discussion("table2", {"trials": [], "epochs_scale": None})
+    assert f"({above} with η above 0.001, {below} with E below 60)" in text
+    with pytest.raises(AudioMLError, match="choose one of units"):
+        published.span("table3", "alpha")
+
+
 def test_scaled_epochs_run_at_least_one():
     assert spaces.scaled_epochs(100, 0.03) == 3
     assert spaces.scaled_epochs(60, 0.001) == 1
