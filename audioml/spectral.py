@@ -288,11 +288,40 @@ def griffin_lim(magnitude: np.ndarray, *, hop_length: int = 256, window: str = "
     return (y, history) if return_history else y
 
 
-def mel_filterbank(sr: int, n_fft: int, n_mels: int = 64) -> np.ndarray:
+#: Mel bands of a mel spectrogram at most; fewer where the frame is too short to fill them.
+MEL_BANDS = 64
+
+
+def mel_filterbank(sr: int, n_fft: int, n_mels: int = MEL_BANDS) -> np.ndarray:
     """Triangular mel filters, shape ``(n_mels, 1 + n_fft // 2)`` (Slaney scale, as librosa)."""
     import librosa
 
     return librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)
+
+
+def mel_band_count(sr: int, n_fft: int, n_mels: int = MEL_BANDS) -> int:
+    """The most mel bands, up to *n_mels*, whose every filter holds at least one DFT bin.
+
+    Bands are equally spaced in mel, and below 1 kHz a mel is a fixed number of Hz, so
+    the lowest bands are the narrowest: with a short frame (bins sr / N apart) their
+    triangles fall between two bins and the band is empty, a stripe of silence in the
+    picture. Fewer, wider bands avoid that.
+    """
+    import warnings
+
+    for n in range(n_mels, 0, -1):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # librosa warns of the empty filters we look for
+            if np.all(mel_filterbank(sr, n_fft, n).max(axis=1) > 0):
+                return n
+    raise AudioMLError(f"no mel band holds a bin at sr={sr}, n_fft={n_fft}")
+
+
+def hz_to_mel(freqs) -> np.ndarray:
+    """Frequency in Hz to mel (Slaney: linear below 1 kHz, logarithmic above), as the filters."""
+    import librosa
+
+    return np.asarray(librosa.hz_to_mel(np.asarray(freqs, dtype=float)))
 
 
 FrequencyScale = Literal["linear", "log", "mel"]
@@ -304,14 +333,15 @@ class SpectrogramImage:
 
     z: np.ndarray          # shape (n_bins, n_frames)
     times: np.ndarray      # frame centres in seconds, shape (n_frames,)
-    freqs: np.ndarray      # bin (or mel band) centre frequencies in Hz, shape (n_bins,)
+    freqs: np.ndarray      # bin (or mel band) centre frequencies in Hz, shape (n_bins,);
+                           # mel bands are equally spaced in mel, not in Hz
     unit: str              # "dB" or "|S|"
     scale: str             # "linear", "log" or "mel"
 
 
 def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: int = 128,
                       window: str = "hann", db: bool = True, scale: FrequencyScale = "linear",
-                      n_mels: int = 64, ref: float | None = None,
+                      n_mels: int = MEL_BANDS, ref: float | None = None,
                       max_frames: int | None = None) -> SpectrogramImage:
     """Magnitude spectrogram of *y* for display.
 
@@ -320,7 +350,8 @@ def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: i
     and covers the whole clip.
 
     ``scale="mel"`` pools the linear bins with a triangular mel filterbank of
-    *n_mels* bands; ``"log"`` keeps the linear bins (the plot's axis is made
+    *n_mels* bands, or of fewer where *n_fft* is too short to give every band a bin
+    (:func:`mel_band_count`); ``"log"`` keeps the linear bins (the plot's axis is made
     logarithmic) but drops the 0 Hz bin, which has no place on a log axis.
     ``db=True`` converts to dB re *ref* (a magnitude; by default the loudest bin,
     so 0 dB is the peak), floored at -100 dB. Pass one clip's peak as *ref* to put
@@ -336,6 +367,7 @@ def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: i
     if scale == "mel":
         import librosa
 
+        n_mels = mel_band_count(sr, n_fft, n_mels)
         mag = mel_filterbank(sr, n_fft, n_mels) @ mag
         freqs = librosa.mel_frequencies(n_mels=n_mels + 2, fmax=sr / 2)[1:-1]
     elif scale == "log":

@@ -100,7 +100,13 @@ image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=wi
 st.plotly_chart(plots.spectrogram(image, title=f"|STFT|, N = {n_fft}, H = {hop}, {window} window",
                                   zmin=-90 if db else None), key="stft_spec")
 st.caption("dB is 20·log₁₀ of the magnitude relative to the loudest bin: it shows quiet detail that a "
-           "linear scale hides. The mel scale spaces bands as human pitch perception does.")
+           "linear scale hides. The mel scale spaces bands as pitch perception does: equally in mel, "
+           "which is evenly in Hz up to 1 kHz and ever wider above; each band is a triangular filter "
+           "that sums neighbouring bins.")
+if scale == "mel" and image.z.shape[0] < spectral.MEL_BANDS:
+    st.caption(f"Only {image.z.shape[0]} mel bands, not {spectral.MEL_BANDS}: with N = {n_fft} the bins are "
+               f"{sr / n_fft:.0f} Hz apart, and more, narrower bands would leave the lowest ones between "
+               "two bins, empty. A longer frame gives more bands.")
 
 st.subheader("The time–frequency trade-off")
 c1, c2 = st.columns(2)

@@ -119,6 +119,24 @@ def test_spectrogram_image_axes(scale):
     assert image.times[1] == pytest.approx(128 / 16000)
 
 
+@pytest.mark.parametrize("sr", [8000, 16000, 22050, 44100])
+@pytest.mark.parametrize("n_fft", [64, 128, 256, 512, 1024, 2048, 4096])
+def test_no_mel_band_is_empty_at_any_frame_size_the_page_offers(sr, n_fft):
+    y = np.random.default_rng(0).normal(size=sr)   # white noise: every bin has energy
+    image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=n_fft // 4, scale="mel")
+    bands = image.z.shape[0]
+    assert 1 <= bands <= spectral.MEL_BANDS
+    assert np.all(image.z.max(axis=1) > -60), "an empty band is drawn as a stripe of silence"
+    assert np.all(spectral.mel_filterbank(sr, n_fft, bands).max(axis=1) > 0)
+    if bands < spectral.MEL_BANDS:   # the most bands that can all hold a bin
+        assert np.any(spectral.mel_filterbank(sr, n_fft, bands + 1).max(axis=1) == 0)
+    # Band centres are equally spaced in mel (not in Hz).
+    mels = spectral.hz_to_mel(image.freqs)
+    assert np.allclose(np.diff(mels), np.diff(mels)[0])
+    if bands > 20:
+        assert np.diff(image.freqs)[-1] > 2 * np.diff(image.freqs)[0]
+
+
 @pytest.mark.parametrize("name", list(SIGNALS))
 def test_synthetic_signals(name):
     y = make_signal(name, 8000, 0.5)

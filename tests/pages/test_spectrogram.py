@@ -177,6 +177,35 @@ def test_log_frequency_axis_reads_in_hertz():
     assert labels == ["50", "100", "200", "500", "1k", "2k", "4k", "8k"]
 
 
+def test_mel_bands_are_drawn_on_a_mel_axis_labelled_in_hertz():
+    from audioml import spectral
+    from audioml.signals import chirp
+    from ui import plots
+
+    image = spectral.spectrogram_image(chirp(16000, 0.5), 16000, n_fft=512, scale="mel")
+    fig = plots.spectrogram(image)
+    y = np.asarray(fig.data[0].y, dtype=float)
+    assert np.allclose(np.diff(y), np.diff(y)[0]), "mel bands are equally spaced on the axis"
+    axis = fig.layout.yaxis
+    assert "mel" in axis.title.text
+    assert np.allclose(axis.tickvals, spectral.hz_to_mel([0, 250, 500, 1000, 2000, 4000, 8000]))
+    assert list(axis.ticktext) == ["0", "250", "500", "1k", "2k", "4k", "8k"]
+    # 1 kHz to 2 kHz takes more of the axis than 500 Hz to 1 kHz does: a mel axis, not Hz.
+    ticks = dict(zip(axis.ticktext, axis.tickvals))
+    assert ticks["2k"] - ticks["1k"] > ticks["1k"] - ticks["500"]
+
+
+def test_a_short_frame_draws_fewer_mel_bands_and_says_why(fresh):
+    at = fresh()
+    at.radio(key="stft_scale").set_value("mel").run()
+    at.select_slider(key="stft_nfft").set_value(64).run()
+    assert not at.exception
+    bands = len(values(chart(at, "stft_spec")["data"][0]["y"]))
+    assert bands < 64 and f"Only {bands} mel bands" in captions(at)
+    at.select_slider(key="stft_nfft").set_value(512).run()
+    assert "mel bands, not" not in captions(at)
+
+
 def test_upload_label_states_the_library_limits(fresh):
     from audioml.audio import FORMATS, MAX_SECONDS
 
