@@ -257,7 +257,10 @@ def griffin_lim(magnitude: np.ndarray, *, hop_length: int = 256, window: str = "
     Returns
     -------
     y : np.ndarray [shape=(length,)]
-    history : list of float, only when *return_history*
+    history : list of float [length n_iter], only when *return_history*
+        ``history[i]`` is the :func:`spectral_convergence` of the signal made from the
+        phase after ``i + 1`` iterations, so ``history[-1]`` is that of the returned *y*
+        (the random- or *init_phase* start is not in it).
     """
     magnitude = np.asarray(magnitude, dtype=np.float32)
     if magnitude.ndim != 2 or np.any(magnitude < 0) or not np.all(np.isfinite(magnitude)):
@@ -276,16 +279,26 @@ def griffin_lim(magnitude: np.ndarray, *, hop_length: int = 256, window: str = "
     norm = max(float(np.linalg.norm(magnitude)), 1e-12)
     previous = np.zeros_like(angles)
     history = []
-    for _ in range(n_iter):
+
+    def rebuild(angles):
         y = istft(magnitude * angles, hop_length=hop_length, window=window, length=length)
-        rebuilt = stft(y, n_fft=n_fft, hop_length=hop_length, window=window)[:, :magnitude.shape[1]]
-        if return_history:
-            history.append(float(np.linalg.norm(np.abs(rebuilt) - magnitude) / norm))
+        return y, stft(y, n_fft=n_fft, hop_length=hop_length, window=window)[:, :magnitude.shape[1]]
+
+    def convergence(rebuilt):
+        return float(np.linalg.norm(np.abs(rebuilt) - magnitude) / norm)
+
+    for i in range(n_iter):
+        y, rebuilt = rebuild(angles)
+        if return_history and i > 0:  # the signal made from the phase of iteration i
+            history.append(convergence(rebuilt))
         accelerated = rebuilt - (momentum / (1.0 + momentum)) * previous
         previous = rebuilt
         angles = (accelerated / np.maximum(np.abs(accelerated), 1e-16)).astype(np.complex64)
-    y = istft(magnitude * angles, hop_length=hop_length, window=window, length=length)
-    return (y, history) if return_history else y
+    if not return_history:
+        return istft(magnitude * angles, hop_length=hop_length, window=window, length=length)
+    y, rebuilt = rebuild(angles)  # one more STFT, so the last entry measures the signal returned
+    history.append(convergence(rebuilt))
+    return y, history
 
 
 #: Mel bands of a mel spectrogram at most; fewer where the frame is too short to fill them.

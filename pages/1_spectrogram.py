@@ -151,7 +151,15 @@ with b:
               delta=f"{history[-1] - history[0]:+.3f} since iteration 1", delta_color="inverse")
     audio_player(estimate, sr)
 st.plotly_chart(plots.convergence(history), key="stft_convergence")
+if hop < n_fft:
+    why = ("although with overlapping frames (H < N) the magnitude alone fixes a typical signal up to "
+           "its sign (−x has the same spectrogram as x): Griffin–Lim is a local search, and it settles "
+           "on a phase whose magnitude is close to M but is not the original's, a local optimum")
+else:
+    why = ("and with H = N the frames do not overlap, so the magnitude says nothing about how "
+           "neighbouring frames line up: many signals share it")
 st.caption(f"Spectral convergence ‖ |STFT(ŷ)| − M ‖ / ‖M‖ measures how well the estimate's magnitude matches "
-           f"the target M; 0 is a perfect match. The waveform still differs (SNR against the original: "
-           f"{snr_db(clip, estimate):.1f} dB) because many signals share one magnitude. "
+           f"the target M; 0 is a perfect match; iteration i is the signal made from the phase after i "
+           f"iterations, the last one the signal you hear. The waveform still differs (SNR against the "
+           f"original: {snr_db(clip, estimate):.1f} dB), {why}. "
            f"The phase demo uses the first {min(PHASE_SECONDS, len(y) / sr):.1f} s.")

@@ -80,8 +80,17 @@ def test_db_round_trip():
 def test_griffin_lim_converges_with_iterations():
     y = piano_note(8000, 1.0)
     mag = np.abs(spectral.stft(y, n_fft=512, hop_length=128))
-    _, history = spectral.griffin_lim(mag, hop_length=128, n_iter=60, length=len(y), return_history=True)
+    rebuilt, history = spectral.griffin_lim(mag, hop_length=128, n_iter=60, length=len(y),
+                                            return_history=True)
     assert len(history) == 60
+    # The last entry is the spectral convergence of the signal returned, not of the one before it.
+    assert history[-1] == pytest.approx(spectral.spectral_convergence(rebuilt, mag, hop_length=128), rel=1e-4)
+    # Entry i is the signal after i + 1 iterations: n iterations end where entry n - 1 says.
+    for n in (1, 2, 7):
+        y_n, h_n = spectral.griffin_lim(mag, hop_length=128, n_iter=n, length=len(y), return_history=True)
+        assert h_n == pytest.approx(history[:n], rel=1e-4)
+        assert h_n[-1] == pytest.approx(spectral.spectral_convergence(y_n, mag, hop_length=128), rel=1e-4)
+        assert np.array_equal(y_n, spectral.griffin_lim(mag, hop_length=128, n_iter=n, length=len(y)))
     assert history[-1] < 0.5 * history[0]
     assert history[-1] < history[9]
     # Fast GLA (momentum) beats the original algorithm for the same number of iterations.

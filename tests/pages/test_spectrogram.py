@@ -91,6 +91,22 @@ def test_griffin_lim_improves_with_iterations(fresh):
     assert float(at.metric[0].value) < 1e-5  # the complex spectrogram inverts exactly
 
 
+def test_griffin_lim_readout_is_the_signal_played(fresh):
+    """The metric 'after the last iteration' is the spectral convergence of the estimate played."""
+    from audioml import spectral
+    from audioml.signals import make_signal
+
+    at = fresh()
+    at.slider(key="stft_gl_iter").set_value(12).run()
+    y = make_signal(at.selectbox(key="stft_synth").value, 16000, at.slider(key="stft_duration").value)
+    mag = np.abs(spectral.stft(y, n_fft=512, hop_length=128))
+    estimate = spectral.griffin_lim(mag, hop_length=128, n_iter=12, length=len(y))
+    assert at.metric[1].value == f"{spectral.spectral_convergence(estimate, mag, hop_length=128):.3f}"
+    assert "up to its sign" in captions(at) and "local optimum" in captions(at)
+    at.select_slider(key="stft_hop_512").set_value(512).run()
+    assert "many signals share it" in captions(at) and "up to its sign" not in captions(at)
+
+
 def test_gap_between_windows_is_explained(fresh):
     at = fresh()
     at.radio(key="stft_window").set_value("hann").run()
