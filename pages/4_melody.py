@@ -105,10 +105,11 @@ tab_analysis, tab_steps, tab_data, tab_model = st.tabs(
     ["Analysis", "Step through", "Training data", "Model"])
 
 with tab_analysis:
+    written = found["written"]
     cols = st.columns(4)
-    cols[0].metric("Key (music21)", found["key"], help="Krumhansl-Schmuckler key finding")
-    cols[1].metric("Notes in the key", f"{found['in_key_share']:.0%}")
-    cols[2].metric("Ends on the tonic", "yes" if found["ends_on_tonic"] else "no")
+    cols[0].metric("Key", written["key"], help=view.KEY_HELP)
+    cols[1].metric("Notes in the key", f"{written['in_key_share']:.0%}")
+    cols[2].metric("Ends on the tonic", "yes" if written["ends_on_tonic"] else "no")
     copy = found.get("copy")
     if copy is not None:
         cols[3].metric("Longest copy", f"{copy['notes']} notes",
@@ -123,6 +124,7 @@ with tab_analysis:
                        f"notes (flagged from {analysis.COPY_FLAG_NOTES}).")
     else:
         st.info("The copy index of the training songs is not shipped with this model.")
+    st.caption(view.analysed_key_text(found))
     hist = found["histograms"]
     a, b = st.columns(2)
     a.plotly_chart(view.histogram_figure(hist["pitch"], stats and stats["pitch"], title="Pitches",

@@ -123,6 +123,22 @@ def show_score(svg: str, svg_phone: str) -> None:
     st.html(score_html(svg, svg_phone))
 
 
+#: What the page's "Key" is: the key the model writes in, which the score is engraved in.
+KEY_HELP = (f"The model's key: its training songs were transposed to "
+            f"{' or '.join(f'{name} {mode}' for mode, (_, name) in corpus.TRANSPOSED_TO.items())}, "
+            f"so it writes in one of them (here the one the notes fit better). The score's key "
+            f"signature is this key's.")
+
+
+def analysed_key_text(found: dict) -> str:
+    """What music21's key analysis over all 24 keys makes of the melody (``analysis.analyze``)."""
+    if found["key"] == found["written"]["key"]:
+        return f"music21's key analysis over all 24 keys finds the same key, {found['key']}."
+    return (f"music21's key analysis over all 24 keys names {found['key']} instead, with "
+            f"{found['in_key_share']:.0%} of the notes in that key: on a short or repetitive "
+            f"melody it can name a neighbouring key. The score keeps the model's key.")
+
+
 STOP_REASONS = {"delimiter", "phrase end", "allowance spent"}
 
 
@@ -260,10 +276,10 @@ METRIC_NAMES = {
     "unseen_nll": "Loss on the held-out collection",
     "ngram_test_accuracy": "n-gram baseline: test accuracy",
     "ngram_test_nll": "n-gram baseline: test loss",
-    "in_key_share": "Generated notes in the key",
-    "tonic_endings": "Generated melodies ending on the tonic",
+    "in_key_share": "Generated notes in the key music21 finds",
+    "tonic_endings": "Generated melodies ending on the tonic of the key music21 finds",
     "tonic_endings_without_cadence_rule": "… without the cadence rule",
-    "in_key_share_without_cadence_rule": "Notes in the key without the cadence rule",
+    "in_key_share_without_cadence_rule": "Generated notes in the key music21 finds, without the cadence rule",
     "generate_and_render_median_s": "Time to generate and engrave (median)",
 }
 

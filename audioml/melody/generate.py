@@ -11,8 +11,15 @@ song delimiter. When the budget runs out first, generation goes on for at most
 the tonic (or holds a tonic that arrives on a downbeat to the end of its bar), so
 the score ends as a phrase does rather than mid-phrase.
 
+Key: the training songs were transposed to C major or A minor
+(:data:`audioml.melody.corpus.TRANSPOSED_TO`), so the model writes in those keys. A
+melody's key is the one of the two its notes fit better (both have the same key
+signature, without sharps or flats); the score is engraved in it. A key analysis over
+all 24 keys would name F major for a short loop on C, B, A and G, and write a B flat in
+the signature and a natural before every B.
+
 Cadence rule (``cadence=True``, the default): folk songs end on their tonic, so a
-delimiter sampled right after a note that is not the tonic of the key found so far is
+delimiter sampled right after a note that is not the tonic of the melody's key so far is
 refused and the step is resampled without it. ``cadence=False`` shows the model alone.
 """
 
@@ -25,6 +32,7 @@ from typing import Sequence
 import numpy as np
 
 from audioml.errors import AudioMLError
+from audioml.melody.corpus import TRANSPOSED_TO
 from audioml.melody.encoding import (DELIMITER, HOLD, MAX_BAR_STEPS, REST, Melody, bar_steps_for,
                                      is_pitch, parse_seed, step_positions)
 
@@ -53,8 +61,10 @@ SEED_PRESETS: dict[str, tuple[str, str, int]] = {
     "Lilt in 6/8": ("67 _ 72 _ _ _ 72 _ 74 _ _ _", "6/8", 2),
 }
 
-# Aarden-Essen key profiles: the weights of music21's default key analysis, so the key the
-# generator steers to is the key the analysis will report.
+#: The keys the model writes in, as (tonic pitch class, mode): its training songs' keys.
+MODEL_KEYS = tuple((pc, mode) for mode, (pc, _) in TRANSPOSED_TO.items())
+
+# Aarden-Essen key profiles: the weights of music21's default key analysis (``analyze("key")``).
 _MAJOR = np.array([17.7661, 0.145624, 14.9265, 0.160186, 19.8049, 11.3587, 0.291248, 22.062,
                    0.145624, 8.15494, 0.232998, 4.95122])
 _MINOR = np.array([18.2648, 0.737619, 14.0499, 16.8599, 0.702494, 14.4362, 0.702494, 18.6161,
@@ -121,11 +131,12 @@ def check_temperature(temperature) -> float:
     return value
 
 
-def find_key(symbols: Sequence[str]) -> tuple[int, str]:
+def find_key(symbols: Sequence[str], *, keys: Sequence[tuple[int, str]] | None = None) -> tuple[int, str]:
     """(tonic pitch class, "major"/"minor") of *symbols*, as music21's default key analysis.
 
     A duration-weighted pitch-class histogram is correlated with the Aarden-Essen profile of
-    each of the 24 keys; the best correlation wins. Pure numpy, so it can run at every step.
+    each candidate key (*keys*, as (tonic pitch class, mode) pairs; all 24 when None); the best
+    correlation wins. Pure numpy, so it can run at every step.
     """
     hist = np.zeros(12)
     current = None
@@ -137,14 +148,24 @@ def find_key(symbols: Sequence[str]) -> tuple[int, str]:
             hist[current] += 1
         elif s == REST:
             current = None
-    if not hist.any():
-        return 0, "major"
-    if np.count_nonzero(hist) == 1:  # a single pitch class: its own major key
-        return int(np.argmax(hist)), "major"
-    scores = [(float(np.corrcoef(hist, np.roll(profile, tonic))[0, 1]), tonic, mode)
-              for mode, profile in (("major", _MAJOR), ("minor", _MINOR)) for tonic in range(12)]
+    if keys is None:
+        if not hist.any():
+            return 0, "major"
+        if np.count_nonzero(hist) == 1:  # a single pitch class: its own major key
+            return int(np.argmax(hist)), "major"
+        keys = [(tonic, mode) for mode in ("major", "minor") for tonic in range(12)]
+    elif not hist.any():
+        return tuple(keys[0])
+    profiles = {"major": _MAJOR, "minor": _MINOR}
+    scores = [(float(np.corrcoef(hist, np.roll(profiles[mode], tonic))[0, 1]), tonic, mode)
+              for tonic, mode in keys]
     _, tonic, mode = max(scores)
     return tonic, mode
+
+
+def model_key(symbols: Sequence[str]) -> tuple[int, str]:
+    """The key of *symbols* among :data:`MODEL_KEYS` (C major or A minor): the melody's key."""
+    return find_key(symbols, keys=MODEL_KEYS)
 
 
 def temperature_probs(logits: np.ndarray, temperature: float) -> tuple[np.ndarray, np.ndarray]:
@@ -267,9 +288,9 @@ def generate(model, seed: str | Sequence[str] | Melody | None = None, *, steps: 
                                        model.lookback_ids(ids, bar_steps))
     while len(out) > max(seed_steps, 1) and _last_onset(out) == REST:
         out.pop()  # a trailing rest is silence, not melody
-    tonic, mode = find_key(out)
+    _, mode = model_key(out)
     return GeneratedMelody(symbols=tuple(out), bar_steps=bar_steps, pickup_steps=base.pickup_steps,
-                           meter=base.meter, tonic=_TONIC_NAMES[mode][tonic], mode=mode,
+                           meter=base.meter, tonic=TRANSPOSED_TO[mode][1], mode=mode,
                            title="Generated melody", seed_steps=seed_steps, temperature=temperature,
                            stop_reason=stop_reason, trace=tuple(records))
 
@@ -283,9 +304,4 @@ def _last_onset(symbols: Sequence[str]) -> str | None:
 
 def _ends_on_tonic(symbols: Sequence[str]) -> bool:
     last = _last_onset(symbols)
-    return last is not None and is_pitch(last) and int(last) % 12 == find_key(symbols)[0]
-
-
-# Key names as a C major / A minor melody's neighbours spell them (for the score's key signature).
-_TONIC_NAMES = {"major": ["C", "D-", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B"],
-                "minor": ["C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B"]}
+    return last is not None and is_pitch(last) and int(last) % 12 == model_key(symbols)[0]

@@ -44,7 +44,7 @@ def test_default_page_renders(at):
     assert [b.proto.label for b in at.get("download_button")] == \
         ["MIDI", "MusicXML", "**kern", "SVG", "Symbols (JSON)"]
     assert len(at.latex) >= 3  # the gate equations
-    assert {m.label for m in at.metric} >= {"Key (music21)", "Notes in the key", "Ends on the tonic"}
+    assert {m.label for m in at.metric} >= {"Key", "Notes in the key", "Ends on the tonic"}
     assert _symbols(at).startswith("60 _ _ _ 62 _ _ _ 64")
 
 
@@ -225,3 +225,19 @@ def test_results_are_cached_by_their_inputs(open_page, monkeypatch):
     at.number_input(key="melody_random_seed").set_value(5).run()
     at.number_input(key="melody_random_seed").set_value(0).run()
     assert calls == {"generate": 2, "stream": 2} and _symbols(at) == first
+
+
+def test_the_key_shown_is_the_models_key(open_page):
+    """A loop on C, C, B, A, G: the page's key is the model's (C major or A minor), the one the
+    score is engraved in; music21's 24-key analysis (F major) is named beside it."""
+    at = open_page(PAGE)
+    at.radio(key="melody_seed_source").set_value("Symbols I type").run()
+    at.text_input(key="melody_seed_text").set_value("67 _ _ _ 67 _ 69 _ 71 _ _ _ r _ _ _ 72 _ _ _")
+    at.selectbox(key="melody_meter").set_value("3/4")
+    at.slider(key="melody_temperature").set_value(0.1)
+    at.slider(key="melody_steps").set_value(512).run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Key"] in ("C major", "A minor"), metrics
+    assert metrics["Notes in the key"] == "100%" and metrics["Ends on the tonic"] == "yes"
+    assert "F major" in _texts(at)
