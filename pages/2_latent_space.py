@@ -168,9 +168,13 @@ n_heldout = stats["vae"].get("n_heldout")
 st.caption(
     f"Figures from the model cards, measured on the {f'{n_heldout:,} ' if n_heldout else ''}held-out "
     "digits when the models were shipped (`audioml evaluate latent` measures them again). "
-    "N(0, I) itself has mean (0, 0), std (1, 1) and KL 0. "
-    "“Prior draws where codes are”: the share of 2,000 draws from N(0, I) that lie as close to "
-    "some training code as 95% of held-out codes do.")
+    "N(0, I) itself has mean (0, 0), std (1, 1) and KL 0. The DCAE's code is a point; the VAE's "
+    "is a Gaussian q(z|x) = N(μ, σ²) per digit, and the rows with σ and q(z|x) are of those whole "
+    "Gaussians: the KL term per digit is what the code tells the decoder about the digit (0 when "
+    "every q(z|x) is N(0, I)), “all q(z|x) together” is the spread of codes the decoder is trained "
+    "on. “Prior draws near a training code”: the share of 2,000 draws from N(0, I) that lie as "
+    "close to some training code (μ) as 95% of held-out codes do; “inside some training digit's "
+    "q(z|x)”: within the ellipse that holds 95% of it.")
 
 # ------------------------------------------------------------------ 6. alpha
 st.header("The reconstruction weight α")
@@ -179,9 +183,11 @@ st.markdown("The VAEs of this study minimise, per image,")
 st.latex(r"C = \alpha\,\mathrm{MSE}(x, \hat x) + D_{KL}")
 st.latex(r"D_{KL} = -\tfrac12 \sum_{j=1}^{2}(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2)")
 st.markdown(r"and the divergence is never negative: $D_{KL} \ge 0$.¹")
-st.markdown("A small α lets the KL term win: the codes huddle at N(0, I) and every digit "
-            "decodes to the same blur. A large α lets reconstruction win: the VAE behaves like "
-            "the DCAE, and the prior stops describing its codes.")
+st.markdown("A small α lets the KL term win: the means μ collapse to the origin and every "
+            "q(z|x) ≈ N(0, I), so the code carries nothing about the digit (posterior collapse), "
+            "the decoder ignores z and every digit decodes to the same blur. A large α lets "
+            "reconstruction win: the VAE behaves like the DCAE, and the prior stops describing "
+            "its codes.")
 study = ui.alpha_study()
 if study is None:
     st.info("No α study shipped; run `audioml train latent --model vae --alpha-study 10 100 1000 10000`.")
@@ -198,6 +204,9 @@ else:
         st.image(ui.tiles_rgb(result["samples"], columns=6), width="stretch",
                  caption=f"Draws from N(0, I) decoded by the VAE trained with α = {chosen}")
     st.dataframe(pd.DataFrame(ui.alpha_rows(study)).set_index("α").T)
+    collapse = ui.collapse_text(study)
+    if collapse:
+        st.write(collapse)
     st.caption(f"Shipped results: one VAE per α, {study['epochs']} epochs each, same data and seed "
                f"({study['split']}). Retrain: `{study['retrain_command']}`. The VAE in the sections "
                "above is trained longer (160 epochs) with per-pixel cross-entropy in place of the MSE; "

@@ -15,7 +15,8 @@ from audioml.errors import AudioMLError
 from audioml.latent import model as latent
 from audioml.latent.judge import judge
 from audioml.latent.mnist import DigitSplit, split_description
-from audioml.latent.stats import code_statistics, digit_rate, looks_like_digit, prior_coverage
+from audioml.latent.stats import (code_statistics, digit_rate, looks_like_digit, posterior_coverage,
+                                  posterior_statistics, prior_coverage)
 from audioml.progress import ProgressFn, no_progress
 
 N_SAMPLES = 2000
@@ -45,17 +46,21 @@ def evaluate_model(model, split: DigitSplit, *, judge_model=None, n_samples: int
         ``reconstruction_mse``, the :func:`~audioml.latent.stats.code_statistics`
         (``latent_mean``, ``latent_std``, ``latent_cov``, ``kl_to_prior``, ...),
         ``prior_coverage`` and, with a judge, ``sample_digit_rate``,
-        ``sample_digits_seen`` and ``reconstruction_digit_rate``; a VAE adds
-        ``posterior_std_mean`` (the average spread of one digit's Gaussian).
+        ``sample_digits_seen`` and ``reconstruction_digit_rate``. The code figures are
+        of the means alone; a VAE adds those of its whole posteriors q(z|x):
+        ``posterior_kl``, ``aggregate_kl`` and ``posterior_std_mean``
+        (:func:`~audioml.latent.stats.posterior_statistics`, held-out digits) and
+        ``posterior_coverage`` (:func:`~audioml.latent.stats.posterior_coverage`,
+        training digits, the same prior draws as ``prior_coverage``).
     """
     held_mean, held_log_var = latent.encode_distribution(model, split.heldout_images)
-    train_codes = latent.encode(model, split.train_images)
+    train_mean, train_log_var = latent.encode_distribution(model, split.train_images)
     recon = latent.decode(model, held_mean)
     result = {"reconstruction_mse": round(float(np.mean((recon - split.heldout_images) ** 2)), 5),
-              **code_figures(train_codes, held_mean, n_samples=n_samples, seed=seed)}
+              **code_figures(train_mean, held_mean, n_samples=n_samples, seed=seed)}
     if held_log_var is not None:
-        result["posterior_std_mean"] = [round(float(v), 4)
-                                        for v in np.exp(0.5 * held_log_var).mean(axis=0)]
+        result.update(posterior_statistics(held_mean, held_log_var))
+        result.update(posterior_coverage(train_mean, train_log_var, n=n_samples, seed=seed))
     if judge_model is not None:
         _, _, sampled = judged_samples(model, judge_model, n_samples, seed=seed)
         result.update(sample_digit_rate=sampled["digit_rate"],

@@ -89,6 +89,7 @@ def test_the_page_is_whole_without_any_dataset(no_datasets, open_page):
 
 
 def test_page_renders_and_its_controls_change_the_output(open_page):
+    import ui.latent as ui_latent
     from ui.latent import LABELS
 
     at = open_page(PAGE, timeout=180)
@@ -99,7 +100,11 @@ def test_page_renders_and_its_controls_change_the_output(open_page):
     # The story table: one column per model, its rows the figures, every cell filled.
     story = at.dataframe[0].value
     assert list(story.columns) == [LABELS["dcae"], LABELS["vae"]]
-    assert "KL(fitted Gaussian ‖ N(0,I)), nats" in story.index and not story.isna().any().any()
+    assert {ui_latent.KL_MEANS, ui_latent.KL_POSTERIOR} <= set(story.index) and not story.isna().any().any()
+    # The KL of the VAE's whole posteriors is on the page, read from its card.
+    card = {c["name"]: c for c in list_cards("latent")}["latent_vae"]["metrics"]
+    assert story.loc[ui_latent.KL_POSTERIOR, LABELS["vae"]] == f"{card['posterior_kl']:.2f}"
+    assert story.loc[ui_latent.KL_POSTERIOR, LABELS["dcae"]] == "n/a"
     assert any("D_{KL}" in m.value for m in at.latex)
     assert any("without the minus sign" in c and "audioml.nn.layers.VariationalCode" in c
                for c in captions(at))

@@ -61,10 +61,26 @@ def test_story_and_alpha_rows():
     stats = {"latent_mean": [0.1, -0.2], "latent_std": [1.0, 0.9], "latent_cov": [[1, 0], [0, 0.81]],
              "kl_to_prior": 0.05, "prior_coverage": 0.93, "codes_in_prior_95": 0.95,
              "reconstruction_mse": 0.05}
-    rows = ui.story_rows({"vae": stats})
-    assert rows[0]["model"] == ui.LABELS["vae"] and rows[0]["prior draws where codes are"] == "93%"
+    rows = ui.story_rows({"dcae": stats})
+    assert rows[0]["model"] == ui.LABELS["dcae"] and rows[0][ui.NEAR_MEAN] == "93%"
+    assert rows[0][ui.KL_POSTERIOR] == rows[0][ui.IN_POSTERIOR] == "n/a"   # a DCAE has no σ
     study = {"results": [{**stats, "alpha": 10.0, "sample_digit_rate": 0.5, "sample_effective_digits": 7.5}]}
     assert ui.alpha_rows(study)[0]["samples that look like digits"] == "50%"
+    assert ui.collapse_text(study) is None   # a report without the posterior figures
+
+
+def test_a_collapsed_vae_reads_as_collapsed():
+    # Means at the origin, σ = 1: the means' Gaussian is far from N(0, I), the posteriors are it.
+    collapsed = {"alpha": 10.0, "reconstruction_mse": 0.07, "latent_mean": [0.0, 0.0],
+                 "latent_std": [0.06, 0.06], "kl_to_prior": 4.5, "prior_coverage": 0.01,
+                 "codes_in_prior_95": 1.0, "posterior_std_mean": [0.99, 1.0], "posterior_kl": 0.004,
+                 "aggregate_kl": 0.001, "posterior_coverage": 0.95}
+    row = ui.alpha_rows({"results": [collapsed]})[0]
+    assert row[ui.KL_POSTERIOR] == "0.00" and row[ui.KL_MEANS] == "4.50"
+    assert row[ui.IN_POSTERIOR] == "95%" and row[ui.NEAR_MEAN] == "1%"
+    text = ui.collapse_text({"results": [{**collapsed, "alpha": 100.0}, collapsed]})
+    assert text.startswith("At α = 10 the posteriors collapsed") and "q(z|x) ≈ N(0, I)" in text
+    assert "0.00 nats" in text and "95% of prior draws" in text
 
 
 def test_picked_text_counts_the_digits():
