@@ -34,8 +34,12 @@ def get_window(name: str, n_fft: int) -> np.ndarray:
     """Analysis window of length *n_fft*.
 
     ``"rectangular"`` is the step function w[n] = 1 for 0 <= n < N (N = *n_fft*);
-    ``"hann"`` and ``"hamming"`` are the periodic (DFT-even) forms, which add up
-    to a constant at hop n_fft / 2 and n_fft / 4.
+    ``"hann"`` and ``"hamming"`` are the periodic (DFT-even) forms.
+
+    :func:`istft` gives the signal back wherever the squared windows, overlap-added, do
+    not sum to zero, ``sum_m w[n - mH]**2 != 0`` (NOLA, nonzero overlap-add): every hop
+    H < N meets it, and at H = N the rectangular and Hamming windows do while Hann,
+    zero at its ends, does not. The windows need not add up to a constant (COLA).
     """
     if name not in WINDOWS:
         raise AudioMLError(f"unknown window {name!r}; choose one of {', '.join(WINDOWS)}")
@@ -79,7 +83,12 @@ def stft(y: np.ndarray, *, n_fft: int = 512, hop_length: int = 256, window: str 
 
 def istft(S: np.ndarray, *, hop_length: int = 256, window: str = "hann",
           length: int | None = None, center: bool = True) -> np.ndarray:
-    """Inverse STFT by weighted overlap-add; exact for a complex STFT of the same settings."""
+    """Inverse STFT by weighted overlap-add (divided by the summed squared window).
+
+    Exact for a complex STFT of the same settings at every sample that a frame holds and
+    where the summed squared window is not zero (NOLA, see :func:`get_window`);
+    :func:`inverse_coverage` says which samples those are.
+    """
     n_fft = 2 * (S.shape[0] - 1)
     _check_fft(n_fft, hop_length)
     import librosa
@@ -166,6 +175,21 @@ def inverse_coverage(n_samples: int, *, n_fft: int, hop_length: int, window: str
     weak = ~tail & (total < WEAK_SUM * w2.max())
     return InverseCoverage(n_samples=n_samples, n_fft=n_fft, hop_length=hop_length, window=window,
                            uncovered_tail=int(tail.sum()), weak=int(weak.sum()), lost=tail | weak)
+
+
+def resolution_bins(window: str, n_fft: int = 512) -> float:
+    """Width in DFT bins of the window's main lobe at -6 dB: how far apart two equally loud
+    tones must be to show as two peaks (about 1.2 bins rectangular, 1.8 Hamming, 2 Hann).
+
+    The bins are sr / N apart; what a window can tell apart is this many times that.
+    """
+    oversample = 64
+    spectrum = np.abs(np.fft.rfft(get_window(window, n_fft), n_fft * oversample))
+    below = np.flatnonzero(spectrum < spectrum[0] * 10 ** (-6 / 20))[0]
+    # Interpolate the crossing between the last sample above and the first below.
+    a, b = spectrum[below - 1], spectrum[below]
+    crossing = below - 1 + (a - spectrum[0] * 10 ** (-6 / 20)) / (a - b)
+    return float(2 * crossing / oversample)
 
 
 def frame_starts(n_samples: int, *, n_fft: int, hop_length: int, center: bool = True) -> np.ndarray:

@@ -39,9 +39,11 @@ n_fft = c1.select_slider("Frame size N (samples)", [64, 128, 256, 512, 1024, 204
 hop = c2.select_slider("Hop H (samples)", [n_fft // 8, n_fft // 4, n_fft // 2, n_fft], value=n_fft // 4,
                        **persistent(f"stft_hop_{n_fft}"))
 window = c3.radio("Window w", list(spectral.WINDOWS), index=1, horizontal=True, **persistent("stft_window"))
+resolved = spectral.resolution_bins(window, n_fft)
 st.caption(f"Frame = {n_fft / sr * 1000:.1f} ms, hop = {hop / sr * 1000:.1f} ms, "
-           f"frequency resolution = sr / N = {sr / n_fft:.1f} Hz per bin, "
-           f"overlap = {100 * (1 - hop / n_fft):.0f}%.")
+           f"overlap = {100 * (1 - hop / n_fft):.0f}%. Bins are sr / N = {sr / n_fft:.1f} Hz apart; the "
+           f"{window} window tells apart two equally loud tones about {resolved:.1f} bins "
+           f"({resolved * sr / n_fft:.0f} Hz) apart, the width of its peak at −6 dB.")
 
 left, right = st.columns(2)
 with left:
@@ -123,7 +125,9 @@ st.markdown("A short frame pins down **when** things happen (clicks stay sharp) 
 st.header("5 · The phase problem and Griffin–Lim")
 st.markdown(
     "The STFT is complex: every bin has a magnitude **and a phase**. With both, the inverse STFT "
-    "(overlap-add of inverse DFTs) gives back the signal exactly. A spectrogram keeps only the "
+    "(overlap-add of inverse DFTs, divided by the overlap-added squared windows Σₘ w²[n − mH]) gives "
+    "back the signal exactly wherever that sum is not zero (the NOLA condition; the windows need not "
+    "add up to a constant). A spectrogram keeps only the "
     "magnitude, and so does a model that generates or cleans spectrograms. **Griffin–Lim** guesses a "
     "phase: start from random phases, go to the time domain and back, keep the new phase and "
     "re-impose the magnitude, and repeat. The fast variant adds momentum.")

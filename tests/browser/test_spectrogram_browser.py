@@ -54,7 +54,7 @@ def test_settings_survive_a_page_that_waits_for_an_upload(app_url, browser, tmp_
         page.locator("[data-testid='stRadio']").filter(has_text="Window w").get_by_text("rectangular").click()
         wait_idle(page)
         assert slider_value(page, "Frame size N") == "1024"
-        assert "15.6 Hz per bin" in main_text(page)
+        assert "15.6 Hz apart" in main_text(page)
 
         page.get_by_text("Upload a file").click()
         wait_idle(page)
@@ -66,7 +66,7 @@ def test_settings_survive_a_page_that_waits_for_an_upload(app_url, browser, tmp_
         text = main_text(page)
         assert "your upload" in text
         assert slider_value(page, "Frame size N") == "1024"  # shown...
-        assert "15.6 Hz per bin" in text  # ...and used
+        assert "15.6 Hz apart" in text  # ...and used
         assert checked_radio(page, "Window w") == "rectangular"
         assert any("rectangular window" in t for t in page.locator(".gtitle").all_text_contents())
     finally:

@@ -49,6 +49,28 @@ def test_rectangular_window_is_the_step_function():
     assert hann[0] == 0 and hann.max() == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("window,n_fft,hop", [("hann", 256, 96), ("rectangular", 256, 192),
+                                              ("hamming", 256, 256), ("hann", 512, 384)])
+def test_the_inverse_is_exact_where_the_squared_windows_sum_is_nonzero_without_cola(window, n_fft, hop):
+    """NOLA, not COLA: these windows do not add up to a constant, yet the inverse is exact."""
+    w = spectral.get_window(window, n_fft)
+    n = np.arange(4 * n_fft, 8 * n_fft)   # away from the ends
+    overlap = sum(np.interp(n - s, np.arange(n_fft), w, left=0, right=0) for s in range(0, 12 * n_fft, hop))
+    assert np.ptp(overlap) > 0.05 * overlap.max()   # not COLA
+    y = chirp(16000, 1.0)[: 20 * n_fft // hop * hop]   # a multiple of H: the last frame covers the end
+    back = spectral.istft(spectral.stft(y, n_fft=n_fft, hop_length=hop, window=window),
+                          hop_length=hop, window=window, length=len(y))
+    assert np.max(np.abs(back - y)) < 1e-5
+    assert spectral.inverse_coverage(len(y), n_fft=n_fft, hop_length=hop, window=window).exact
+
+
+@pytest.mark.parametrize("window,bins", [("rectangular", 1.21), ("hamming", 1.81), ("hann", 2.00)])
+@pytest.mark.parametrize("n_fft", [64, 512, 4096])
+def test_resolution_is_the_main_lobe_width_at_minus_6_db(window, bins, n_fft):
+    """Harris (1978), table 1: the 6 dB bandwidths, the least separation of two resolvable tones."""
+    assert spectral.resolution_bins(window, n_fft) == pytest.approx(bins, abs=0.01)
+
+
 def test_frame_matches_stft_column():
     y = piano_note(8000, 0.5)
     n_fft, hop, m = 256, 64, 17

@@ -73,9 +73,14 @@ def test_sample_rate_and_signal_change_the_signal(fresh):
 
 def test_frame_and_hop_change_the_resolution_caption(fresh):
     at = fresh()
-    assert "31.2 Hz per bin" in captions(at)
+    # sr / N is the bins' spacing; a Hann window tells apart tones about two bins apart.
+    assert "Bins are sr / N = 31.2 Hz apart" in captions(at)
+    assert "hann window tells apart two equally loud tones about 2.0 bins (62 Hz)" in captions(at)
+    assert "resolution = sr / N" not in captions(at)
     at.select_slider(key="stft_nfft").set_value(2048).run()
-    assert "7.8 Hz per bin" in captions(at)
+    assert "7.8 Hz apart" in captions(at)
+    at.radio(key="stft_window").set_value("rectangular").run()
+    assert "about 1.2 bins (9 Hz)" in captions(at)
     at.select_slider(key="stft_hop_2048").set_value(1024).run()
     assert "overlap = 50%" in captions(at)
     assert not at.exception
@@ -105,6 +110,11 @@ def test_griffin_lim_readout_is_the_signal_played(fresh):
     assert "up to its sign" in captions(at) and "local optimum" in captions(at)
     at.select_slider(key="stft_hop_512").set_value(512).run()
     assert "many signals share it" in captions(at) and "up to its sign" not in captions(at)
+
+
+def test_the_inverse_is_said_to_need_nola_not_cola(fresh):
+    text = " ".join(m.value for m in fresh().markdown)
+    assert "NOLA" in text and "need not add up to a constant" in text
 
 
 def test_gap_between_windows_is_explained(fresh):
