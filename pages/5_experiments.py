@@ -103,6 +103,7 @@ for tab, table in zip(tabs, TABLES):
                     "parameters and different results.")
         else:
             p3.plotly_chart(figures["importance"], key=f"ex_imp_{table}")
+            p3.caption(ex.importance_note(table, trials))
         p4.plotly_chart(figures["against"], key=f"ex_against_{table}")
 
 ex.snr_sweep_section()

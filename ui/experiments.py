@@ -16,7 +16,6 @@ import streamlit as st
 
 from audioml.experiments import report as rep
 from audioml.experiments.published import table as published_table
-from audioml.experiments.spaces import distributions
 from audioml.experiments.study import DEFAULT_STORAGE
 from ui.plots import log_axis, title_layout
 
@@ -104,19 +103,18 @@ def pilot_section(table_name: str) -> None:
 
 def memory_study(table: str, trials: list[dict]):
     """An in-memory Optuna study holding *trials* (report rows), for ``optuna.visualization``."""
-    import optuna
+    from audioml.experiments.importance import memory_study as study_of
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    dists = distributions(table)
-    study = optuna.create_study(direction=published_table(table)["direction"])
-    for t in rep.completed(trials):
-        params = {k: v for k, v in t["params"].items() if k in dists}
-        if set(params) != set(dists):
-            continue
-        study.add_trial(optuna.trial.create_trial(
-            params=params, distributions={k: dists[k] for k in params}, value=float(t["metric"]),
-            user_attrs={k: v for k, v in t.items() if k in rep.TRIAL_KEYS}))
-    return study
+    return study_of(table, trials)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def importance_spread(table: str, trials: list[dict]) -> dict | None:
+    """fANOVA importances over bootstrap resamples of *trials*, computed once per set of trials
+    and process (a few seconds) and shared by every session."""
+    from audioml.experiments.importance import importance_spread as spread
+
+    return spread(table, trials)
 
 
 def _style(fig: go.Figure, title: str) -> go.Figure:
@@ -140,23 +138,38 @@ def parallel_figure(study, metric_label: str) -> go.Figure:
     return _style(plot_parallel_coordinate(study, target_name=metric_label), "Parallel coordinates")
 
 
-def importance_figure(study, metric_label: str) -> go.Figure | None:
-    """Optuna's parameter importances (fANOVA), or ``None`` when they cannot be estimated.
+def importance_note(table: str, trials: list[dict]) -> str | None:
+    """What the importance chart beside it can say from so few trials (``None`` without one)."""
+    from audioml.experiments.importance import spread_note
 
-    They need at least two completed trials whose parameters differ and whose metrics differ
-    (with one metric for all, every parameter would get the same share of nothing).
-    """
-    from optuna.visualization import plot_param_importances
+    spread = importance_spread(table, trials)
+    if spread is None:
+        return None
+    return spread_note(spread, {k: k.replace("_", " ") for k in spread["params"]})
 
-    trials = [t for t in study.trials if t.value is not None]
-    if (len(trials) < 2 or len({tuple(sorted(t.params.items())) for t in trials}) < 2
-            or len({t.value for t in trials}) < 2):
+
+def importance_figure(spread: dict | None) -> go.Figure | None:
+    """Each parameter's importance: a bar at the median over the resamples of
+    :func:`audioml.experiments.importance.importance_spread`, a whisker over its 10-90% range;
+    ``None`` without a spread (fewer than two trials, or all alike)."""
+    if spread is None:
         return None
-    try:
-        fig = plot_param_importances(study, target_name=metric_label)
-    except (RuntimeError, ValueError, ZeroDivisionError):
-        return None
-    return _style(fig, "Parameter importance")
+    params = list(spread["params"].items())[::-1]   # largest at the top
+    names = [k.replace("_", " ") for k, _ in params]
+    med = [p["median"] for _, p in params]
+    fig = go.Figure(go.Bar(
+        x=med, y=names, orientation="h", marker_color="#3b5bdb", name="median",
+        error_x=dict(type="data", symmetric=False, array=[p["high"] - p["median"] for _, p in params],
+                     arrayminus=[p["median"] - p["low"] for _, p in params], color="#212529",
+                     thickness=2, width=6),
+        customdata=[[p["low"], p["high"], p["all"]] for _, p in params],
+        hovertemplate="%{y}: median %{x:.2f}, 10–90%: %{customdata[0]:.2f}–%{customdata[1]:.2f}"
+                      "; all trials once %{customdata[2]:.2f}<extra></extra>"))
+    fig.update_xaxes(title="importance (fANOVA share)", range=[0, 1])
+    fig.update_yaxes(automargin=True)
+    fig = _style(fig, "Parameter importance")
+    fig.update_layout(showlegend=False)
+    return fig
 
 
 def published_vs_ours(table: str, trials: list[dict], param: str) -> go.Figure:
@@ -223,7 +236,7 @@ def table_figures(table: str, trials: list[dict]) -> dict[str, go.Figure | None]
     single = table == "table1"
     return {"history": history_figure(study, label),
             "parallel": parallel_figure(study, label),
-            "importance": None if single else importance_figure(study, label),
+            "importance": None if single else importance_figure(importance_spread(table, trials)),
             "against": table1_bars(trials) if single else published_vs_ours(table, trials,
                                                                             "learning_rate")}
 

@@ -339,3 +339,68 @@ def test_the_target_scaling_sentence_says_what_the_features_do():
     for name in ("vae_denoiser", "dcae_denoiser"):
         card = json.loads((ROOT / "models" / f"{name}.json").read_text())
         assert "floor to the noisy clip's maximum" in card["config"]["scaling"], name
+
+
+# --- parameter importances over bootstrap resamples ----------------------------------------------
+
+def _table2_trials(n=6):
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    return [{"number": i, "state": "complete", "metric": float(0.01 + 0.002 * rng.random()),
+             "params": {"learning_rate": float(10 ** rng.uniform(-4.3, -3)),
+                        "batch_size": int(rng.integers(15, 51)), "epochs": int(rng.integers(60, 141))}}
+            for i in range(n)]
+
+
+def test_importance_spread_is_taken_over_resamples_of_the_trials(monkeypatch):
+    """The spread's quantiles are those of the importances of resampled trial sets, each as many
+    trials as there are, drawn with replacement."""
+    import numpy as np
+
+    from audioml.experiments import importance
+
+    trials = _table2_trials()
+    seen = []
+
+    def fake(table, drawn, **kwargs):
+        seen.append([t["params"]["epochs"] for t in drawn])
+        lr = sum(t["params"]["learning_rate"] > 2e-4 for t in drawn) / len(drawn)
+        return {"learning_rate": lr, "batch_size": (1 - lr) / 2, "epochs": (1 - lr) / 2}
+
+    monkeypatch.setattr(importance, "importances", fake)
+    spread = importance.importance_spread("table2", trials, resamples=25, seed=1)
+    assert spread["trials"] == 6 and spread["resamples"] == 25 and len(seen) == 26
+    everyone = sorted(t["params"]["epochs"] for t in trials)
+    assert sorted(seen[0]) == everyone                      # the trials themselves, once each
+    assert all(len(s) == 6 for s in seen[1:])
+    assert any(len(set(s)) < 6 for s in seen[1:])          # drawn with replacement
+    assert len({tuple(s) for s in seen[1:]}) > 5            # and each drawn anew
+    shares = [sum(e in {t["params"]["epochs"] for t in trials if t["params"]["learning_rate"] > 2e-4}
+                  for e in s) / 6 for s in seen[1:]]
+    lr = spread["params"]["learning_rate"]
+    assert lr["median"] == pytest.approx(np.median(shares))
+    assert (lr["low"], lr["high"]) == pytest.approx(tuple(np.quantile(shares, [0.1, 0.9])))
+    assert lr["low"] < lr["high"]
+
+
+def test_importance_spread_with_fanova_and_its_note():
+    from audioml.experiments import importance
+
+    trials = _table2_trials()
+    spread = importance.importance_spread("table2", trials, resamples=6)
+    params = spread["params"]
+    assert set(params) == {"learning_rate", "batch_size", "epochs"}
+    assert sum(p["all"] for p in params.values()) == pytest.approx(1)
+    assert all(0 <= p["low"] <= p["median"] <= p["high"] <= 1 for p in params.values())
+    medians = [p["median"] for p in params.values()]
+    assert medians == sorted(medians, reverse=True)
+    note = importance.spread_note(spread)
+    assert "6 bootstrap resamples of the 6 trials" in note and "10–90% range" in note
+    wide = {**spread, "params": {k: {**p, "low": 0.0, "high": 1.0} for k, p in params.items()}}
+    assert "within noise" in importance.spread_note(wide)
+    alike = [{**t, "metric": 0.01} for t in trials]
+    assert importance.importance_spread("table2", alike) is None
+    assert importance.importance_spread("table2", trials[:1]) is None
+    with pytest.raises(AudioMLError, match="resamples"):
+        importance.importance_spread("table2", trials, resamples=0)
