@@ -166,4 +166,5 @@ st.caption(f"Spectral convergence ‖ |STFT(ŷ)| − M ‖ / ‖M‖ measures ho
            f"the target M; 0 is a perfect match; iteration i is the signal made from the phase after i "
            f"iterations, the last one the signal you hear. The waveform still differs (SNR against the "
            f"original: {snr_db(clip, estimate):.1f} dB), {why}. "
-           f"The phase demo uses the first {min(PHASE_SECONDS, len(y) / sr):.1f} s.")
+           + (f"The phase demo uses the whole clip ({len(clip) / sr:.2f} s)." if len(clip) == len(y) else
+              f"The phase demo uses the first {len(clip) / sr:.2f} s of the {len(y) / sr:.2f} s clip."))

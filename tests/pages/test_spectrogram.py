@@ -147,6 +147,22 @@ def test_spoken_example_and_upload(fresh, wav_bytes):
     assert "samples at 16000 Hz = 1.00 s" in captions(at)
 
 
+def test_phase_demo_states_the_duration_it_uses(fresh, wav_bytes):
+    from audioml.examples import load_example
+    from ui.spectrogram import PHASE_SECONDS
+
+    at = fresh()
+    at.radio(key="stft_source").set_value("Spoken example").run()
+    at.selectbox(key="stft_example").set_value("nine").run()
+    seconds = len(load_example("nine", sr=16000)[0]) / 16000
+    assert seconds < PHASE_SECONDS
+    assert f"uses the whole clip ({seconds:.2f} s)" in captions(at) and "first" not in captions(at)
+    at.radio(key="stft_source").set_value("Upload a file").run()
+    at.file_uploader(key="stft_upload").upload(
+        "long.wav", wav_bytes(0.3 * np.sin(np.arange(16000 * 5) / 4.0), 16000), "audio/wav").run()
+    assert f"uses the first {PHASE_SECONDS:.2f} s of the 5.00 s clip" in captions(at)
+
+
 def test_bad_uploads_give_a_message_not_a_traceback(fresh, wav_bytes):
     at = fresh()
     at.radio(key="stft_source").set_value("Upload a file").run()
