@@ -1,4 +1,4 @@
-"""Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST, and why only the VAE's can be sampled."""
+"""Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST, and why the VAE's samples cover every digit."""
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,9 @@ with user_errors():   # load every model here, so that a load error is one messa
     view = ui.heldout_view()
 cards = {card["name"]: card for card in model_cards("latent")}
 ss = st.session_state
+sampling = ui.sampling_text(cards)
+if sampling:
+    st.markdown(sampling)
 
 # A fragment per section: a widget reruns its own section, not the page (a class shares the
 # server's two cores).

@@ -357,3 +357,26 @@ def collapse_text(study: dict) -> str | None:
             "draws every digit as the same blur. The means' own Gaussian "
             f"({r['kl_to_prior']:.1f} nats, {r['prior_coverage']:.0%} of draws near a mean) "
             "misses this: it ignores σ.")
+
+
+def sampling_text(cards: dict[str, dict]) -> str | None:
+    """What prior draws decode to with each model, with the figures of their cards, or ``None``
+    when a card lacks them.
+
+    Both decoders turn most draws from N(0, I) into something the judge calls a digit; they
+    differ in how many different digits those are.
+    """
+    try:
+        dcae, vae = (cards[latent.MODEL_NAMES[kind]]["metrics"] for kind in ("dcae", "vae"))
+        counts = np.asarray(dcae["sample_digit_counts"])
+        rates = (dcae["sample_digit_rate"], vae["sample_digit_rate"])
+        diversity = (dcae["sample_effective_digits"], vae["sample_effective_digits"])
+    except KeyError:
+        return None
+    common = [str(d) for d in np.argsort(-counts, kind="stable")[:3] if counts[d]]
+    seen = vae.get("sample_digits_seen", 10)
+    return (f"Both can be sampled: of draws from N(0, I), the judge below calls {rates[0]:.0%} of "
+            f"the DCAE's decoded images digits and {rates[1]:.0%} of the VAE's. The difference is "
+            f"which digits: the DCAE's are mostly {', '.join(common)} ({diversity[0]:.1f} different "
+            f"digits in effect), the VAE's cover {'all ten' if seen == 10 else f'{seen} of the ten'} "
+            f"({diversity[1]:.1f}).")

@@ -1,4 +1,4 @@
-"""Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST, and why only the VAE's can be sampled.
+"""Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST, and why the VAE's samples cover every digit.
 
 Bottom to top (each module imports only those above it in this list):
 

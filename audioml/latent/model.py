@@ -9,8 +9,9 @@ picked from and sampled.
 
 The argument the page makes: the DCAE, trained on MSE alone, puts its codes
 wherever reconstruction is easiest, so the prior N(0, I) says little about
-where digits are; the VAE's KL term pulls its codes towards N(0, I), so draws
-from the prior decode to digits.
+where digits are and its draws land in the middle of a much wider cloud, where a
+few digits live; the VAE's KL term pulls its codes towards N(0, I), so draws
+from the prior decode to every digit. Both turn most draws into digits.
 """
 
 from __future__ import annotations

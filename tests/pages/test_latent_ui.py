@@ -94,3 +94,18 @@ def test_study_arrays_decode_the_report_entry():
     assert arrays["codes"].shape == (2, 2) and arrays["labels"].tolist() == [3, 8]
     assert arrays["point_ids"].tolist() == [11, 42]
     assert arrays["samples"].shape == (2, 28, 28) and np.all(arrays["samples"] == 1.0)
+
+
+def test_sampling_text_reads_the_cards():
+    def card(rate, effective, counts, seen):
+        return {"metrics": {"sample_digit_rate": rate, "sample_effective_digits": effective,
+                            "sample_digit_counts": counts, "sample_digits_seen": seen}}
+
+    cards = {"latent_dcae": card(0.7705, 2.23, [0, 1099, 1, 202, 0, 0, 239, 0, 0, 0], 4),
+             "latent_vae": card(0.7945, 8.4, [84, 188, 158, 265, 20, 69, 289, 85, 163, 268], 10)}
+    text = ui.sampling_text(cards)
+    assert text.startswith("Both can be sampled") and "77% of the DCAE's" in text and "79% of the VAE's" in text
+    assert "mostly 1, 6, 3 (2.2 different digits" in text and "cover all ten (8.4)" in text
+    cards["latent_vae"] = card(0.5, 3.0, [1] * 7 + [0] * 3, 7)
+    assert "cover 7 of the ten (3.0)" in ui.sampling_text(cards)
+    assert ui.sampling_text({"latent_dcae": {"metrics": {}}, "latent_vae": {"metrics": {}}}) is None
