@@ -7,7 +7,7 @@ import streamlit as st
 from audioml.latent import model as latent
 from ui import latent as ui
 from ui.cache import model_cards
-from ui.common import safe_text, user_errors
+from ui.common import user_errors
 
 st.title("Latent spaces: a plain autoencoder beside a VAE")
 st.markdown(
@@ -42,8 +42,8 @@ def scatter_section(view: dict) -> None:
     shared = st.checkbox("Same axes for both plots", key="latent_shared_axes",
                          help="Shows how differently the two models scale their planes.")
     rng = ui.axis_range(*view["codes"].values()) if shared else None
-    st.caption(f"{len(view['labels'])} held-out digits ({safe_text(view['source'])}), "
-               "coloured by digit. The dotted and dashed circles hold 39% and 86% of N(0, I). "
+    st.caption(f"{ui.digits_text(view)}. Coloured by digit; the dotted and "
+               "dashed circles hold 39% and 86% of N(0, I). "
                "Click a point, or drag a box or lasso, to pick digits.")
     # A keyed chart's selection is in session state before the chart is drawn, so the digits
     # picked on one plot can be ringed on the other one (the picking plot shows its own).

@@ -19,6 +19,7 @@ from audioml.latent.judge import JUDGE_NAME
 from audioml.latent.mnist import load_split
 from audioml.latent.recipe import load_alpha_study
 from ui.cache import load_model, model_cards
+from ui.common import safe_text
 
 DIGIT_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
@@ -57,21 +58,37 @@ def heldout_view() -> dict[str, Any] | None:
     -------
     dict or None
         ``images`` (n, 28, 28), ``labels`` (n,), ``ids`` (n,), ``codes``: {kind: (n, 2)},
-        ``extents``: {kind: the box holding most of its codes}, and ``source``.
+        ``extents``: {kind: the box holding most of its codes}, ``source`` (where the digits
+        came from when the codes were made) and ``shipped`` (the codes files read, in
+        ``models/``; empty when the digits were encoded from MNIST just now).
     """
     kinds = shipped_kinds()
     shipped = {kind: heldout.shipped_codes(kind) for kind in kinds}
     if all(codes is not None for codes in shipped.values()):
         view = heldout.plane_view(shipped)
-        view["source"] = f"{view['source']}; codes and images shipped beside the models"
+        view["shipped"] = [heldout.codes_file_name(k) for k in kinds]
     else:   # codes not shipped, or made with other weights: encode the digits if MNIST is here
         try:
             split = load_split()
         except AudioMLError:
             return None
         view = heldout.plane_view({k: heldout.heldout_codes(latent_model(k), split) for k in kinds})
+        view["shipped"] = []
     view["extents"] = {k: latent.code_extent(view["codes"][k]) for k in kinds}
     return view
+
+
+def digits_text(view: dict[str, Any]) -> str:
+    """Where the plotted digits come from, true whether or not MNIST is on this machine."""
+    n = len(view["labels"])
+    if view.get("shipped"):
+        files = " and ".join(f"`models/{name}`" for name in view["shipped"])
+        return (f"{n:,} held-out digits of the MNIST test set, shipped with the models ({files}: "
+                "each model's codes and the digits as 28×28 thumbnails), so nothing is downloaded. "
+                "Training and re-measuring the models read the whole test set (10,000 images, the "
+                "t10k IDX files) from `--data`, `$AUDIOML_DATA/mnist` or `../shared/data/mnist`, "
+                "else from the `keras.datasets.mnist` download")
+    return f"{n:,} held-out digits, encoded just now from {safe_text(view['source'])}"
 
 
 # What the models make of the page's settings, cached by those settings once per process:

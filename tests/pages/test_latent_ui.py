@@ -109,3 +109,11 @@ def test_sampling_text_reads_the_cards():
     cards["latent_vae"] = card(0.5, 3.0, [1] * 7 + [0] * 3, 7)
     assert "cover 7 of the ten (3.0)" in ui.sampling_text(cards)
     assert ui.sampling_text({"latent_dcae": {"metrics": {}}, "latent_vae": {"metrics": {}}}) is None
+
+
+def test_digits_text_names_what_is_shipped():
+    view = {"labels": np.zeros(2000), "source": "MNIST test set", "shipped": ["latent_dcae_codes.npz"]}
+    text = ui.digits_text(view)
+    assert text.startswith("2,000 held-out digits of the MNIST test set, shipped with the models")
+    assert "`models/latent_dcae_codes.npz`" in text and "mnist/" not in text.replace("data/mnist", "")
+    assert ui.digits_text({**view, "shipped": []}) == "2,000 held-out digits, encoded just now from MNIST test set"
