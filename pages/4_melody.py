@@ -22,7 +22,7 @@ st.markdown(
 cards = cache.cards_or_stop("melody", "audioml train melody")
 card = cards.get(MODEL_NAME) or next(iter(cards.values()))
 with user_errors():
-    cache.load_model(card["name"])
+    model = cache.load_model(card["name"])
 stats, _ = view.training_stats(card["name"])
 
 # --- the seed and the controls ------------------------------------------------------------
@@ -38,8 +38,7 @@ with left:
             st.code(text, language=None)
     elif source == SOURCES[1]:
         seed = st.text_input("Seed symbols", value="60 _ _ _ 62 _ _ _ 64 _ _ _", key="melody_seed_text",
-                             help="MIDI pitches (60 = middle C) where notes start, _ to hold one more "
-                                  "sixteenth, r for a rest, separated by spaces.")
+                             help=view.seed_help(model.vocab))
         meter = st.selectbox("Meter", METERS, index=2, key="melody_meter")
     else:
         upload = st.file_uploader("A song file (optional)", type=["krn", "abc", "musicxml", "xml", "mxl"],

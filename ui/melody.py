@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from audioml.audio import to_wav_bytes
-from audioml.melody import analysis, corpus, score, synth
+from audioml.melody import analysis, corpus, encoding, score, synth
 from audioml.melody import generate as generation
 from audioml.paths import MODELS_DIR
 from ui import cache
@@ -137,6 +137,12 @@ def analysed_key_text(found: dict) -> str:
     return (f"music21's key analysis over all 24 keys names {found['key']} instead, with "
             f"{found['in_key_share']:.0%} of the notes in that key: on a short or repetitive "
             f"melody it can name a neighbouring key. The score keeps the model's key.")
+
+
+def seed_help(vocab) -> str:
+    """How to type a seed for a model of vocabulary *vocab*: its pitch range, as its errors state it."""
+    return (f"{encoding.pitch_range_text(*vocab.pitch_range)} where notes start, _ to hold one more "
+            f"sixteenth, r for a rest, separated by spaces.")
 
 
 STOP_REASONS = {"delimiter", "phrase end", "allowance spent"}

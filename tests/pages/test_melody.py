@@ -241,3 +241,21 @@ def test_the_key_shown_is_the_models_key(open_page):
     assert metrics["Key"] in ("C major", "A minor"), metrics
     assert metrics["Notes in the key"] == "100%" and metrics["Ends on the tonic"] == "yes"
     assert "F major" in _texts(at)
+
+
+def test_seed_help_errors_and_checks_state_one_pitch_range(open_page):
+    """The seed's help, its error and its check all use the model's vocabulary range."""
+    from audioml.melody import shipped_vocabulary
+    from audioml.melody.encoding import pitch_range_text
+
+    low, high = shipped_vocabulary().pitch_range
+    stated = pitch_range_text(low, high)
+    at = open_page(PAGE)
+    at.radio(key="melody_seed_source").set_value("Symbols I type").run()
+    assert stated in at.text_input(key="melody_seed_text").help
+    at.text_input(key="melody_seed_text").set_value(f"{low} _ _ _ {high} _ _ _").run()
+    assert not at.exception and not at.error
+    for bad in (low - 1, high + 1):
+        at.text_input(key="melody_seed_text").set_value(f"60 _ {bad} _").run()
+        assert not at.exception
+        assert at.error and stated in at.error[0].value, at.error[0].value if at.error else ""
