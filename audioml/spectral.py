@@ -163,14 +163,18 @@ def inverse_coverage(n_samples: int, *, n_fft: int, hop_length: int, window: str
     InverseCoverage
     """
     _check_fft(n_fft, hop_length)
-    w2 = get_window(window, n_fft) ** 2
+    import librosa
+
+    w = get_window(window, n_fft)
     offset = n_fft // 2 if center else 0
-    starts = frame_starts(n_samples, n_fft=n_fft, hop_length=hop_length, center=center) + offset
-    total = np.zeros(n_samples + 2 * offset + n_fft)
-    for s in starts:
-        total[s:s + n_fft] += w2
-    total = total[offset:offset + n_samples]
-    covered_to = int(starts[-1] - offset + n_fft) if len(starts) else 0
+    starts = frame_starts(n_samples, n_fft=n_fft, hop_length=hop_length, center=center)
+    # The summed squared window that istft divides by, on the padded signal's time axis
+    # (frame m starts at m * H there), cut to the signal's own samples.
+    total = librosa.filters.window_sumsquare(window=w, n_frames=len(starts), hop_length=hop_length,
+                                             n_fft=n_fft, dtype=np.float64)
+    total = np.pad(total, (0, max(0, offset + n_samples - len(total))))[offset:offset + n_samples]
+    w2 = w ** 2
+    covered_to = int(starts[-1] + n_fft) if len(starts) else 0
     tail = np.arange(n_samples) >= covered_to
     weak = ~tail & (total < WEAK_SUM * w2.max())
     return InverseCoverage(n_samples=n_samples, n_fft=n_fft, hop_length=hop_length, window=window,

@@ -9,7 +9,7 @@ from audioml import spectral
 from audioml.metrics import snr_db
 from ui import plots
 from ui.common import audio_player, persistent, user_errors
-from ui.spectrogram import PHASE_SECONDS, griffin_lim, signal_input
+from ui.spectrogram import PHASE_SECONDS, frame_in_context, griffin_lim, signal_input
 
 st.title("How a spectrogram is made")
 st.markdown(
@@ -71,18 +71,9 @@ signal_id = hashlib.sha1(y.tobytes()).hexdigest()[:12]
 m = st.slider("Frame m", 0, len(starts) - 1, spectral.frame_with_sound(peaks),
               key=f"stft_frame_{signal_id}_{sr}_{n_fft}_{hop}")
 raw, windowed = spectral.frame(y, m, n_fft=n_fft, hop_length=hop, window=window)
-start_s, end_s = starts[m] / sr, (starts[m] + n_fft) / sr
-w_t = (starts[m] + np.arange(n_fft)) / sr
-peak = float(np.max(np.abs(y))) or 1.0
-zoom_lo, zoom_hi = max(0, starts[m] - 2 * n_fft), min(len(y), starts[m] + 3 * n_fft)
-zoom = y[zoom_lo:zoom_hi] if zoom_hi > zoom_lo else y
 a, b = st.columns(2)
 with a:
-    fig = plots.waveform(zoom, sr, title=f"Frame {m} of {len(starts)}: samples {starts[m]} to {starts[m] + n_fft - 1}",
-                         highlight=(start_s - zoom_lo / sr, end_s - zoom_lo / sr),
-                         window_curve=(w_t - zoom_lo / sr, peak * spectral.get_window(window, n_fft)))
-    fig.update_xaxes(title=f"time (s) from {zoom_lo / sr:.3f} s")
-    st.plotly_chart(fig, key="stft_zoom")
+    st.plotly_chart(frame_in_context(y, sr, m, n_fft=n_fft, hop=hop, window=window), key="stft_zoom")
     st.plotly_chart(plots.frame_plot(raw, windowed, sr, title="The frame, before and after windowing"),
                     key="stft_framefig")
 with b:

@@ -9,6 +9,7 @@ from audioml import spectral
 from audioml.examples import EXAMPLES, load_example
 from audioml.signals import SIGNALS, make_signal
 from audioml.audio import MAX_SECONDS
+from ui import plots
 from ui.common import UPLOAD_TYPES, persistent, read_upload, upload_label
 
 SOURCES = ("Synthetic", "Spoken example", "Upload a file", "Record")
@@ -54,3 +55,19 @@ def signal_input(sr: int) -> tuple[np.ndarray, str] | None:
         return None
     y, _ = read_upload(uploaded, sr=sr, allow_silent=False)
     return y, "your recording" if source == "Record" else "your upload"
+
+
+def frame_in_context(y: np.ndarray, sr: int, m: int, *, n_fft: int, hop: int, window: str):
+    """The waveform around frame *m* (two frames before it, three after), the frame shaded
+    and its window, scaled to the clip's peak, drawn over it; time from the zoom's start."""
+    starts = spectral.frame_starts(len(y), n_fft=n_fft, hop_length=hop)
+    start = int(starts[m])
+    lo, hi = max(0, start - 2 * n_fft), min(len(y), start + 3 * n_fft)
+    zoom = y[lo:hi] if hi > lo else y
+    peak = float(np.max(np.abs(y))) or 1.0
+    fig = plots.waveform(zoom, sr, title=f"Frame {m} of {len(starts)}: samples {start} to {start + n_fft - 1}",
+                         highlight=((start - lo) / sr, (start + n_fft - lo) / sr),
+                         window_curve=((start - lo + np.arange(n_fft)) / sr,
+                                       peak * spectral.get_window(window, n_fft)))
+    fig.update_xaxes(title=f"time (s) from {lo / sr:.3f} s")
+    return fig

@@ -197,6 +197,29 @@ def test_inverse_coverage_finds_every_sample_the_inverse_gets_wrong(window, n_ff
     assert (cover.reason(16000) is None) == cover.exact
 
 
+def summed_squared_window(n_samples, n_fft, hop, window, center):
+    """The overlap-added squared window istft divides by, summed frame by frame, per sample."""
+    w2 = spectral.get_window(window, n_fft) ** 2
+    total = np.zeros(n_samples + 2 * n_fft)
+    for start in spectral.frame_starts(n_samples, n_fft=n_fft, hop_length=hop, center=center):
+        total[n_fft + start:n_fft + start + n_fft] += w2   # index n_fft is sample 0
+    return total[n_fft:n_fft + n_samples], w2.max()
+
+
+@pytest.mark.parametrize("window", spectral.WINDOWS)
+@pytest.mark.parametrize("n_samples", [1000, 24000, 24001])
+@pytest.mark.parametrize("n_fft,hop", [(64, 8), (256, 96), (512, 512), (1024, 1024), (500, 500), (4096, 512)])
+@pytest.mark.parametrize("center", [True, False])
+def test_inverse_coverage_is_the_summed_squared_window(window, n_samples, n_fft, hop, center):
+    total, top = summed_squared_window(n_samples, n_fft, hop, window, center)
+    starts = spectral.frame_starts(n_samples, n_fft=n_fft, hop_length=hop, center=center)
+    tail = np.arange(n_samples) >= starts[-1] + n_fft
+    cover = spectral.inverse_coverage(n_samples, n_fft=n_fft, hop_length=hop, window=window, center=center)
+    assert cover.uncovered_tail == tail.sum()
+    assert np.array_equal(cover.lost, tail | (total < spectral.WEAK_SUM * top))
+    assert cover.weak == (~tail & (total < spectral.WEAK_SUM * top)).sum()
+
+
 def test_inverse_coverage_tells_an_uncovered_end_from_a_zero_window_sum():
     n = 24000  # 1.5 s at 16 kHz: with H = N = 512 the last frame ends 192 samples early
     for window in ("rectangular", "hamming"):

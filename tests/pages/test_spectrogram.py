@@ -86,6 +86,29 @@ def test_frame_and_hop_change_the_resolution_caption(fresh):
     assert not at.exception
 
 
+@pytest.mark.parametrize("m", [0, 40, 187])
+def test_frame_in_context_shades_the_frame_and_its_window(m):
+    from audioml import spectral
+    from audioml.signals import piano_note
+    from ui.spectrogram import frame_in_context
+
+    sr, n_fft, hop = 16000, 512, 128
+    y = piano_note(sr, 1.5)
+    start = int(spectral.frame_starts(len(y), n_fft=n_fft, hop_length=hop)[m])
+    fig = frame_in_context(y, sr, m, n_fft=n_fft, hop=hop, window="hann")
+    lo = max(0, start - 2 * n_fft)   # two frames of context before, three after, within the clip
+    assert fig.layout.xaxis.title.text == f"time (s) from {lo / sr:.3f} s"
+    signal_t = np.asarray(fig.data[0].x, dtype=float)
+    assert signal_t[0] == 0 and signal_t[-1] <= (min(len(y), start + 3 * n_fft) - lo) / sr
+    (shade,) = fig.layout.shapes
+    assert (shade.x0, shade.x1) == pytest.approx(((start - lo) / sr, (start + n_fft - lo) / sr))
+    window_t, window_v = (np.asarray(v, dtype=float) for v in (fig.data[1].x, fig.data[1].y))
+    assert window_t[0] == pytest.approx(shade.x0) and len(window_t) == n_fft
+    assert window_v.max() == pytest.approx(np.abs(y).max(), rel=1e-3)
+    assert window_t[np.argmax(window_v)] == pytest.approx((start + n_fft // 2 - lo) / sr)  # centred on mH
+    assert f"samples {start} to {start + n_fft - 1}" in fig.layout.title.text
+
+
 def test_griffin_lim_improves_with_iterations(fresh):
     at = fresh()
     at.slider(key="stft_gl_iter").set_value(2).run()
