@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from audioml.errors import AudioMLError
-from audioml.latent import evaluate, heldout
+from audioml.latent import evaluate, heldout, inference
 from audioml.latent import model as latent
 from audioml.latent.judge import JUDGE_NAME
 from audioml.latent.mnist import load_split
@@ -74,7 +74,7 @@ def heldout_view() -> dict[str, Any] | None:
             return None
         view = heldout.plane_view({k: heldout.heldout_codes(latent_model(k), split) for k in kinds})
         view["shipped"] = []
-    view["extents"] = {k: latent.code_extent(view["codes"][k]) for k in kinds}
+    view["extents"] = {k: inference.code_extent(view["codes"][k]) for k in kinds}
     return view
 
 
@@ -97,13 +97,13 @@ def digits_text(view: dict[str, Any]) -> str:
 @st.cache_data(max_entries=512, show_spinner=False)
 def decoded(kind: str, codes: tuple[tuple[float, float], ...]) -> np.ndarray:
     """Images (n, 28, 28) the shipped *kind* decodes from the latent points *codes*."""
-    return latent.decode(latent_model(kind), np.asarray(codes, dtype=np.float32).reshape(-1, 2))
+    return inference.decode(latent_model(kind), np.asarray(codes, dtype=np.float32).reshape(-1, 2))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def decoded_plane(kind: str, extent: tuple[float, float, float, float], steps: int) -> np.ndarray:
-    """:func:`audioml.latent.model.manifold` of the shipped *kind*."""
-    return latent.manifold(latent_model(kind), extent=extent, steps=steps)
+    """:func:`audioml.latent.inference.manifold` of the shipped *kind*."""
+    return inference.manifold(latent_model(kind), extent=extent, steps=steps)
 
 
 @st.cache_data(max_entries=64, show_spinner="Drawing samples…")

@@ -175,11 +175,11 @@ def test_a_second_visit_runs_no_model(open_page, monkeypatch):
     """Decoded points, the plane and the samples are cached by their settings: a second
     session at the default settings decodes nothing."""
     import audioml.latent.evaluate
-    import audioml.latent.model
+    import audioml.latent.inference
 
     open_page(PAGE, timeout=180)
     calls = []
-    for module, name in ((audioml.latent.model, "decode"), (audioml.latent.model, "manifold"),
+    for module, name in ((audioml.latent.inference, "decode"), (audioml.latent.inference, "manifold"),
                          (audioml.latent.evaluate, "judged_samples")):
         real = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name)
