@@ -12,15 +12,14 @@ METERS = ["2/4", "3/4", "4/4", "6/8", "3/8", "3/2"]
 SOURCES = ["A preset", "Symbols I type", "The first bars of a song"]
 
 st.title("Melody generation")
+cards = cache.cards_or_stop("melody", "audioml train melody")
+card = cards.get(MODEL_NAME) or next(iter(cards.values()))
 st.markdown(
-    "An LSTM read about four thousand German folk songs, one sixteenth note at a time: a MIDI "
-    "pitch where a note starts, `_` while it holds, `r` for a rest. Give it the start of a "
+    f"An LSTM trained on {view.training_songs_text(card)}, read one sixteenth note at a time: a "
+    "MIDI pitch where a note starts, `_` while it holds, `r` for a rest. Give it the start of a "
     "melody and it continues, one sampled symbol after another, until it ends the song or the "
     "step budget runs out; then it may write a few extra sixteenths (its allowance) to end the "
     "phrase on the key's home note, the tonic, at a bar line.")
-
-cards = cache.cards_or_stop("melody", "audioml train melody")
-card = cards.get(MODEL_NAME) or next(iter(cards.values()))
 with user_errors():
     model = cache.load_model(card["name"])
 stats, _ = view.training_stats(card["name"])
@@ -107,7 +106,7 @@ with tab_analysis:
     written = found["written"]
     cols = st.columns(4)
     cols[0].metric("Key", written["key"], help=view.KEY_HELP)
-    cols[1].metric("Notes in the key", f"{written['in_key_share']:.0%}")
+    cols[1].metric("Notes in the key", f"{written['in_key_share']:.0%}", help=view.IN_KEY_HELP)
     cols[2].metric("Ends on the tonic", "yes" if written["ends_on_tonic"] else "no")
     copy = found.get("copy")
     if copy is not None:
@@ -140,10 +139,10 @@ with tab_steps:
     else:
         eq, chart = st.columns([1, 1])
         with eq:
-            st.markdown("Each step the LSTM reads the last symbol $x_t$ (with where the next step "
-                        "falls in the bar), updates its memory $c_t$ through the input gate $i_t$, "
-                        "the forget gate $f_t$ and the output gate $o_t$, and scores every symbol; "
-                        "temperature $T$ reshapes the scores before sampling:")
+            st.markdown(f"Each step the LSTM reads $x_t$: {view.inputs_text(model.config)}. It "
+                        "updates its memory $c_t$ through the input gate $i_t$, the forget gate "
+                        "$f_t$ and the output gate $o_t$, and scores every symbol; temperature $T$ "
+                        "reshapes the scores before sampling:")
             for line in view.LSTM_EQUATIONS:
                 st.latex(line)
         with chart:

@@ -130,13 +130,49 @@ KEY_HELP = (f"The model's key: its training songs were transposed to "
             f"signature is this key's.")
 
 
+#: What "Notes in the key" counts, from the scales the analysis uses.
+IN_KEY_HELP = (f"Notes whose pitch class belongs to the key: {len(analysis.SCALE['major'])} of the 12 "
+               f"in a major key; in a minor key {len(analysis.SCALE['minor'])}, the natural minor "
+               f"scale and its raised 6th and 7th (melodic and harmonic minor), as folk tunes in "
+               f"minor use them.")
+
+
 def analysed_key_text(found: dict) -> str:
     """What music21's key analysis over all 24 keys makes of the melody (``analysis.analyze``)."""
+    method = (f"music21's key analysis (`analyze('key')`: the notes' pitch classes, weighted by "
+              f"duration, correlated with the {analysis.KEY_PROFILES} profile of each of the 24 keys)")
     if found["key"] == found["written"]["key"]:
-        return f"music21's key analysis over all 24 keys finds the same key, {found['key']}."
-    return (f"music21's key analysis over all 24 keys names {found['key']} instead, with "
-            f"{found['in_key_share']:.0%} of the notes in that key: on a short or repetitive "
-            f"melody it can name a neighbouring key. The score keeps the model's key.")
+        return f"{method} finds the same key, {found['key']}."
+    return (f"{method} names {found['key']} instead, with {found['in_key_share']:.0%} of the notes "
+            f"in that key: on a short or repetitive melody it can name a neighbouring key. The "
+            f"score keeps the model's key.")
+
+
+def training_songs_text(card: dict) -> str:
+    """How many songs the model trained on, from its card: "2,777 German folk songs"."""
+    n = card.get("sequences", {}).get("train")
+    return f"{n:,} German folk songs" if n else "German folk songs"
+
+
+def inputs_text(config: dict) -> str:
+    """What the LSTM's input $x_t$ is, as :func:`audioml.melody.model.build_model` builds it from
+    *config* (and :meth:`~audioml.melody.model.MelodyModel.step` feeds it)."""
+    size, joined = config["symbol_dim"], []
+    if config.get("position_dim"):
+        bar_dim = config["position_dim"] // 2 or 1
+        joined.append(f"the next step's sixteenth within the bar ({config['position_dim']}) and the "
+                      f"bar's length ({bar_dim})")
+        size += config["position_dim"] + bar_dim
+    back = list(config.get("lookback_bars") or [])
+    if back and config.get("lookback_dim"):
+        bars = " and ".join([", ".join(map(str, back[:-1])), str(back[-1])] if len(back) > 1 else [str(back[0])])
+        joined.append(f"the symbols {bars} bar{'s' if back != [1] else ''} before the next step, as folk "
+                      f"tunes repeat bar by bar ({config['lookback_dim']} each)")
+        size += len(back) * config["lookback_dim"]
+    text = f"the last symbol's embedding ({config['symbol_dim']} numbers)"
+    if joined:
+        text += f" joined with embeddings of {', and of '.join(joined)}: {size} numbers in all"
+    return text
 
 
 def seed_help(vocab) -> str:

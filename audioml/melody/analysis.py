@@ -26,6 +26,9 @@ COPY_FLAG_NOTES = 16
 #: Scale degrees counted as "in key", in semitones above the tonic. Minor includes the
 #: raised 6th and 7th (melodic/harmonic minor), as folk tunes in minor use them.
 SCALE = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 9, 10, 11)}
+#: The key profiles of music21's ``analyze("key")`` (music21 10.5 maps "key" to its
+#: ``AardenEssen`` class: the Krumhansl-Schmuckler correlation with Aarden-Essen weights).
+KEY_PROFILES = "Aarden–Essen"
 _MULT = np.uint64(1_000_003)
 
 

@@ -47,9 +47,9 @@ class Melody:
     bar_steps : int
         Sixteenths per bar (16 for 4/4, 12 for 3/4 or 6/8, 8 for 2/4).
     pickup_steps : int
-        Sixteenths missing from an incomplete first bar (0 when the song starts
-        on the downbeat; 4 when it starts with a quarter-note upbeat in 4/4... of
-        16 steps, the first step sits at position 12).
+        Length of the upbeat in sixteenths: the steps before the first bar line (0 when the
+        song starts on the downbeat). A quarter-note upbeat in 4/4 is 4: the first step is
+        the 13th sixteenth of its bar (:func:`step_positions`).
     meter : str
         Time signature as text, e.g. ``"3/4"``.
     tonic : str

@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from audioml.melody import corpus, score
+from audioml.melody.encoding import Melody, notes_to_symbols
 from audioml.melody.generate import first_bars
 from audioml.registry import list_cards
 
@@ -259,3 +260,30 @@ def test_seed_help_errors_and_checks_state_one_pitch_range(open_page):
         at.text_input(key="melody_seed_text").set_value(f"60 _ {bad} _").run()
         assert not at.exception
         assert at.error and stated in at.error[0].value, at.error[0].value if at.error else ""
+
+
+def test_texts_are_true_to_the_card_music21_and_the_network(at):
+    """The number of training songs is the card's; the key analysis named is the one music21
+    runs; "notes in the key" says what it counts; x_t is what the LSTM is fed."""
+    from music21.analysis.discrete import analysisClassFromMethodName
+
+    from audioml.melody import analysis, shipped_model
+    from audioml.registry import get_card
+
+    texts = _texts(at)
+    card = get_card("melody_lstm")
+    assert f"trained on {card['sequences']['train']:,} German folk songs" in texts
+    assert "thousand" not in texts
+    assert analysisClassFromMethodName("key").__name__ == "AardenEssen"
+    assert "Aarden–Essen" in texts and "Krumhansl-Schmuckler key finding" not in texts
+    helps = {m.label: m.help for m in at.metric}
+    in_key = helps["Notes in the key"]
+    assert f"in a minor key {len(analysis.SCALE['minor'])}" in in_key and "raised 6th and 7th" in in_key
+    a_minor = Melody(symbols=tuple(notes_to_symbols([(57 + i, 1) for i in range(12)])), tonic="A",
+                     mode="minor")
+    assert analysis.in_key_share(a_minor, 9, "minor") == len(analysis.SCALE["minor"]) / 12
+    model = shipped_model()
+    lstm_inputs = model.keras_model.get_layer("lstm_0").get_weights()[0].shape[0]
+    assert f"{lstm_inputs} numbers in all" in texts
+    bars = model.config["lookback_bars"]
+    assert f"{', '.join(map(str, bars[:-1]))} and {bars[-1]} bars before the next step" in texts
