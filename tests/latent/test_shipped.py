@@ -85,3 +85,15 @@ def test_alpha_study_report_is_consistent():
     # (a small alpha collapses them onto the origin, a large one spreads them past N(0, I)).
     assert mse[0] > mse[-1]
     assert spread == sorted(spread) and spread[0] < 0.5 < 1.5 < spread[-1]
+
+
+def test_the_smallest_alpha_collapsed_the_posteriors():
+    """With alpha 10 every q(z|x) is N(0, I): the whole posteriors' KL is about 0 though the
+    means, huddled at the origin, look far from the prior."""
+    path = PROJECT_ROOT / "reports" / "latent_alpha_study.json"
+    if not path.exists():
+        pytest.skip("alpha study not shipped")
+    smallest = json.loads(path.read_text())["results"][0]
+    assert smallest["posterior_kl"] < 0.1 < 1 < smallest["kl_to_prior"]
+    assert np.allclose(smallest["posterior_std_mean"], 1, atol=0.05)
+    assert smallest["posterior_coverage"] > 0.9 > 0.1 > smallest["prior_coverage"]
