@@ -56,10 +56,11 @@ with left:
             song = songs[labels.index(st.selectbox("Song (music21's Essen folk songs)", labels,
                                                    key="melody_song"))]
             left_out = summary["tunes_read"] - summary["kept"]
-            reasons = ", ".join(f"{n} {why}" for why, n in summary["dropped"].items())
-            st.caption(f"The {summary['kept']} songs of music21's `{summary['file']}` that preprocessing "
-                       f"keeps; {left_out} of its {summary['tunes_read']} tunes are left out, as such "
-                       f"songs were left out of the training data ({reasons}).")
+            reasons = ", ".join(f"{view.count(n)} {why}" for why, n in summary["dropped"].items())
+            st.caption(f"The {view.count(summary['kept'])} songs of music21's `{summary['file']}` that "
+                       f"preprocessing keeps; {view.count(left_out)} of its "
+                       f"{view.count(summary['tunes_read'])} tunes are left out, as such songs were "
+                       f"left out of the training data ({reasons}).")
         bars = st.slider("Bars of the song to keep as the seed", 1, 4, 2, key="melody_seed_bars")
         with user_errors():
             seed_melody = first_bars(song, bars)
@@ -87,7 +88,7 @@ found = result["analysis"]
 # --- the result --------------------------------------------------------------------------
 st.subheader("The melody")
 view.show_score(result["svg"], result["svg_phone"])
-st.caption(f"{len(melody)} sixteenths ({melody.seed_steps} from the seed) in {melody.meter}; "
+st.caption(f"{view.count(len(melody))} sixteenths ({view.count(melody.seed_steps)} from the seed) in {melody.meter}; "
            f"stopped because {view.stop_text(melody.stop_reason, int(steps))}.")
 with st.expander("The melody as symbols"):
     st.code(melody.text, language=None, wrap_lines=True)
@@ -106,20 +107,16 @@ with tab_analysis:
     written = found["written"]
     cols = st.columns(4)
     cols[0].metric("Key", written["key"], help=view.KEY_HELP)
-    cols[1].metric("Notes in the key", f"{written['in_key_share']:.0%}", help=view.IN_KEY_HELP)
+    cols[1].metric("Notes in the key", view.share(written["in_key_share"]), help=view.IN_KEY_HELP)
     cols[2].metric("Ends on the tonic", "yes" if written["ends_on_tonic"] else "no")
     copy = found.get("copy")
     if copy is not None:
-        cols[3].metric("Longest copy", f"{copy['notes']} notes",
+        value, message = view.copy_texts(copy)
+        cols[3].metric("Longest copy", value,
                        help=f"The longest run of consecutive notes (pitch and duration) this melody "
                             f"shares with a training song, not counting the seed; runs of "
                             f"{analysis.COPY_K} or more notes are looked for.")
-        if copy["flagged"]:
-            st.warning(f"{copy['notes']} consecutive notes of this melody also occur in a training "
-                       f"song: at {analysis.COPY_FLAG_NOTES} notes or more we call that copying.")
-        else:
-            st.success(f"No long copy: the longest run shared with a training song is {copy['notes']} "
-                       f"notes (flagged from {analysis.COPY_FLAG_NOTES}).")
+        (st.warning if copy["flagged"] else st.success)(message)
     else:
         st.info("The copy index of the training songs is not shipped with this model.")
     st.caption(view.analysed_key_text(found))
@@ -151,12 +148,14 @@ with tab_steps:
 with tab_data:
     prep = card.get("preprocessing", {})
     if prep:
-        st.markdown(f"Preprocessing read **{prep['songs_read']}** songs and kept **{prep['songs_kept']}**; "
-                    f"kept songs were transposed to {prep.get('transposed_to', 'C major / A minor')}. "
-                    f"Accepted durations (quarter notes): {', '.join(map(str, prep['accepted_durations']))}.")
+        st.markdown(f"Preprocessing read **{view.count(prep['songs_read'])}** songs and kept "
+                    f"**{view.count(prep['songs_kept'])}**; kept songs were transposed to "
+                    f"{prep.get('transposed_to', 'C major / A minor')}. Accepted durations (fractions "
+                    f"of a whole note, as in the chart of durations): "
+                    f"{view.durations_text(prep['accepted_durations'])}.")
         st.plotly_chart(view.drops_figure(prep), key="melody_drops")
     if card.get("sequences"):
-        st.markdown("Songs per split: " + ", ".join(f"{k} {v}" for k, v in card["sequences"].items()))
+        st.markdown("Songs per split: " + ", ".join(f"{k} {view.count(v)}" for k, v in card["sequences"].items()))
     st.caption(safe_text(card.get("split", "")))
 
 with tab_model:

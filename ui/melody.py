@@ -130,6 +130,43 @@ KEY_HELP = (f"The model's key: its training songs were transposed to "
             f"signature is this key's.")
 
 
+def count(n: int) -> str:
+    """A count as the page writes every count: thousands separated, ``4,397``."""
+    return f"{int(n):,}"
+
+
+def share(x: float) -> str:
+    """A share as the page writes every share: a whole percent, never rounded to 0% or 100%
+    unless it is exactly that (99.6% is "99%")."""
+    percent = round(100 * float(x))
+    if 0 < x < 1:
+        percent = min(max(percent, 1), 99)
+    return f"{percent}%"
+
+
+def durations_text(quarters) -> str:
+    """Durations in quarter notes written as fractions of a whole note (the durations chart's labels)."""
+    return ", ".join(duration_label(round(q * encoding.STEPS_PER_QUARTER)) for q in quarters)
+
+
+def copy_texts(copy: dict) -> tuple[str, str]:
+    """The "Longest copy" value and the sentence under it, for ``analysis.longest_shared``'s result.
+
+    A stretch shorter than the runs looked for is reported as 0 notes: say that no run that long
+    is shared, rather than "the longest shared run is 0 notes"."""
+    k, flag = analysis.COPY_K, analysis.COPY_FLAG_NOTES
+    if copy["flagged"]:
+        return (f"{count(copy['notes'])} notes",
+                f"{count(copy['notes'])} consecutive notes of this melody also occur in a training "
+                f"song: at {flag} notes or more we call that copying.")
+    if copy["notes"] < k:
+        return (f"under {k} notes", f"No long copy: no run of {k} notes or more is shared with a "
+                                    f"training song (flagged from {flag}).")
+    return (f"{count(copy['notes'])} notes",
+            f"No long copy: the longest run shared with a training song is {count(copy['notes'])} "
+            f"notes (flagged from {flag}).")
+
+
 #: What "Notes in the key" counts, from the scales the analysis uses.
 IN_KEY_HELP = (f"Notes whose pitch class belongs to the key: {len(analysis.SCALE['major'])} of the 12 "
                f"in a major key; in a minor key {len(analysis.SCALE['minor'])}, the natural minor "
@@ -143,7 +180,7 @@ def analysed_key_text(found: dict) -> str:
               f"duration, correlated with the {analysis.KEY_PROFILES} profile of each of the 24 keys)")
     if found["key"] == found["written"]["key"]:
         return f"{method} finds the same key, {found['key']}."
-    return (f"{method} names {found['key']} instead, with {found['in_key_share']:.0%} of the notes "
+    return (f"{method} names {found['key']} instead, with {share(found['in_key_share'])} of the notes "
             f"in that key: on a short or repetitive melody it can name a neighbouring key. The "
             f"score keeps the model's key.")
 
@@ -332,9 +369,9 @@ def _metric_value(key: str, value) -> str:
     if key.endswith("_s"):
         return f"{value:.2f} s"
     if "accuracy" in key or "share" in key or "endings" in key:
-        return f"{value:.1%}"
+        return share(value)
     if float(value).is_integer():
-        return f"{int(value)}"
+        return count(value)
     return f"{value:.3f}"
 
 
@@ -361,8 +398,8 @@ def drops_figure(counts: dict) -> go.Figure:
                **counts.get("dropped", {})}
     labels = ["kept"] + list(dropped)
     values = [counts.get("songs_kept", 0)] + list(dropped.values())
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", text=values, textposition="outside",
-                           cliponaxis=False))
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", text=[count(v) for v in values],
+                           textposition="outside", cliponaxis=False))
     fig.update_layout(height=60 + 40 * len(labels), margin=dict(l=10, r=10, t=10, b=10), xaxis_title="songs",
                       yaxis=dict(autorange="reversed"))
     return fig

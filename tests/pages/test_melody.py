@@ -287,3 +287,33 @@ def test_texts_are_true_to_the_card_music21_and_the_network(at):
     assert f"{lstm_inputs} numbers in all" in texts
     bars = model.config["lookback_bars"]
     assert f"{', '.join(map(str, bars[:-1]))} and {bars[-1]} bars before the next step" in texts
+
+
+def test_copy_below_the_runs_looked_for_is_not_a_run_of_0_notes():
+    from audioml.melody import analysis
+    from ui import melody as view
+
+    value, message = view.copy_texts({"notes": 0, "flagged": False})
+    assert "0 notes" not in value + message
+    assert f"no run of {analysis.COPY_K} notes or more is shared" in message
+    value, message = view.copy_texts({"notes": analysis.COPY_K + 2, "flagged": False})
+    assert value == f"{analysis.COPY_K + 2} notes" and f"is {analysis.COPY_K + 2} notes" in message
+
+
+def _all_texts(at) -> str:
+    """Every text a reader sees on the page, the model card's table and the drops chart included."""
+    texts = [_texts(at), " ".join(m.value for m in at.metric), at.table[0].value.to_string()]
+    texts += [" ".join(map(str, _chart(at, "melody_drops")["data"][0]["text"]))]
+    return " ".join(texts)
+
+
+def test_numbers_are_written_one_way(at):
+    """Counts with thousands separated, shares as whole percents, durations as the chart's fractions."""
+    import re
+
+    texts = _all_texts(at)
+    assert not re.findall(r"(?<![\d.,])\d{4,}(?![\d.,])", texts), re.findall(r"(?<![\d.,])\d{4,}(?![\d.,])", texts)
+    assert not re.findall(r"\d[.,]\d+\s*%", texts), re.findall(r"\d[.,]\d+\s*%", texts)
+    assert re.search(r"\b\d+%", texts)
+    stated = re.search(r"Accepted durations[^:]*: ([^.]+)\.", texts).group(1).split(", ")
+    assert all(re.fullmatch(r"\d+(/\d+)?", d) for d in stated), stated  # as the chart's labels
