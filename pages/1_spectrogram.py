@@ -27,9 +27,10 @@ with user_errors():
 if chosen is None:
     st.stop()
 y, description = chosen
-st.plotly_chart(plots.waveform(y, sr, title=f"Waveform: {description}"), key="stft_wave")
+# The description goes in the caption: a chart title is one line, and on a phone a long one is cut.
+st.plotly_chart(plots.waveform(y, sr, title="Waveform"), key="stft_wave")
 audio_player(y, sr)
-st.caption(f"{len(y)} samples at {sr} Hz = {len(y) / sr:.2f} s.")
+st.caption(f"{description[0].upper()}{description[1:]}: {len(y)} samples at {sr} Hz = {len(y) / sr:.2f} s.")
 
 # --- 2. Settings and equations -------------------------------------------------------------
 st.header("2 · Frames, windows and the STFT")
@@ -74,11 +75,11 @@ raw, windowed = spectral.frame(y, m, n_fft=n_fft, hop_length=hop, window=window)
 a, b = st.columns(2)
 with a:
     st.plotly_chart(frame_in_context(y, sr, m, n_fft=n_fft, hop=hop, window=window), key="stft_zoom")
-    st.plotly_chart(plots.frame_plot(raw, windowed, sr, title="The frame, before and after windowing"),
+    st.plotly_chart(plots.frame_plot(raw, windowed, sr, title="Before and after windowing"),
                     key="stft_framefig")
 with b:
     freqs, mag = spectral.dft_magnitude(windowed, sr)
-    st.plotly_chart(plots.spectrum_plot(freqs, mag, title=f"|DFT| of frame {m}: column {m} of the spectrogram",
+    st.plotly_chart(plots.spectrum_plot(freqs, mag, title=f"|DFT| of frame {m}: column {m}",
                                         ref=float(peaks.max())), key="stft_dft")
     image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=window)
     st.plotly_chart(plots.spectrogram(image, title="…where that column lands", mark_time=m * hop / sr,
@@ -90,7 +91,7 @@ c1, c2 = st.columns(2)
 db = c1.radio("Values", ["dB", "magnitude"], horizontal=True, **persistent("stft_db")) == "dB"
 scale = c2.radio("Frequency axis", ["linear", "log", "mel"], horizontal=True, **persistent("stft_scale"))
 image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=window, db=db, scale=scale)
-st.plotly_chart(plots.spectrogram(image, title=f"|STFT|, N = {n_fft}, H = {hop}, {window} window",
+st.plotly_chart(plots.spectrogram(image, title=f"|STFT|: N = {n_fft}, H = {hop}, {window}",
                                   zmin=-90 if db else None), key="stft_spec")
 st.caption("dB is 20·log₁₀ of the magnitude relative to the loudest bin: it shows quiet detail that a "
            "linear scale hides. The mel scale spaces bands as pitch perception does: equally in mel, "

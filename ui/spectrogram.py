@@ -65,7 +65,7 @@ def frame_in_context(y: np.ndarray, sr: int, m: int, *, n_fft: int, hop: int, wi
     lo, hi = max(0, start - 2 * n_fft), min(len(y), start + 3 * n_fft)
     zoom = y[lo:hi] if hi > lo else y
     peak = float(np.max(np.abs(y))) or 1.0
-    fig = plots.waveform(zoom, sr, title=f"Frame {m} of {len(starts)}: samples {start} to {start + n_fft - 1}",
+    fig = plots.waveform(zoom, sr, title=f"Frame {m}: samples {start}–{start + n_fft - 1}",
                          highlight=((start - lo) / sr, (start + n_fft - lo) / sr),
                          window_curve=((start - lo + np.arange(n_fft)) / sr,
                                        peak * spectral.get_window(window, n_fft)))

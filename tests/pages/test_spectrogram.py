@@ -106,7 +106,7 @@ def test_frame_in_context_shades_the_frame_and_its_window(m):
     assert window_t[0] == pytest.approx(shade.x0) and len(window_t) == n_fft
     assert window_v.max() == pytest.approx(np.abs(y).max(), rel=1e-3)
     assert window_t[np.argmax(window_v)] == pytest.approx((start + n_fft // 2 - lo) / sr)  # centred on mH
-    assert f"samples {start} to {start + n_fft - 1}" in fig.layout.title.text
+    assert f"samples {start}–{start + n_fft - 1}" in fig.layout.title.text
 
 
 def test_griffin_lim_improves_with_iterations(fresh):
