@@ -44,20 +44,38 @@ def scatter_section(view: dict) -> None:
     rng = ui.axis_range(*view["codes"].values()) if shared else None
     st.caption(f"{ui.digits_text(view)}. Coloured by digit; the dotted and "
                "dashed circles hold 39% and 86% of N(0, I). "
-               "Click a point, or drag a box or lasso, to pick digits.")
-    # A keyed chart's selection is in session state before the chart is drawn, so the digits
-    # picked on one plot can be ringed on the other one (the picking plot shows its own).
-    own = {kind: ui.selected_ids(ss.get(f"latent_scatter_{kind}")) for kind in kinds}
-    picked = ui.merge_selections(*own.values())
+               "Click a point, or drag a box or lasso, to pick digits: each plot keeps its picks "
+               "and rings them on both, and the sliders below go to the point clicked.")
+    # Each plot keeps its own picks in session state: a chart's selection is reset whenever its
+    # figure changes (its rings do, after every pick), so the selection alone would lose them.
+    picks = ss.setdefault("latent_picks", {kind: [] for kind in kinds})
+    seen = ss.setdefault("latent_seen", {kind: [] for kind in kinds})
+    follow = None
+    for kind in kinds:
+        added = ui.new_picks(picks[kind], seen[kind], ui.selected_ids(ss.get(f"latent_scatter_{kind}")))
+        seen[kind] = ui.selected_ids(ss.get(f"latent_scatter_{kind}"))
+        if added:
+            picks[kind] = picks[kind] + added
+            follow = (kind, added[0])
+    if follow:   # the sliders (and the decoders below them) go to the point just clicked
+        kind, point = follow
+        z = view["codes"][kind][ui.rows_of([point], view["ids"])[0]]
+        ss["latent_z1"], ss["latent_z2"] = (round(float(v), 1) for v in z)
+        ss["latent_followed"] = (kind, point, ss["latent_z1"], ss["latent_z2"])
+        st.rerun(scope="app")   # this section may run alone; the sliders are in another one
+    picked = ui.merge_selections(*picks.values())
     for column, kind in zip(st.columns(2), kinds):
         with column:
-            fig = ui.heldout_scatter(kind, rng, () if own[kind] else tuple(picked))
+            fig = ui.heldout_scatter(kind, rng, tuple(picked))
             st.plotly_chart(fig, key=f"latent_scatter_{kind}", on_select="rerun",
                             selection_mode=("points", "box", "lasso"))
     rows = ui.rows_of(picked, view["ids"])
     if len(rows):
         shown = rows[:12]
-        st.write(ui.picked_text(view["labels"][rows]))
+        text, clear = st.columns([4, 1])
+        text.write(ui.picked_text(view["labels"][rows]))
+        clear.button("Clear picks", key="latent_clear_picks",
+                     on_click=lambda: ss.update(latent_picks={kind: [] for kind in kinds}))
         originals = view["images"][shown]
         recon = {kind: ui.decoded(kind, tuple(map(tuple, view["codes"][kind][shown].tolist())))
                  for kind in kinds}
@@ -86,10 +104,16 @@ def slider_section() -> None:
     st.write("The same two numbers fed to both decoders. Within ±3 lies almost all of N(0, I): the "
              "VAE's codes fill it, while for the DCAE it is only the middle of a much wider plane.")
     c1, c2 = st.columns(2)
-    z1 = c1.slider("z₁", -4.0, 4.0, 0.0, 0.1, key="latent_z1")
-    z2 = c2.slider("z₂", -4.0, 4.0, 0.0, 0.1, key="latent_z2")
+    lo, hi = ui.slider_range(view)
+    ss.setdefault("latent_z1", 0.0)   # set here or by a click on a scatter plot, never both
+    ss.setdefault("latent_z2", 0.0)
+    z1 = c1.slider("z₁", lo, hi, step=0.1, key="latent_z1")
+    z2 = c2.slider("z₂", lo, hi, step=0.1, key="latent_z2")
     with user_errors():
         decoded = {kind: ui.decoded(kind, ((z1, z2),))[0] for kind in kinds}
+    followed = ui.followed_text(ss.get("latent_followed"), view, (z1, z2))
+    if followed:
+        st.caption(followed)
     for column, kind in zip(st.columns(4)[:2], kinds):
         column.image(decoded[kind], width=140, clamp=True, caption=f"{ui.LABELS[kind]} at ({z1:g}, {z2:g})")
 

@@ -170,6 +170,39 @@ def selected_ids(event: Any) -> list[int]:
     return ids
 
 
+def new_picks(picks: list[int], seen: list[int], selection: list[int]) -> list[int]:
+    """Ids a plot's *selection* adds to its *picks*, given the selection seen the run before.
+
+    Only a changed selection adds anything; one that became empty (a chart whose figure
+    changed starts with none) removes nothing.
+    """
+    if selection == seen:
+        return []
+    return [i for i in selection if i not in picks]
+
+
+def slider_range(view: dict[str, Any] | None, *, least: float = 4.0) -> tuple[float, float]:
+    """The sliders' range: at least ±*least*, wide enough for every held-out code of either
+    model, so that a click on any point can set them."""
+    if view is None:
+        return -least, least
+    values = np.concatenate([np.asarray(c).ravel() for c in view["codes"].values()])
+    return (float(min(-least, np.floor(values.min()))), float(max(least, np.ceil(values.max()))))
+
+
+def followed_text(followed: tuple | None, view: dict[str, Any] | None, z: tuple[float, float]) -> str | None:
+    """"The sliders are at image #12 (a 4), clicked on the VAE plot" while they stay where the
+    click put them; ``None`` otherwise."""
+    if not followed or view is None:
+        return None
+    kind, point, z1, z2 = followed
+    rows = rows_of([point], view["ids"])
+    if not len(rows) or (z1, z2) != tuple(z):
+        return None
+    return (f"The sliders are at image #{point} (a {int(view['labels'][rows[0]])}), clicked on the "
+            f"{kind.upper()} plot: its {kind.upper()} code, fed to both decoders.")
+
+
 def merge_selections(*selections: list[int]) -> list[int]:
     """Ids picked on any of the plots, in order, without duplicates."""
     merged: list[int] = []

@@ -159,6 +159,21 @@ def test_picking_points_shows_them(open_page):
     assert not any("Nothing picked yet" in c for c in captions(at))
     # The two originals and their two reconstructions each, in one picture.
     assert any("DCAE reconstruction" in c for c in image_captions(at))
+    # The sliders went to the first point's VAE code.
+    view = shipped_codes("vae")
+    z = view["codes"][list(view["ids"]).index(first)]
+    assert at.slider(key="latent_z1").value == round(float(z[0]), 1)
+    assert any(c.startswith(f"The sliders are at image #{first}") for c in captions(at))
+    # A pick on the DCAE plot adds to the VAE's; the VAE's chart, its figure changed, now reports
+    # no selection, and its picks stay.
+    third = int(view["ids"][5])
+    at.session_state["latent_scatter_dcae"] = {"selection": {"points": [{"customdata": [third, 0]}]}}
+    at.session_state["latent_scatter_vae"] = {"selection": {"points": []}}
+    at.run()
+    assert at.session_state["latent_picks"] == {"dcae": [third], "vae": [first, second]}
+    assert any(m.value.startswith("**3 picked**") for m in at.markdown)
+    at.button(key="latent_clear_picks").click().run()
+    assert any("Nothing picked yet" in c for c in captions(at))
 
 
 @pytest.mark.slow

@@ -117,3 +117,23 @@ def test_digits_text_names_what_is_shipped():
     assert text.startswith("2,000 held-out digits of the MNIST test set, shipped with the models")
     assert "`models/latent_dcae_codes.npz`" in text and "mnist/" not in text.replace("data/mnist", "")
     assert ui.digits_text({**view, "shipped": []}) == "2,000 held-out digits, encoded just now from MNIST test set"
+
+
+def test_each_plot_keeps_its_picks():
+    # Click a 4 on the VAE plot, a 2 on the DCAE plot, then a 0 on the VAE plot, whose chart
+    # was redrawn (rings changed) and so reports only the 0.
+    picks, seen = {"dcae": [], "vae": []}, {"dcae": [], "vae": []}
+    for kind, selection in (("vae", [4]), ("dcae", [2]), ("vae", []), ("vae", [0])):
+        picks[kind] += ui.new_picks(picks[kind], seen[kind], selection)
+        seen[kind] = selection
+    assert picks == {"dcae": [2], "vae": [4, 0]}
+    assert ui.new_picks([4], [4], [4]) == []   # an unchanged selection adds nothing
+
+
+def test_sliders_reach_every_code_and_say_what_they_follow():
+    view = {"codes": {"dcae": np.array([[-12.3, 4.0], [3.0, 20.2]]), "vae": np.array([[0.5, -1.0], [1.0, 1.0]])},
+            "ids": np.array([7, 9]), "labels": np.array([4, 2])}
+    assert ui.slider_range(view) == (-13.0, 21.0) and ui.slider_range(None) == (-4.0, 4.0)
+    followed = ("dcae", 7, -12.3, 4.0)
+    assert ui.followed_text(followed, view, (-12.3, 4.0)).startswith("The sliders are at image #7 (a 4)")
+    assert ui.followed_text(followed, view, (0.0, 4.0)) is None   # moved since
