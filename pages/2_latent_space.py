@@ -1,6 +1,5 @@
 """Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST, and why the VAE's samples cover every digit."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -79,9 +78,9 @@ def scatter_section(view: dict) -> None:
         originals = view["images"][shown]
         recon = {kind: ui.decoded(kind, tuple(map(tuple, view["codes"][kind][shown].tolist())))
                  for kind in kinds}
-        st.image(ui.tiles_rgb(np.concatenate([originals, recon["dcae"], recon["vae"]]),
-                              columns=len(shown)), width=min(60 * len(shown), 720),
-                 caption="top: the held-out images · middle: DCAE reconstruction · bottom: VAE")
+        for strip in ui.pick_strips(originals, recon["dcae"], recon["vae"]):
+            st.image(strip, width=strip.shape[1])   # one pixel per pixel: PICK_PX per digit
+        st.caption(ui.PICKS_CAPTION + (f" (the first {len(shown)})" if len(rows) > len(shown) else ""))
     else:
         st.caption("Nothing picked yet.")
 

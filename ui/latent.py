@@ -328,6 +328,34 @@ def tiles_rgb(images: np.ndarray, *, columns: int, verdicts: np.ndarray | None =
     return canvas
 
 
+PICK_PX = 128     # on-screen width of one picked digit: readable from the back of a room
+PICKS_PER_ROW = 6
+PICKS_CAPTION = "Top to bottom: the held-out digit · DCAE reconstruction · VAE reconstruction"
+
+
+def pick_strips(*image_rows: np.ndarray, per_row: int = PICKS_PER_ROW,
+                scale: int = PICK_PX // 32) -> list[np.ndarray]:
+    """The picked digits as pictures of at most *per_row* picks each, one column per pick and
+    one row per entry of *image_rows* (e.g. originals, DCAE and VAE reconstructions), each
+    tile enlarged *scale* times by repeating pixels, so that they stay sharp when shown large.
+
+    Parameters
+    ----------
+    *image_rows : np.ndarray [shape=(n, 28, 28)], values in [0, 1]
+
+    Returns
+    -------
+    list of np.ndarray [shape=(rows * 32 * scale, k * 32 * scale, 3)], k <= per_row
+    """
+    n = len(image_rows[0])
+    strips = []
+    for start in range(0, n, per_row):
+        part = [rows[start:start + per_row] for rows in image_rows]
+        tiles = tiles_rgb(np.concatenate(part), columns=len(part[0]))
+        strips.append(np.repeat(np.repeat(tiles, scale, axis=0), scale, axis=1))
+    return strips
+
+
 # Row labels of both tables. A VAE encodes each digit as a Gaussian q(z|x) = N(μ, σ²); the
 # figures of the means μ alone cannot tell collapse (every q(z|x) = N(0, I), all μ at the
 # origin) from codes that carry the digit, so the tables give the whole posteriors' beside them.

@@ -32,6 +32,12 @@ def test_clicking_a_point_picks_it(page):
     text = main.inner_text()
     assert "Nothing picked yet" not in text
     assert "DCAE reconstruction" in text
+    # Projector-sized: the pick is drawn 128 px wide (three digits tall), its caption one line.
+    sizes = page.locator("[data-testid='stImage'] img").evaluate_all(
+        "imgs => imgs.map(i => [i.getBoundingClientRect().width, i.getBoundingClientRect().height])")
+    assert [128, 384] in [[round(w), round(h)] for w, h in sizes], sizes
+    caption = main.get_by_text("DCAE reconstruction").first.bounding_box()
+    assert caption["height"] < 30, caption
 
 
 def test_a_box_picks_the_digits_inside_it(page):

@@ -158,7 +158,9 @@ def test_picking_points_shows_them(open_page):
     assert any(m.value.startswith("**2 picked** · digits: ") for m in at.markdown)
     assert not any("Nothing picked yet" in c for c in captions(at))
     # The two originals and their two reconstructions each, in one picture.
-    assert any("DCAE reconstruction" in c for c in image_captions(at))
+    assert any("DCAE reconstruction" in c for c in captions(at))
+    # The caption is the page's, not squeezed under the picture of the picks.
+    assert not any("DCAE reconstruction" in c for c in image_captions(at))
     # The sliders went to the first point's VAE code.
     view = shipped_codes("vae")
     z = view["codes"][list(view["ids"]).index(first)]

@@ -137,3 +137,12 @@ def test_sliders_reach_every_code_and_say_what_they_follow():
     followed = ("dcae", 7, -12.3, 4.0)
     assert ui.followed_text(followed, view, (-12.3, 4.0)).startswith("The sliders are at image #7 (a 4)")
     assert ui.followed_text(followed, view, (0.0, 4.0)) is None   # moved since
+
+
+def test_picked_digits_are_large_and_the_caption_short():
+    images = np.random.default_rng(0).random((8, 28, 28)).astype(np.float32)
+    strips = ui.pick_strips(images, images, images)
+    assert [s.shape for s in strips] == [(3 * ui.PICK_PX, 6 * ui.PICK_PX, 3), (3 * ui.PICK_PX, 2 * ui.PICK_PX, 3)]
+    assert ui.PICK_PX >= 120   # a digit a projector shows across a room
+    assert np.array_equal(strips[0][::4, ::4], ui.tiles_rgb(np.concatenate([images[:6]] * 3), columns=6))
+    assert len(ui.PICKS_CAPTION) < 90   # one line beside the pictures, not five under a narrow one
