@@ -128,14 +128,75 @@ def history_figure(study, metric_label: str) -> go.Figure:
     from optuna.visualization import plot_optimization_history
 
     fig = plot_optimization_history(study, target_name=metric_label)
-    return _style(fig, "Optimisation history")
+    fig = _style(fig, "Optimisation history")
+    # Below the plot, not over it: on a phone a legend at the side takes half the width.
+    fig.update_layout(legend=dict(orientation="h", y=-0.25, yanchor="top", x=0),
+                      height=HEIGHT + 40, margin=dict(b=90))
+    return fig
 
 
-def parallel_figure(study, metric_label: str) -> go.Figure:
-    """Optuna's parallel coordinates: every trial's parameters joined to its metric."""
+#: Axis names of the parallel coordinates, short enough that five sit side by side on a phone.
+SHORT_METRIC = {"mse": "MSE", "accuracy": "accuracy"}
+#: Decimals of each metric wherever the page shows one of ours.
+METRIC_DECIMALS = {"mse": 4, "accuracy": 3}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _ticks(texts: list[str], decimals: int | None = None) -> list[str]:
+    """One parallel axis's labels in one format: the metric to its *decimals*, whole numbers as
+    they are, small ones as ``9.2e-5`` (every label of that axis, so that ``3.7e-4`` never stands
+    beside ``0.00037``), others to two significant digits; categories (architectures) as given."""
+    if not all(_is_number(t) for t in texts):
+        return texts
+    values = [float(t) for t in texts]
+    if decimals is not None:
+        return [f"{v:.{decimals}f}" for v in values]
+    if all(v == round(v) for v in values):
+        return [f"{v:.0f}" for v in values]
+    if min(abs(v) for v in values) < 0.01:
+        return [f"{v:.1e}".replace("e-0", "e-") for v in values]
+    return [f"{v:.2g}" for v in values]
+
+
+def parallel_figure(study, metric: str) -> go.Figure:
+    """Optuna's parallel coordinates, every trial's parameters joined to its *metric*, made to
+    read on a phone and a projector: one-letter axis names (η, B, E, n) set level, each numeric
+    axis labelled at its two ends only, to two digits, and no colour bar (the first axis is the
+    metric the lines are coloured by)."""
     from optuna.visualization import plot_parallel_coordinate
 
-    return _style(plot_parallel_coordinate(study, target_name=metric_label), "Parallel coordinates")
+    from audioml.experiments.compare import PARAM_LABELS
+
+    name = SHORT_METRIC.get(metric, metric)
+    fig = plot_parallel_coordinate(study, target_name=name)
+    for trace in fig.data:
+        if trace.marker is not None and trace.marker.showscale:
+            trace.marker.showscale = False
+    axis = fig.layout.xaxis
+    if axis.ticktext:
+        fig.update_xaxes(ticktext=[PARAM_LABELS.get(t, t) for t in axis.ticktext], tickangle=0,
+                         tickfont=dict(size=15))
+    by_axis: dict = {}
+    for note in fig.layout.annotations:
+        by_axis.setdefault(note.x, []).append(note)
+    kept = []
+    for x, notes in sorted(by_axis.items()):
+        ends = sorted(notes, key=lambda n: n.y)
+        if all(_is_number(n.text) for n in ends) and len(ends) > 1:
+            ends = [ends[0], ends[-1]]
+        texts = _ticks([n.text for n in ends], METRIC_DECIMALS.get(metric) if x == 0 else None)
+        kept += [n.update(text=t, font=dict(size=12, color="#495057")) for n, t in zip(ends, texts)]
+    fig.layout.annotations = kept
+    fig = _style(fig, "Parallel coordinates")
+    fig.update_layout(margin=dict(l=50, r=20, b=40))
+    return fig
 
 
 def importance_note(table: str, trials: list[dict]) -> str | None:
@@ -196,7 +257,9 @@ def published_vs_ours(table: str, trials: list[dict], param: str) -> go.Figure:
     fig.update_yaxes(title=info["metric_label"])
     if metric == "mse" and ys:
         fig.update_yaxes(**log_axis(min(ys), max(ys), pad=1.3))
-    return _style(fig, f"{info['metric_label']} against {param.replace('_', ' ')}")
+    # Short enough to stay whole on a phone; the y axis says which test metric.
+    short = SHORT_METRIC.get(metric, metric)
+    return _style(fig, f"{short[:1].upper()}{short[1:]} against {param.replace('_', ' ')}")
 
 
 def table1_bars(trials: list[dict]) -> go.Figure:
@@ -213,7 +276,7 @@ def table1_bars(trials: list[dict]) -> go.Figure:
     values = [v for r in rows for v in (r["published mse"], r["our mse"]) if v]
     fig.update_yaxes(title="test spectrogram MSE", **(log_axis(min(values), max(values), pad=1.5)
                                                        if values else dict(type="log")))
-    return _style(fig, "Published and ours, per architecture")
+    return _style(fig, "MSE per architecture")
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -235,7 +298,7 @@ def table_figures(table: str, trials: list[dict]) -> dict[str, go.Figure | None]
     label = published_table(table)["metric_label"]
     single = table == "table1"
     return {"history": history_figure(study, label),
-            "parallel": parallel_figure(study, label),
+            "parallel": parallel_figure(study, published_table(table)["metric"]),
             "importance": None if single else importance_figure(importance_spread(table, trials)),
             "against": table1_bars(trials) if single else published_vs_ours(table, trials,
                                                                             "learning_rate")}

@@ -35,12 +35,16 @@ def published_rows(table: str) -> list[dict]:
     bad = {o["row"] for o in outside_ranges(table)}
     rows = []
     for i, row in enumerate(info["rows"]):
-        out = {PARAM_LABELS.get(k, k): v for k, v in row.items() if k != info["metric"]}
+        # The first parameter, then the metric: on a phone the columns past the first few are
+        # scrolled to, so the figure compared comes before the rest of the configuration.
+        params = [(PARAM_LABELS.get(k, k), v) for k, v in row.items() if k != info["metric"]]
+        out = dict(params[:1])
+        out[f"published {info['metric']}"] = row[info["metric"]]
+        out.update(params[1:])
         if table == "table1":
             arch = TABLE1_ARCHITECTURES[row["architecture"]]
             out.update(filters=", ".join(map(str, arch["filters"])), kernel=arch["kernels"][0],
                        strides=", ".join(map(str, arch["strides"])))
-        out[f"published {info['metric']}"] = row[info["metric"]]
         if info["ranges"]:
             out["inside stated ranges"] = "yes" if i not in bad else "no"
         rows.append(out)
@@ -80,11 +84,14 @@ def our_rows(table: str, trials: list[dict], epochs_scale: float | None = 1.0, *
     unfinished = any(t.get("state") != "complete" for t in trials)
     rows = []
     for t in trials:
+        # Trial (and seed), then the metric, then what was tried: the columns a phone shows first.
         row = {"trial": t["number"]}
+        if seeds:
+            row["seed"] = t.get("seed")
+        row[f"our {metric}"] = t.get("metric")
         row.update({PARAM_LABELS.get(k, k): v for k, v in t["params"].items()})
         row["epochs run" + (" (kept)" if t.get("best_epoch") is not None else "")] = \
             epochs_text(t, epochs_scale)
-        row[f"our {metric}"] = t.get("metric")
         if "always_hold" in t:
             row["always-hold accuracy"] = t["always_hold"]
             row["test NLL (nats)"] = t.get("nll")
@@ -92,8 +99,6 @@ def our_rows(table: str, trials: list[dict], epochs_scale: float | None = 1.0, *
         if cpu_timed:
             row["training CPU (s)"] = t.get("training_cpu_s")
         row["parameters"] = t.get("param_count")
-        if seeds:
-            row["seed"] = t.get("seed")
         if resumed:
             row["resumed"] = t.get("resumes", 0)
         if unfinished:
@@ -165,7 +170,8 @@ def seed_sentence(table: str, entry: dict) -> str | None:
 
 
 def table1_side_by_side(trials: list[dict]) -> list[dict]:
-    """Table 1 row by row: each published architecture with our best trial of it (or none)."""
+    """Table 1 row by row: each published architecture with our best trial of it (or none);
+    the architecture, the published and our MSE come first."""
     ours: dict[str, dict] = {}
     for t in completed(trials):
         arch = t["params"].get("architecture")
@@ -174,7 +180,9 @@ def table1_side_by_side(trials: list[dict]) -> list[dict]:
     rows = []
     for row in published_rows("table1"):
         mine = ours.get(row["layers/latent"], {})
-        rows.append({**row, "our mse": mine.get("metric"), "epochs run": mine.get("epochs_run"),
+        arch, published, *rest = row.items()
+        rows.append({**dict([arch, published]), "our mse": mine.get("metric"), **dict(rest),
+                     "epochs run": mine.get("epochs_run"),
                      "training time (s)": mine.get("training_time_s"),
                      "parameters": mine.get("param_count")})
     return rows

@@ -332,14 +332,15 @@ def protocol_rows(report: dict) -> list[dict]:
     rows = []
     runs = {**report.get("protocols", {}), **report.get("longer_runs", {})}
     for name, p in runs.items():
-        rows.append({"protocol": name, "split": p["split"], "test windows": p["test_windows"],
-                     "test songs": p["test_songs"],
-                     "test answers inside training windows": p["leakage"]["target_in_training_inputs"],
+        # The accuracies compared and the leak that explains them first, the counts after.
+        rows.append({"protocol": name, "split": p["split"],
                      "test accuracy (musical steps)": p["test"]["accuracy"],
-                     "test accuracy (all steps, with delimiters)": p["test"]["accuracy_all"],
-                     "test onset accuracy": p["test"]["onset_accuracy"],
-                     "always-hold accuracy": p["test"]["always_hold"],
                      "training accuracy (musical steps)": p["train"]["accuracy"],
+                     "test answers inside training windows": p["leakage"]["target_in_training_inputs"],
+                     "test accuracy (all steps, with delimiters)": p["test"]["accuracy_all"],
+                     "always-hold accuracy": p["test"]["always_hold"],
+                     "test onset accuracy": p["test"]["onset_accuracy"],
+                     "test windows": p["test_windows"], "test songs": p["test_songs"],
                      "epochs": p["history"]["epochs_run"]})
     return rows
 
