@@ -9,7 +9,8 @@ from audioml import spectral
 from audioml.metrics import snr_db
 from ui import plots
 from ui.common import audio_player, persistent, user_errors
-from ui.spectrogram import PHASE_SECONDS, frame_in_context, griffin_lim, signal_input
+from ui.spectrogram import (PHASE_SECONDS, frame_in_context, griffin_lim, pooling_note, signal_input,
+                            spectrogram)
 
 st.title("How a spectrogram is made")
 st.markdown(
@@ -81,18 +82,22 @@ with b:
     freqs, mag = spectral.dft_magnitude(windowed, sr)
     st.plotly_chart(plots.spectrum_plot(freqs, mag, title=f"|DFT| of frame {m}: column {m}",
                                         ref=float(peaks.max())), key="stft_dft")
-    image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=window)
+    image = spectrogram(y, signal_id, sr, n_fft=n_fft, hop=hop, window=window)
     st.plotly_chart(plots.spectrogram(image, title="…where that column lands", mark_time=m * hop / sr,
                                       height=320), key="stft_mark")
+    if note := pooling_note(image, len(y), n_fft=n_fft, hop=hop):
+        st.caption(note + " The frame stepper still reaches every frame.")
 
 # --- 4. The spectrogram --------------------------------------------------------------------
 st.header("4 · The spectrogram")
 c1, c2 = st.columns(2)
 db = c1.radio("Values", ["dB", "magnitude"], horizontal=True, **persistent("stft_db")) == "dB"
 scale = c2.radio("Frequency axis", ["linear", "log", "mel"], horizontal=True, **persistent("stft_scale"))
-image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=window, db=db, scale=scale)
+image = spectrogram(y, signal_id, sr, n_fft=n_fft, hop=hop, window=window, db=db, scale=scale)
 st.plotly_chart(plots.spectrogram(image, title=f"|STFT|: N = {n_fft}, H = {hop}, {window}",
                                   zmin=-90 if db else None), key="stft_spec")
+if note := pooling_note(image, len(y), n_fft=n_fft, hop=hop):
+    st.caption(note)
 st.caption("dB is 20·log₁₀ of the magnitude relative to the loudest bin: it shows quiet detail that a "
            "linear scale hides. The mel scale spaces bands as pitch perception does: equally in mel, "
            "which is evenly in Hz up to 1 kHz and ever wider above; each band is a triangular filter "
@@ -107,9 +112,11 @@ c1, c2 = st.columns(2)
 short = c1.select_slider("Short frame", [64, 128, 256, 512], value=128, **persistent("stft_short"))
 long = c2.select_slider("Long frame", [1024, 2048, 4096], value=2048, **persistent("stft_long"))
 for col, size in ((c1, short), (c2, long)):
-    img = spectral.spectrogram_image(y, sr, n_fft=size, hop_length=size // 4, window=window, scale=scale)
+    img = spectrogram(y, signal_id, sr, n_fft=size, hop=size // 4, window=window, scale=scale)
     col.plotly_chart(plots.spectrogram(img, title=f"N = {size}: {size / sr * 1000:.0f} ms, {sr / size:.0f} Hz bins",
                                        zmin=-90, height=340), key=f"stft_tradeoff_{size}")
+    if note := pooling_note(img, len(y), n_fft=size, hop=size // 4):
+        col.caption(note)
 st.markdown("A short frame pins down **when** things happen (clicks stay sharp) but blurs **which "
             "frequency** (harmonics merge); a long frame does the opposite. No single frame size gets both.")
 

@@ -15,6 +15,11 @@ from ui.common import UPLOAD_TYPES, persistent, read_upload, upload_label
 SOURCES = ("Synthetic", "Spoken example", "Upload a file", "Record")
 #: The phase demo runs on at most this many seconds, so Griffin-Lim stays interactive.
 PHASE_SECONDS = 4.0
+#: A drawn spectrogram has at most this many cells (bins x frames): a 30 s upload at 44.1 kHz
+#: with N = 64 and H = 8 has 165,376 frames, 5.5 million cells, 33 MB of chart that stalls the
+#: browser for half a minute; its frames are pooled instead. Below the cap every frame is
+#: drawn, so zooming into the chart still shows what the hop does.
+MAX_CELLS = 500_000
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -25,6 +30,32 @@ def synthetic(name: str, sr: int, duration: float) -> np.ndarray:
 @st.cache_data(show_spinner=False, max_entries=16)
 def example(name: str, sr: int) -> np.ndarray:
     return load_example(name, sr=sr)[0]
+
+
+def drawn_frames(n_fft: int) -> int:
+    """Frames a spectrogram of frame size *n_fft* is drawn with at most."""
+    return max(1, MAX_CELLS // (n_fft // 2 + 1))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def spectrogram(_y: np.ndarray, signal_id: str, sr: int, *, n_fft: int, hop: int, window: str,
+                db: bool = True, scale: str = "linear") -> spectral.SpectrogramImage:
+    """The spectrogram to draw of the signal *signal_id* (a digest of *_y* at *sr*), its
+    frames pooled past :func:`drawn_frames`."""
+    return spectral.spectrogram_image(_y, sr, n_fft=n_fft, hop_length=hop, window=window, db=db,
+                                      scale=scale, max_frames=drawn_frames(n_fft))
+
+
+def pooling_note(image: spectral.SpectrogramImage, n_samples: int, *, n_fft: int, hop: int) -> str | None:
+    """A sentence saying that *image*'s frames were pooled, and how; None when they were not."""
+    frames = 1 + n_samples // hop
+    drawn = image.z.shape[1]
+    if drawn >= frames:
+        return None
+    group = -(-frames // drawn_frames(n_fft))
+    return (f"The {frames:,} frames are drawn as {drawn:,} columns, each the RMS of {group} neighbouring "
+            f"frames (their energy is kept), so the browser draws {image.z.size:,} cells rather than "
+            f"{frames * image.z.shape[0]:,}.")
 
 
 @st.cache_data(show_spinner="Running Griffin–Lim…", max_entries=16)

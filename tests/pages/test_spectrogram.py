@@ -186,6 +186,35 @@ def test_phase_demo_states_the_duration_it_uses(fresh, wav_bytes):
     assert f"uses the first {PHASE_SECONDS:.2f} s of the 5.00 s clip" in captions(at)
 
 
+def test_a_30_s_upload_at_the_finest_frames_is_drawn_in_pooled_columns(fresh, wav_bytes):
+    """30 s at 44.1 kHz, N = 64, H = 8: 165,376 frames, 5.5 million cells a chart unpooled."""
+    from audioml.audio import MAX_SECONDS
+    from ui.spectrogram import MAX_CELLS
+
+    sr = 44100
+    t = np.arange(int(MAX_SECONDS * sr)) / sr
+    at = fresh()
+    at.selectbox(key="stft_sr").set_value(sr).run()
+    at.select_slider(key="stft_nfft").set_value(64).run()
+    at.select_slider(key="stft_hop_64").set_value(8).run()
+    at.radio(key="stft_source").set_value("Upload a file").run()
+    at.file_uploader(key="stft_upload").upload(
+        "long.wav", wav_bytes(0.3 * np.sin(2 * np.pi * (200 + 100 * t) * t), sr), "audio/wav").run()
+    assert not at.exception and not at.error
+    frames = 1 + len(t) // 8
+    assert frame_slider(at).max == frames - 1   # the stepper still reaches every frame
+    for key in ("stft_mark", "stft_spec", "stft_tradeoff_128", "stft_tradeoff_2048"):
+        heatmap = chart(at, key)["data"][0]
+        times, bins = values(heatmap["x"]), values(heatmap["y"])
+        assert len(times) * len(bins) <= MAX_CELLS, key
+        assert times[0] < 0.1 and times[-1] > MAX_SECONDS - 0.1, key   # the whole clip is drawn
+    assert f"The {frames:,} frames are drawn as" in captions(at)
+    # A shorter clip that fits is drawn frame by frame (8,269 of them), and no caption says otherwise.
+    at.radio(key="stft_source").set_value("Synthetic").run()
+    assert len(values(chart(at, "stft_spec")["data"][0]["x"])) == 1 + int(1.5 * sr) // 8
+    assert "frames are drawn as" not in captions(at)
+
+
 def test_bad_uploads_give_a_message_not_a_traceback(fresh, wav_bytes):
     at = fresh()
     at.radio(key="stft_source").set_value("Upload a file").run()
