@@ -189,7 +189,8 @@ sampling_section()
 # ------------------------------------------------------------------ 5. numbers
 st.header("The numbers that tell the story")
 stats = {kind: cards[latent.MODEL_NAMES[kind]]["metrics"] for kind in kinds}
-st.dataframe(pd.DataFrame(ui.story_rows(stats)).set_index("model").T)
+# Static tables, not st.dataframe: their cells wrap, so on a phone every column stays in view.
+st.table(pd.DataFrame(ui.story_rows(stats)).set_index("model").T)
 n_heldout = stats["vae"].get("n_heldout")
 st.caption(
     f"Figures from the model cards, measured on the {f'{n_heldout:,} ' if n_heldout else ''}held-out "
@@ -229,7 +230,9 @@ else:
     with a2:
         st.image(ui.tiles_rgb(result["samples"], columns=6), width="stretch",
                  caption=f"Draws from N(0, I) decoded by the VAE trained with α = {chosen}")
-    st.dataframe(pd.DataFrame(ui.alpha_rows(study)).set_index("α").T)
+    table = pd.DataFrame(ui.alpha_rows(study)).set_index("α").T
+    table.columns = [f"α = {alpha}" for alpha in table.columns]
+    st.table(table)
     collapse = ui.collapse_text(study)
     if collapse:
         st.write(collapse)

@@ -121,3 +121,34 @@ def test_each_plot_keeps_its_picks_and_rings_them_on_both(visit):
     assert "3 picked · digits: 0×1, 2×1, 4×1" in text
     assert {k: p.evaluate(RINGED) for k, p in _plots(page).items()} == {"dcae": 3, "vae": 3}
     assert f"The sliders are at image #{zero} (a 0), clicked on the VAE plot" in text
+
+
+def test_on_a_phone_every_table_column_and_chart_title_is_in_view(visit):
+    """At 390 px the story table shows both models and the α table every α, beside their row
+    labels, and no chart title runs past its chart."""
+    page = visit("latent-space", width=390, height=844)
+    tables = page.locator("[data-testid='stMain'] [data-testid='stTable'], "
+                          "[data-testid='stMain'] [data-testid='stDataFrame']")
+    tables.nth(1).wait_for(timeout=60_000)   # the α table comes last
+    headers = []
+    for i in range(tables.count()):
+        table = tables.nth(i)
+        table.scroll_into_view_if_needed()
+        # Every header cell, the row labels' column included, lies inside the screen.
+        headers.append(table.evaluate("""e => [...e.querySelectorAll('thead th')].map(th => {
+            const r = th.getBoundingClientRect();
+            return [th.textContent.trim(), r.left >= 0 && r.right <= window.innerWidth + 0.5];
+        })"""))
+    assert len(headers) == 2, headers
+    story, alphas = headers
+    assert [name for name, _ in story[1:]] == ["DCAE (plain autoencoder)", "VAE (variational)"]
+    assert [name for name, _ in alphas[1:]] == ["α = 10", "α = 100", "α = 1000", "α = 10000"]
+    assert all(inside for _, inside in story + alphas), headers
+    charts = page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot")
+    assert charts.count() == 3
+    for i in range(charts.count()):
+        title, whole = charts.nth(i).evaluate("""gd => {
+            const t = gd.querySelector('.gtitle').getBoundingClientRect(), b = gd.getBoundingClientRect();
+            return [gd.layout.title.text, t.left >= b.left && t.right <= b.right && b.right <= window.innerWidth];
+        }""")
+        assert whole, title

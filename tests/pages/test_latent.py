@@ -103,7 +103,7 @@ def test_page_renders_and_its_controls_change_the_output(open_page):
         "The decoded plane", "Sampling: draw z from N(0, I) and decode",
         "The numbers that tell the story", "The reconstruction weight α"]
     # The story table: one column per model, its rows the figures, every cell filled.
-    story = at.dataframe[0].value
+    story = at.table[0].value
     assert list(story.columns) == [LABELS["dcae"], LABELS["vae"]]
     assert {ui_latent.KL_MEANS, ui_latent.KL_POSTERIOR} <= set(story.index) and not story.isna().any().any()
     # The KL of the VAE's whole posteriors is on the page, read from its card.
@@ -135,9 +135,10 @@ def test_page_renders_and_its_controls_change_the_output(open_page):
     assert not at.exception and image_urls(at) != before
 
     # The alpha study is shipped in reports/, so its slider and table are there.
-    assert len(at.dataframe) == 2
+    assert len(at.table) == 2
     before = image_urls(at)
     alpha = at.select_slider(key="latent_alpha")
+    assert list(at.table[1].value.columns) == [f"α = {a}" for a in alpha.options]
     alpha.set_value(alpha.options[0]).run()
     assert not at.exception and image_urls(at) != before
     assert any(f"α = {alpha.options[0]}" in c for c in image_captions(at))
