@@ -324,9 +324,39 @@ TIPS = {"training time (s)": "Wall-clock seconds in training, summed over a resu
                             "it was recorded show a dash."}
 
 
-def _column(name: str, values: pd.Series, *, first: bool = False):
-    """A compact column: a short header, numbers to three or four significant digits, big
-    counts as 3.2M; the *first* column stays pinned while a phone scrolls the rest."""
+#: Columns of shares from 0 to 1, written with decimals even where every share is 0 or 1.
+FRACTIONS = {"test answers inside training windows"}
+
+
+def number_format(name: str, values: pd.Series, decimals: dict[str, int] | None = None) -> str:
+    """One printf format for a numeric column, the same for every cell of it: *decimals* where
+    given (the paper's, for its published columns), else by what the column holds: whole numbers
+    as they are, MSEs to four decimals, accuracies and NLLs to three, seconds whole, η to six."""
+    from audioml.experiments.compare import OUR_DECIMALS
+
+    if decimals and name in decimals:
+        return f"%.{decimals[name]}f"
+    if pd.api.types.is_integer_dtype(values):
+        return "%d"
+    if "mse" in name:
+        return f"%.{OUR_DECIMALS['mse']}f"
+    if "acc" in name or "onsets" in name or "NLL" in name or "always-hold" in name:
+        return f"%.{OUR_DECIMALS['accuracy']}f"
+    if name.endswith("(s)"):
+        return "%.0f"
+    if name == "η":
+        return "%.6f"
+    known = values.dropna()
+    if len(known) and (known == known.round()).all() and name not in FRACTIONS:
+        return "%d"    # whole numbers with a gap (a trial not run yet) are floats to pandas
+    return "%.2f"
+
+
+def _column(name: str, values: pd.Series, *, first: bool = False,
+            decimals: dict[str, int] | None = None):
+    """A compact column: a short header, one number format for all its cells
+    (:func:`number_format`), big counts as 3.2M; the *first* column stays pinned while a phone
+    scrolls the rest."""
     label = SHORT_HEADERS.get(name, name)
     tip = TIPS.get(name) or (name if name in SHORT_HEADERS else None)
     common = dict(help=tip, pinned=first or None)
@@ -334,18 +364,18 @@ def _column(name: str, values: pd.Series, *, first: bool = False):
         return st.column_config.Column(label, **common)
     if name == "parameters":
         return st.column_config.NumberColumn(label, format="compact", **common)
-    if pd.api.types.is_integer_dtype(values):
-        return st.column_config.NumberColumn(label, format="%d", **common)
-    return st.column_config.NumberColumn(label, format="%.4g" if "mse" in name else "%.3g", **common)
+    return st.column_config.NumberColumn(label, format=number_format(name, values, decimals), **common)
 
 
-def table(rows: list[dict]) -> None:
-    """Rows of a comparison as a dataframe as wide as the page, every column in view on a desktop
-    (numbers rounded for display); a phone scrolls it sideways with the first column pinned.
-    A value not there yet (a running trial's metric) shows as a dash, not as "None"."""
+def table(rows: list[dict], *, decimals: dict[str, int] | None = None) -> None:
+    """Rows of a comparison as a dataframe as wide as the page, every column in view on a desktop,
+    each numeric column in one format (*decimals* fixes a column's, as the paper prints it); a
+    phone scrolls it sideways with the first column pinned. A value not there yet (a running
+    trial's metric) shows as a dash, not as "None"."""
     frame = pd.DataFrame(rows)
     st.dataframe(frame, hide_index=True, width="stretch", placeholder="—",
-                 column_config={c: _column(c, frame[c], first=i == 0) for i, c in enumerate(frame.columns)})
+                 column_config={c: _column(c, frame[c], first=i == 0, decimals=decimals)
+                                for i, c in enumerate(frame.columns)})
 
 
 # --- the paper's figures under its own protocol ---------------------------------------------------

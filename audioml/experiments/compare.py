@@ -10,8 +10,9 @@ import statistics
 
 from audioml.denoising.features import FLOOR_DB
 from audioml.experiments.published import (TABLE1_ARCHITECTURES, TABLE1_EPOCHS, TABLE1_FIXED,
-                                           TABLE3_BEST, TABLE3_RANGES, outside_counts,
-                                           outside_ranges, table as published_table)
+                                           TABLE3_BEST, TABLE3_RANGES, TABLES, outside_counts,
+                                           outside_ranges, printed_decimals, shorter_values,
+                                           table as published_table)
 from audioml.experiments.report import completed
 
 #: How our denoisers' clean target is put on [0, 1] (:func:`audioml.denoising.features.paper_pair`),
@@ -21,6 +22,48 @@ TARGET_SCALING = f"clean dB from the {FLOOR_DB:g} dB floor to the noisy clip's m
 
 PARAM_LABELS = {"architecture": "layers/latent", "learning_rate": "η", "batch_size": "B",
                 "epochs": "E", "units": "n"}
+#: Decimals of our own metrics wherever the page shows them (tables, tiles, sentences).
+OUR_DECIMALS = {"mse": 4, "accuracy": 3}
+
+
+def published_decimals(table: str) -> dict[str, int]:
+    """``{column of the published rows: decimals}``, the paper's own (``"published mse": 4``)."""
+    metric = published_table(table)["metric"]
+    return {f"published {metric}" if k == metric else PARAM_LABELS.get(k, k): d
+            for k, d in printed_decimals(table).items()}
+
+
+def published_figure(table: str, value: float) -> str:
+    """A published metric of *table* written with the paper's decimals."""
+    metric = published_table(table)["metric"]
+    return f"{value:.{printed_decimals(table)[metric]}f}"
+
+
+def our_figure(table: str, value: float) -> str:
+    """One of our metrics of *table* with the page's decimals for it."""
+    return f"{value:.{OUR_DECIMALS[published_table(table)['metric']]}f}"
+
+
+def precision_note() -> str:
+    """The one sentence that says how the page writes published and measured figures."""
+    parts, short = [], []
+    for name, info in TABLES.items():
+        number = name.removeprefix("table")
+        found = printed_decimals(name)
+        names = {"learning_rate": "η", "mse": "MSE"}
+        parts.append(f"Table {number}: " + ", ".join(f"{names.get(k, k)} to {d}"
+                                                     for k, d in found.items()))
+        metric = info["metric"]
+        for i in shorter_values(name, metric):
+            row = info["rows"][i]
+            label = row.get("architecture", f"row {i + 1}")
+            short.append(f"the paper's {row[metric]:g} for Table {number}'s {label} reads "
+                         f"{row[metric]:.{found[metric]}f}")
+    text = "Published figures are shown with the decimals the paper prints (" + "; ".join(parts) + ")"
+    if short:
+        text += ", so " + " and ".join(short)
+    mse, acc = OUR_DECIMALS["mse"], OUR_DECIMALS["accuracy"]
+    return text + f". Ours: MSE to {mse} decimals, accuracy to {acc}, seconds whole."
 
 
 def _best(values: list[float], direction: str) -> float | None:
@@ -142,7 +185,7 @@ def seed_sentence(table: str, entry: dict) -> str | None:
     s = seed_summary(entry)
     if s is None:
         return None
-    fmt = "{:.4f}" if table != "table3" else "{:.3f}"
+    fmt = f"{{:.{OUR_DECIMALS[published_table(table)['metric']]}f}}"
     params = ", ".join(f"{PARAM_LABELS.get(k, k)} = {_shown(v)}" for k, v in s["params"].items())
     text = (f"The configuration the search chose (trial {s['source_trial']}: {params}) trained "
             f"again with {s['seeds']} other seeds: {fmt.format(s['mean'])} ± {fmt.format(s['sd'])} "
@@ -221,13 +264,14 @@ def discussion(table: str, entry: dict) -> str:
     """
     s = summary(table, entry.get("trials", []))
     scale = entry.get("epochs_scale")
-    fmt = "{:.4f}" if table != "table3" else "{:.3f}"
+    fmt = f"{{:.{OUR_DECIMALS[s['metric']]}f}}"
     if not s["our_trials"]:
         text = ["No trial of this search has finished yet; the published rows stand alone. Run "
                 f"`audioml experiment {table}` and `audioml experiment report --export`."]
     else:
         text = [f"{s['our_trials']} of our trials finished (best {s['metric_label']} "
-                f"{fmt.format(s['our_best'])}, published best {fmt.format(s['published_best'])})."]
+                f"{fmt.format(s['our_best'])}, published best "
+                f"{published_figure(table, s['published_best'])})."]
     if table == "table1":
         text.append(f"Every architecture trains for E = {TABLE1_EPOCHS} epochs at η = "
                     f"{TABLE1_FIXED['learning_rate']}, B = {TABLE1_FIXED['batch_size']}.")
@@ -269,7 +313,7 @@ def discussion(table: str, entry: dict) -> str:
     if len(mine) >= 2:
         pub = [r[s["metric"]] for r in published_table(table)["rows"]]
         text.append(f"Between configurations our metric spans {fmt.format(max(mine) - min(mine))}, "
-                    f"the published one {fmt.format(max(pub) - min(pub))}.")
+                    f"the published one {published_figure(table, max(pub) - min(pub))}.")
     return " ".join(text)
 
 

@@ -124,3 +124,31 @@ def span(name: str, param: str) -> tuple:
         raise AudioMLError(f"table {name} has no parameter {param!r}; choose one of "
                            f"{', '.join(k for k in table(name)['rows'][0] if k != table(name)['metric'])}")
     return min(values), max(values)
+
+
+def decimals(values) -> int:
+    """The fewest decimals that write every one of *values* exactly (``0.0018`` -> 4), at most 10."""
+    return next(d for d in range(11) if all(round(v, d) == v for v in values)) if values else 0
+
+
+def printed_decimals(name: str) -> dict[str, int]:
+    """The decimals of each fractional column of table *name* as the paper prints it, read from
+    its rows: ``{"learning_rate": 5, "mse": 4}`` for Table 2 (its whole-number columns left out).
+
+    A value printed with fewer (Table 1's 0.002) is shown with the column's decimals; see
+    :func:`shorter_values`.
+    """
+    rows = table(name)["rows"]
+    found = {}
+    for key in rows[0]:
+        values = [row[key] for row in rows]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) \
+                and any(v != round(v) for v in values):
+            found[key] = decimals(values)
+    return found
+
+
+def shorter_values(name: str, key: str) -> list[int]:
+    """Rows of table *name* whose *key* the paper writes with fewer decimals than the column has."""
+    wanted = printed_decimals(name).get(key, 0)
+    return [i for i, row in enumerate(table(name)["rows"]) if decimals([row[key]]) < wanted]

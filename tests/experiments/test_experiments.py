@@ -404,3 +404,24 @@ def test_importance_spread_with_fanova_and_its_note():
     assert importance.importance_spread("table2", trials[:1]) is None
     with pytest.raises(AudioMLError, match="resamples"):
         importance.importance_spread("table2", trials, resamples=0)
+
+
+def test_published_decimals_are_read_from_the_paper_rows():
+    """Each published column keeps the decimals its rows need (no more, no fewer), and the one
+    value printed shorter (Table 1's 0.002) is named in the page's note on precision."""
+    for name in published.TABLES:
+        for key, d in published.printed_decimals(name).items():
+            values = [row[key] for row in published.table(name)["rows"]]
+            assert all(round(v, d) == v for v in values), (name, key)
+            assert any(round(v, d - 1) != v for v in values), (name, key)
+    assert published.printed_decimals("table2") == {"learning_rate": 5, "mse": 4}
+    assert published.shorter_values("table1", "mse") == [2]
+    assert compare.published_decimals("table3") == {"η": 4, "published accuracy": 2}
+    assert compare.published_figure("table3", 0.85) == "0.85"
+    assert compare.published_figure("table1", 0.002) == "0.0020"
+    assert compare.our_figure("table3", 0.7) == "0.700"
+    note = compare.precision_note()
+    assert "Table 2: η to 5, MSE to 4" in note and "0.002 for Table 1's 3/32 reads 0.0020" in note
+    text = compare.discussion("table3", {"trials": [{"number": 0, "state": "complete", "metric": 0.7,
+                                                      "params": {"units": 120}}], "epochs_scale": 1.0})
+    assert "best test next-step accuracy 0.700, published best 0.85)" in text

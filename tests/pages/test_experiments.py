@@ -193,3 +193,37 @@ def test_model_cards_show_a_readable_table_not_raw_json(no_live_studies, open_pa
     # Downloading a card reruns nothing.
     cards = [b for b in at.get("download_button") if b.proto.label == "Download the card (JSON)"]
     assert cards and all(b.proto.ignore_rerun for b in cards)
+
+
+def test_every_number_column_has_one_format_and_published_ones_the_papers(no_live_studies, open_page):
+    """Each numeric column of the page is written in one fixed format (no "%g", which put 0.002
+    beside 0.0098 and 1.1e+03 beside 1.08e+03), published columns with the decimals of the paper's
+    rows, and the page says so once."""
+    from audioml.experiments import compare
+
+    at = open_page(PAGE)
+    assert not at.exception
+    seen = set()
+    for frame in at.dataframe:
+        columns = json.loads(frame.proto.columns)
+        for name in frame.value.columns:
+            fmt = columns.get(name, {}).get("type_config", {}).get("format")
+            numeric = frame.value[name].dtype.kind in "fi"
+            if not numeric:
+                continue
+            assert fmt == "compact" or re.fullmatch(r"%d|%\.\df", fmt), (name, fmt)
+            if name.startswith("published "):
+                metric = name.removeprefix("published ")
+                table = "table3" if metric == "accuracy" else "table1"
+                assert fmt == f"%.{compare.published_decimals(table)[name]}f", (name, fmt)
+                seen.add(name)
+            elif "mse" in name or name.startswith("our "):
+                assert fmt == f"%.{compare.OUR_DECIMALS[name.split()[-1]]}f", (name, fmt)
+            # One format per column: every cell of it prints with the same number of decimals.
+            cells = [fmt % v for v in frame.value[name].dropna()] if fmt != "compact" else []
+            assert len({len(c.partition(".")[2]) for c in cells}) <= 1, (name, cells)
+    assert seen == {"published mse", "published accuracy"}
+    notes = [c.value for c in at.caption if compare.precision_note() in c.value]
+    assert len(notes) == 1
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["published best accuracy"] == "0.85" and tiles["published best mse"] == "0.0015"
