@@ -121,14 +121,15 @@ with tab_analysis:
         st.info("The copy index of the training songs is not shipped with this model.")
     st.caption(view.analysed_key_text(found))
     hist = found["histograms"]
-    a, b = st.columns(2)
-    a.plotly_chart(view.histogram_figure(hist["pitch"], stats and stats["pitch"], title="Pitches",
-                                         label=view.pitch_label, hover=view.pitch_hover),
-                   key="melody_pitch_hist")
-    b.plotly_chart(view.histogram_figure(hist["duration"], stats and stats["duration"],
-                                         title="Durations (fractions of a whole note)",
-                                         label=view.duration_label, hover=view.duration_hover),
-                   key="melody_duration_hist")
+    # One under the other, full width: a duration axis of some fifteen labels stays horizontal.
+    st.plotly_chart(view.histogram_figure(hist["pitch"], stats and stats["pitch"], title="Pitches",
+                                          label=view.pitch_label, hover=view.pitch_hover,
+                                          labelled=view.pitch_ticks, axis_title="pitch (C4 is middle C)"),
+                    key="melody_pitch_hist")
+    st.plotly_chart(view.histogram_figure(hist["duration"], stats and stats["duration"], title="Durations",
+                                          label=view.duration_label, hover=view.duration_hover,
+                                          axis_title="fraction of a whole note"),
+                    key="melody_duration_hist")
 
 with tab_steps:
     if not melody.trace:

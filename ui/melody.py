@@ -270,11 +270,13 @@ def candidates_figure(record: dict, *, number: int | None = None) -> go.Figure:
         go.Bar(name="as trained (T = 1)", x=names, y=[before.get(s, 0.0) for s in symbols]),
         go.Bar(name="after temperature", x=names, y=[after.get(s, 0.0) for s in symbols]),
     ])
-    fig.update_layout(barmode="group", height=300, margin=dict(l=10, r=10, t=30, b=10),
-                      yaxis_title="probability",
-                      title=(f"generated step {number}" if number else f"step {record['step'] + 1}")
-                            + f": chose {_label(record['chosen'])}"
-                            + (" (the end was refused: not on the tonic)" if record.get("end_refused") else ""))
+    title = ((f"generated step {number}" if number else f"step {record['step'] + 1}")
+             + f": chose {_label(record['chosen'])}"
+             + ("<br>(end refused: not on the tonic)" if record.get("end_refused") else ""))
+    fig.update_layout(barmode="group", height=340, margin=dict(l=10, r=10, t=100, b=10),
+                      yaxis_title="probability", title=_title(title), legend=_top_legend())
+    fig.update_xaxes(tickfont=dict(size=TICK_PX), automargin=True)
+    fig.update_yaxes(tickfont=dict(size=TICK_PX))
     return fig
 
 
@@ -293,16 +295,40 @@ def gates_figure(trace) -> go.Figure:
     for gate in ("input", "forget", "output"):
         fig.add_scatter(x=steps, y=[r["gates"][gate] for r in trace if "gates" in r], name=f"{gate} gate",
                         mode="lines")
-    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="generated step",
-                      yaxis_title="mean activation", yaxis_range=[0, 1], title="Gate activity")
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=80, b=10), xaxis_title="generated step",
+                      yaxis_title="mean activation", yaxis_range=[0, 1], title=_title("Gate activity"),
+                      legend=_top_legend())
+    fig.update_xaxes(tickfont=dict(size=TICK_PX))
+    fig.update_yaxes(tickfont=dict(size=TICK_PX))
     return fig
 
 
-def histogram_figure(generated: dict, training: dict | None, *, title: str, label, hover=None) -> go.Figure:
+#: Font size of every axis's tick labels and of the legends, in px: readable on a projector and
+#: on a phone.
+TICK_PX = 13
+#: Chart titles, one line each at 390 px.
+TITLE_PX = 16
+
+
+def _title(text: str) -> dict:
+    """A title on its own line at the top left, above a legend placed by :func:`_top_legend`."""
+    return dict(text=text, x=0, xanchor="left", xref="paper", y=1, yanchor="top", yref="container",
+                pad=dict(t=6), font=dict(size=TITLE_PX))
+
+
+def _top_legend() -> dict:
+    """A one-row legend under the title, above the plot: it never covers the title or the bars."""
+    return dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=TICK_PX))
+
+
+def histogram_figure(generated: dict, training: dict | None, *, title: str, label, hover=None,
+                     labelled=None, axis_title: str | None = None) -> go.Figure:
     """Shares of the melody's notes against the training songs' (pitch or duration).
 
-    Every bar gets its tick label (short labels from *label*, turned upright when there are many);
-    *hover* gives a longer name shown on hover.
+    *label* gives a bar's short tick label and *hover* a longer name shown on hover. Every bar is
+    labelled unless *labelled* (a test on a key) picks the ones that are: a pitch axis of some
+    fifty semitones labels its Cs and Gs, so the labels stay horizontal and large on a phone.
+    Labels stand upright only when they would collide side by side.
     """
     hover = hover or label
     keys = sorted(set(generated) | set(training or {}))
@@ -313,14 +339,20 @@ def histogram_figure(generated: dict, training: dict | None, *, title: str, labe
     if training:
         fig.add_bar(name="training songs", x=names, y=[training.get(k, 0.0) for k in keys],
                     customdata=longer, hovertemplate="%{customdata}: %{y:.1%}<extra></extra>")
-    fig.update_layout(barmode="group", height=300, margin=dict(l=10, r=10, t=30, b=10), title=title,
-                      yaxis_title="share of notes", yaxis_tickformat=".0%",
-                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
-    # Every category labelled: plotly would otherwise skip labels that might collide.
-    fig.update_xaxes(type="category", tickmode="array", tickvals=names, ticktext=names,
-                     tickangle=-90 if len(names) > 12 else -45, tickfont=dict(size=10 if len(names) > 24 else 12),
-                     automargin=True)
+    fig.update_layout(barmode="group", height=340, margin=dict(l=10, r=10, t=80, b=10), title=_title(title),
+                      yaxis_title="share of notes", yaxis_tickformat=".0%", legend=_top_legend())
+    shown = [n for k, n in zip(keys, names) if labelled is None or labelled(k)]
+    # Listed explicitly: plotly would otherwise skip labels that might collide. Horizontal where
+    # they fit, else upright (a slant of 30 degrees still collides at 390 px).
+    fig.update_xaxes(type="category", tickmode="array", tickvals=shown, ticktext=shown, autotickangles=[0, 90],
+                     tickfont=dict(size=TICK_PX), automargin=True, title_text=axis_title)
+    fig.update_yaxes(tickfont=dict(size=TICK_PX))
     return fig
+
+
+def pitch_ticks(p: int) -> bool:
+    """Which pitches the pitch histogram labels: every C and G."""
+    return p % 12 in (0, 7)
 
 
 def pitch_label(p: int) -> str:
@@ -401,5 +433,6 @@ def drops_figure(counts: dict) -> go.Figure:
     fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", text=[count(v) for v in values],
                            textposition="outside", cliponaxis=False))
     fig.update_layout(height=60 + 40 * len(labels), margin=dict(l=10, r=10, t=10, b=10), xaxis_title="songs",
-                      yaxis=dict(autorange="reversed"))
+                      yaxis=dict(autorange="reversed", tickfont=dict(size=TICK_PX)),
+                      xaxis=dict(tickfont=dict(size=TICK_PX), tickformat=",d"), font=dict(size=TICK_PX))
     return fig
