@@ -139,6 +139,15 @@ def test_page_renders_and_its_controls_change_the_output(open_page):
     before = image_urls(at)
     alpha = at.select_slider(key="latent_alpha")
     assert list(at.table[1].value.columns) == [f"α = {a}" for a in alpha.options]
+    # The α table and its caption show the shipped report's figures and recorded epochs.
+    from audioml.latent.recipe import load_alpha_study
+
+    study = load_alpha_study()
+    for r in study["results"]:
+        column = at.table[1].value[f"α = {r['alpha']:g}"]
+        assert column[ui_latent.KL_POSTERIOR] == f"{r['posterior_kl']:.2f}"
+        assert column[ui_latent.NEAR_MEAN] == f"{r['prior_coverage']:.0%}"
+    assert any(f"one VAE per α, {study['epochs']} epochs each" in c for c in captions(at))
     alpha.set_value(alpha.options[0]).run()
     assert not at.exception and image_urls(at) != before
     assert any(f"α = {alpha.options[0]}" in c for c in image_captions(at))
