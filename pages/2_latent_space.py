@@ -15,7 +15,8 @@ st.markdown(
     "easiest: spread wide, off-centre, at a scale of its own. The **VAE** encodes each digit as "
     "a small Gaussian and pays a KL penalty for straying from the standard normal N(0, I), so "
     "its codes fill the region where N(0, I) draws land, and draws decode to the whole range of "
-    "digits (with only two numbers per digit, about one in five a blend of neighbours).")
+    "digits (with only two numbers per digit, some of them blends of neighbours: the judge below "
+    "counts them).")
 
 kinds = ui.shipped_kinds()
 if kinds != list(latent.KINDS):
@@ -176,7 +177,7 @@ def sampling_section() -> None:
                                  "judge does not accept as a digit.")
         st.caption(
             f"Measured here on {n} draws (seed {seed}). The judge is a small CNN shipped with the "
-            "models, trained on the 8,000 training digits plus made-up non-digits (two digits "
+            "models, trained on the models' training digits plus made-up non-digits (two digits "
             "overlaid, blotches, scribbles, blanks); a sample counts when the judge gives ≥90% to one "
             f"digit. For scale: it accepts {judge_card.get('heldout_digit_rate', float('nan')):.0%} of "
             f"real held-out digits and rejects {judge_card.get('heldout_non_digit_recall', float('nan')):.0%} "
@@ -238,7 +239,8 @@ else:
         st.write(collapse)
     st.caption(f"Shipped results: one VAE per α, {study['epochs']} epochs each, same data and seed "
                f"({study['split']}). Retrain: `{study['retrain_command']}`. The VAE in the sections "
-               "above is trained longer (160 epochs) with per-pixel cross-entropy in place of the MSE; "
+               f"above is trained longer ({cards['latent_vae']['epochs']} epochs) with per-pixel "
+               "cross-entropy in place of the MSE; "
                "its card has the recipe.")
 st.caption(
     "¹ The paper prints this term as ½ Σ (1 + log σ² − μ² − σ²), without the minus sign. That "

@@ -148,6 +148,8 @@ def test_page_renders_and_its_controls_change_the_output(open_page):
         assert column[ui_latent.KL_POSTERIOR] == f"{r['posterior_kl']:.2f}"
         assert column[ui_latent.NEAR_MEAN] == f"{r['prior_coverage']:.0%}"
     assert any(f"one VAE per α, {study['epochs']} epochs each" in c for c in captions(at))
+    vae_epochs = {c["name"]: c for c in list_cards("latent")}["latent_vae"]["epochs"]
+    assert any(f"trained longer ({vae_epochs} epochs)" in c for c in captions(at))
     alpha.set_value(alpha.options[0]).run()
     assert not at.exception and image_urls(at) != before
     assert any(f"α = {alpha.options[0]}" in c for c in image_captions(at))
