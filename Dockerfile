@@ -16,6 +16,7 @@ USER user
 ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH PYTHONUNBUFFERED=1 TF_CPP_MIN_LOG_LEVEL=3
 WORKDIR /home/user/app
 
+# The app's pins only, as `make run` installs them: the test tools (requirements-test.txt) stay out.
 COPY --chown=user requirements.txt requirements-nodeps.txt pyproject.toml README.md ./
 RUN pip install --no-cache-dir --user -r requirements.txt \
  && pip install --no-cache-dir --user --no-deps -r requirements-nodeps.txt

@@ -33,9 +33,13 @@ def _check_fft(n_fft: int, hop_length: int) -> None:
 def get_window(name: str, n_fft: int) -> np.ndarray:
     """Analysis window of length *n_fft*.
 
-    ``"rectangular"`` is the step function w(n; f) = 1 for 0 <= n < f;
-    ``"hann"`` and ``"hamming"`` are the periodic (DFT-even) forms, which add up
-    to a constant at hop n_fft / 2 and n_fft / 4.
+    ``"rectangular"`` is the step function w[n] = 1 for 0 <= n < N (N = *n_fft*);
+    ``"hann"`` and ``"hamming"`` are the periodic (DFT-even) forms.
+
+    :func:`istft` gives the signal back wherever the squared windows, overlap-added, do
+    not sum to zero, ``sum_m w[n - mH]**2 != 0`` (NOLA, nonzero overlap-add): every hop
+    H < N meets it, and at H = N the rectangular and Hamming windows do while Hann,
+    zero at its ends, does not. The windows need not add up to a constant (COLA).
     """
     if name not in WINDOWS:
         raise AudioMLError(f"unknown window {name!r}; choose one of {', '.join(WINDOWS)}")
@@ -47,21 +51,28 @@ def get_window(name: str, n_fft: int) -> np.ndarray:
 
 def stft(y: np.ndarray, *, n_fft: int = 512, hop_length: int = 256, window: str = "hann",
          center: bool = True) -> np.ndarray:
-    """Complex STFT ``S(m, k) = sum_n x[n] w(n - mH) exp(-2 pi i n k / N)``.
+    """Complex STFT ``S(m, k) = sum_{n=0}^{N-1} x[n + mH - N/2] w[n] exp(-2 pi i n k / N)``.
+
+    Frame m is centred on sample mH (with *center*; without it, ``x[n + mH]``), x is zero
+    outside the signal, and the phase of every bin is measured from the frame's first
+    sample, not from the start of the signal: the convention of librosa.
 
     Parameters
     ----------
     y : np.ndarray [shape=(n,)]
         Mono signal.
     n_fft : int
-        Frame (and DFT) size N in samples.
+        Frame (and DFT) size N in samples; the window has length N too.
     hop_length : int
         Hop H between frames in samples.
     window : {"rectangular", "hann", "hamming"}
+    center : bool
+        Centre frame m on sample mH (pad N/2 zeros at both ends) rather than start it there.
 
     Returns
     -------
     np.ndarray [shape=(1 + n_fft // 2, n_frames), dtype=complex64]
+        ``S[k, m]``: frequency bin k (k sr / N Hz) on axis 0, frame m on axis 1.
     """
     _check_fft(n_fft, hop_length)
     import librosa  # imported on first use: it takes seconds, and the CLI should start fast
@@ -72,7 +83,12 @@ def stft(y: np.ndarray, *, n_fft: int = 512, hop_length: int = 256, window: str 
 
 def istft(S: np.ndarray, *, hop_length: int = 256, window: str = "hann",
           length: int | None = None, center: bool = True) -> np.ndarray:
-    """Inverse STFT by weighted overlap-add; exact for a complex STFT of the same settings."""
+    """Inverse STFT by weighted overlap-add (divided by the summed squared window).
+
+    Exact for a complex STFT of the same settings at every sample that a frame holds and
+    where the summed squared window is not zero (NOLA, see :func:`get_window`);
+    :func:`inverse_coverage` says which samples those are.
+    """
     n_fft = 2 * (S.shape[0] - 1)
     _check_fft(n_fft, hop_length)
     import librosa
@@ -147,18 +163,37 @@ def inverse_coverage(n_samples: int, *, n_fft: int, hop_length: int, window: str
     InverseCoverage
     """
     _check_fft(n_fft, hop_length)
-    w2 = get_window(window, n_fft) ** 2
+    import librosa
+
+    w = get_window(window, n_fft)
     offset = n_fft // 2 if center else 0
-    starts = frame_starts(n_samples, n_fft=n_fft, hop_length=hop_length, center=center) + offset
-    total = np.zeros(n_samples + 2 * offset + n_fft)
-    for s in starts:
-        total[s:s + n_fft] += w2
-    total = total[offset:offset + n_samples]
-    covered_to = int(starts[-1] - offset + n_fft) if len(starts) else 0
+    starts = frame_starts(n_samples, n_fft=n_fft, hop_length=hop_length, center=center)
+    # The summed squared window that istft divides by, on the padded signal's time axis
+    # (frame m starts at m * H there), cut to the signal's own samples.
+    total = librosa.filters.window_sumsquare(window=w, n_frames=len(starts), hop_length=hop_length,
+                                             n_fft=n_fft, dtype=np.float64)
+    total = np.pad(total, (0, max(0, offset + n_samples - len(total))))[offset:offset + n_samples]
+    w2 = w ** 2
+    covered_to = int(starts[-1] + n_fft) if len(starts) else 0
     tail = np.arange(n_samples) >= covered_to
     weak = ~tail & (total < WEAK_SUM * w2.max())
     return InverseCoverage(n_samples=n_samples, n_fft=n_fft, hop_length=hop_length, window=window,
                            uncovered_tail=int(tail.sum()), weak=int(weak.sum()), lost=tail | weak)
+
+
+def resolution_bins(window: str, n_fft: int = 512) -> float:
+    """Width in DFT bins of the window's main lobe at -6 dB: how far apart two equally loud
+    tones must be to show as two peaks (about 1.2 bins rectangular, 1.8 Hamming, 2 Hann).
+
+    The bins are sr / N apart; what a window can tell apart is this many times that.
+    """
+    oversample = 64
+    spectrum = np.abs(np.fft.rfft(get_window(window, n_fft), n_fft * oversample))
+    below = np.flatnonzero(spectrum < spectrum[0] * 10 ** (-6 / 20))[0]
+    # Interpolate the crossing between the last sample above and the first below.
+    a, b = spectrum[below - 1], spectrum[below]
+    crossing = below - 1 + (a - spectrum[0] * 10 ** (-6 / 20)) / (a - b)
+    return float(2 * crossing / oversample)
 
 
 def frame_starts(n_samples: int, *, n_fft: int, hop_length: int, center: bool = True) -> np.ndarray:
@@ -250,7 +285,10 @@ def griffin_lim(magnitude: np.ndarray, *, hop_length: int = 256, window: str = "
     Returns
     -------
     y : np.ndarray [shape=(length,)]
-    history : list of float, only when *return_history*
+    history : list of float [length n_iter], only when *return_history*
+        ``history[i]`` is the :func:`spectral_convergence` of the signal made from the
+        phase after ``i + 1`` iterations, so ``history[-1]`` is that of the returned *y*
+        (the random- or *init_phase* start is not in it).
     """
     magnitude = np.asarray(magnitude, dtype=np.float32)
     if magnitude.ndim != 2 or np.any(magnitude < 0) or not np.all(np.isfinite(magnitude)):
@@ -269,23 +307,62 @@ def griffin_lim(magnitude: np.ndarray, *, hop_length: int = 256, window: str = "
     norm = max(float(np.linalg.norm(magnitude)), 1e-12)
     previous = np.zeros_like(angles)
     history = []
-    for _ in range(n_iter):
+
+    def rebuild(angles):
         y = istft(magnitude * angles, hop_length=hop_length, window=window, length=length)
-        rebuilt = stft(y, n_fft=n_fft, hop_length=hop_length, window=window)[:, :magnitude.shape[1]]
-        if return_history:
-            history.append(float(np.linalg.norm(np.abs(rebuilt) - magnitude) / norm))
+        return y, stft(y, n_fft=n_fft, hop_length=hop_length, window=window)[:, :magnitude.shape[1]]
+
+    def convergence(rebuilt):
+        return float(np.linalg.norm(np.abs(rebuilt) - magnitude) / norm)
+
+    for i in range(n_iter):
+        y, rebuilt = rebuild(angles)
+        if return_history and i > 0:  # the signal made from the phase of iteration i
+            history.append(convergence(rebuilt))
         accelerated = rebuilt - (momentum / (1.0 + momentum)) * previous
         previous = rebuilt
         angles = (accelerated / np.maximum(np.abs(accelerated), 1e-16)).astype(np.complex64)
-    y = istft(magnitude * angles, hop_length=hop_length, window=window, length=length)
-    return (y, history) if return_history else y
+    if not return_history:
+        return istft(magnitude * angles, hop_length=hop_length, window=window, length=length)
+    y, rebuilt = rebuild(angles)  # one more STFT, so the last entry measures the signal returned
+    history.append(convergence(rebuilt))
+    return y, history
 
 
-def mel_filterbank(sr: int, n_fft: int, n_mels: int = 64) -> np.ndarray:
+#: Mel bands of a mel spectrogram at most; fewer where the frame is too short to fill them.
+MEL_BANDS = 64
+
+
+def mel_filterbank(sr: int, n_fft: int, n_mels: int = MEL_BANDS) -> np.ndarray:
     """Triangular mel filters, shape ``(n_mels, 1 + n_fft // 2)`` (Slaney scale, as librosa)."""
     import librosa
 
     return librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)
+
+
+def mel_band_count(sr: int, n_fft: int, n_mels: int = MEL_BANDS) -> int:
+    """The most mel bands, up to *n_mels*, whose every filter holds at least one DFT bin.
+
+    Bands are equally spaced in mel, and below 1 kHz a mel is a fixed number of Hz, so
+    the lowest bands are the narrowest: with a short frame (bins sr / N apart) their
+    triangles fall between two bins and the band is empty, a stripe of silence in the
+    picture. Fewer, wider bands avoid that.
+    """
+    import warnings
+
+    for n in range(n_mels, 0, -1):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # librosa warns of the empty filters we look for
+            if np.all(mel_filterbank(sr, n_fft, n).max(axis=1) > 0):
+                return n
+    raise AudioMLError(f"no mel band holds a bin at sr={sr}, n_fft={n_fft}")
+
+
+def hz_to_mel(freqs) -> np.ndarray:
+    """Frequency in Hz to mel (Slaney: linear below 1 kHz, logarithmic above), as the filters."""
+    import librosa
+
+    return np.asarray(librosa.hz_to_mel(np.asarray(freqs, dtype=float)))
 
 
 FrequencyScale = Literal["linear", "log", "mel"]
@@ -297,14 +374,15 @@ class SpectrogramImage:
 
     z: np.ndarray          # shape (n_bins, n_frames)
     times: np.ndarray      # frame centres in seconds, shape (n_frames,)
-    freqs: np.ndarray      # bin (or mel band) centre frequencies in Hz, shape (n_bins,)
+    freqs: np.ndarray      # bin (or mel band) centre frequencies in Hz, shape (n_bins,);
+                           # mel bands are equally spaced in mel, not in Hz
     unit: str              # "dB" or "|S|"
     scale: str             # "linear", "log" or "mel"
 
 
 def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: int = 128,
                       window: str = "hann", db: bool = True, scale: FrequencyScale = "linear",
-                      n_mels: int = 64, ref: float | None = None,
+                      n_mels: int = MEL_BANDS, ref: float | None = None,
                       max_frames: int | None = None) -> SpectrogramImage:
     """Magnitude spectrogram of *y* for display.
 
@@ -313,7 +391,8 @@ def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: i
     and covers the whole clip.
 
     ``scale="mel"`` pools the linear bins with a triangular mel filterbank of
-    *n_mels* bands; ``"log"`` keeps the linear bins (the plot's axis is made
+    *n_mels* bands, or of fewer where *n_fft* is too short to give every band a bin
+    (:func:`mel_band_count`); ``"log"`` keeps the linear bins (the plot's axis is made
     logarithmic) but drops the 0 Hz bin, which has no place on a log axis.
     ``db=True`` converts to dB re *ref* (a magnitude; by default the loudest bin,
     so 0 dB is the peak), floored at -100 dB. Pass one clip's peak as *ref* to put
@@ -329,6 +408,7 @@ def spectrogram_image(y: np.ndarray, sr: int, *, n_fft: int = 512, hop_length: i
     if scale == "mel":
         import librosa
 
+        n_mels = mel_band_count(sr, n_fft, n_mels)
         mag = mel_filterbank(sr, n_fft, n_mels) @ mag
         freqs = librosa.mel_frequencies(n_mels=n_mels + 2, fmax=sr / 2)[1:-1]
     elif scale == "log":

@@ -9,7 +9,8 @@ from audioml import spectral
 from audioml.metrics import snr_db
 from ui import plots
 from ui.common import audio_player, persistent, user_errors
-from ui.spectrogram import PHASE_SECONDS, griffin_lim, signal_input
+from ui.spectrogram import (PHASE_SECONDS, frame_in_context, griffin_lim, pooling_note, signal_input,
+                            spectrogram)
 
 st.title("How a spectrogram is made")
 st.markdown(
@@ -27,9 +28,10 @@ with user_errors():
 if chosen is None:
     st.stop()
 y, description = chosen
-st.plotly_chart(plots.waveform(y, sr, title=f"Waveform: {description}"), key="stft_wave")
+# The description goes in the caption: a chart title is one line, and on a phone a long one is cut.
+st.plotly_chart(plots.waveform(y, sr, title="Waveform"), key="stft_wave")
 audio_player(y, sr)
-st.caption(f"{len(y)} samples at {sr} Hz = {len(y) / sr:.2f} s.")
+st.caption(f"{description[0].upper()}{description[1:]}: {len(y)} samples at {sr} Hz = {len(y) / sr:.2f} s.")
 
 # --- 2. Settings and equations -------------------------------------------------------------
 st.header("2 · Frames, windows and the STFT")
@@ -39,9 +41,11 @@ n_fft = c1.select_slider("Frame size N (samples)", [64, 128, 256, 512, 1024, 204
 hop = c2.select_slider("Hop H (samples)", [n_fft // 8, n_fft // 4, n_fft // 2, n_fft], value=n_fft // 4,
                        **persistent(f"stft_hop_{n_fft}"))
 window = c3.radio("Window w", list(spectral.WINDOWS), index=1, horizontal=True, **persistent("stft_window"))
+resolved = spectral.resolution_bins(window, n_fft)
 st.caption(f"Frame = {n_fft / sr * 1000:.1f} ms, hop = {hop / sr * 1000:.1f} ms, "
-           f"frequency resolution = sr / N = {sr / n_fft:.1f} Hz per bin, "
-           f"overlap = {100 * (1 - hop / n_fft):.0f}%.")
+           f"overlap = {100 * (1 - hop / n_fft):.0f}%. Bins are sr / N = {sr / n_fft:.1f} Hz apart; the "
+           f"{window} window tells apart two equally loud tones about {resolved:.1f} bins "
+           f"({resolved * sr / n_fft:.0f} Hz) apart, the width of its peak at −6 dB.")
 
 left, right = st.columns(2)
 with left:
@@ -49,12 +53,14 @@ with left:
                 "bin k (k · sr / N Hz) the frame contains.")
     st.latex(r"\hat{x}_k = \sum_{n=0}^{N-1} x_n\, e^{-i 2\pi n k / N}")
 with right:
-    st.markdown("**Short-time Fourier transform**: slide a window of length f by hop H and take "
-                "the DFT of each windowed frame m.")
+    st.markdown("**Short-time Fourier transform**: slide a window of length N by hop H and take "
+                "the DFT of each windowed frame m. Frame m is centred on sample mH, and its phase is "
+                "measured from the frame's first sample (as librosa does); x is zero outside the clip.")
     # Two lines, so that the equation fits a phone's width as well as a column's.
-    st.latex(r"\begin{aligned} S(m, k) = \sum_{n} \; & x_n\, w(n - mH;\, f) \\ & \cdot\, e^{-i 2\pi n k / N} \end{aligned}")
+    st.latex(r"\begin{aligned} S(m, k) = \sum_{n=0}^{N-1} \; & x[n + mH - N/2]\; w[n] \\ "
+             r"& \cdot\, e^{-i 2\pi n k / N} \end{aligned}")
 st.markdown("The rectangular window is the step function "
-            r"$w(n; f) = 1$ for $0 \le n < f$ and 0 elsewhere; its sharp edges smear energy into "
+            r"$w[n] = 1$ for $0 \le n < N$ and 0 elsewhere; its sharp edges smear energy into "
             "neighbouring bins (spectral leakage). Hann and Hamming taper the frame to zero or near zero "
             "at its edges, trading a wider main peak for much less leakage.")
 
@@ -67,47 +73,50 @@ signal_id = hashlib.sha1(y.tobytes()).hexdigest()[:12]
 m = st.slider("Frame m", 0, len(starts) - 1, spectral.frame_with_sound(peaks),
               key=f"stft_frame_{signal_id}_{sr}_{n_fft}_{hop}")
 raw, windowed = spectral.frame(y, m, n_fft=n_fft, hop_length=hop, window=window)
-start_s, end_s = starts[m] / sr, (starts[m] + n_fft) / sr
-w_t = (starts[m] + np.arange(n_fft)) / sr
-peak = float(np.max(np.abs(y))) or 1.0
-zoom_lo, zoom_hi = max(0, starts[m] - 2 * n_fft), min(len(y), starts[m] + 3 * n_fft)
-zoom = y[zoom_lo:zoom_hi] if zoom_hi > zoom_lo else y
 a, b = st.columns(2)
 with a:
-    fig = plots.waveform(zoom, sr, title=f"Frame {m} of {len(starts)}: samples {starts[m]} to {starts[m] + n_fft - 1}",
-                         highlight=(start_s - zoom_lo / sr, end_s - zoom_lo / sr),
-                         window_curve=(w_t - zoom_lo / sr, peak * spectral.get_window(window, n_fft)))
-    fig.update_xaxes(title=f"time (s) from {zoom_lo / sr:.3f} s")
-    st.plotly_chart(fig, key="stft_zoom")
-    st.plotly_chart(plots.frame_plot(raw, windowed, sr, title="The frame, before and after windowing"),
+    st.plotly_chart(frame_in_context(y, sr, m, n_fft=n_fft, hop=hop, window=window), key="stft_zoom")
+    st.plotly_chart(plots.frame_plot(raw, windowed, sr, title="Before and after windowing"),
                     key="stft_framefig")
 with b:
     freqs, mag = spectral.dft_magnitude(windowed, sr)
-    st.plotly_chart(plots.spectrum_plot(freqs, mag, title=f"|DFT| of frame {m}: column {m} of the spectrogram",
+    st.plotly_chart(plots.spectrum_plot(freqs, mag, title=f"|DFT| of frame {m}: column {m}",
                                         ref=float(peaks.max())), key="stft_dft")
-    image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=window)
+    image = spectrogram(y, signal_id, sr, n_fft=n_fft, hop=hop, window=window)
     st.plotly_chart(plots.spectrogram(image, title="…where that column lands", mark_time=m * hop / sr,
                                       height=320), key="stft_mark")
+    if note := pooling_note(image, len(y), n_fft=n_fft, hop=hop):
+        st.caption(note + " The frame stepper still reaches every frame.")
 
 # --- 4. The spectrogram --------------------------------------------------------------------
 st.header("4 · The spectrogram")
 c1, c2 = st.columns(2)
 db = c1.radio("Values", ["dB", "magnitude"], horizontal=True, **persistent("stft_db")) == "dB"
 scale = c2.radio("Frequency axis", ["linear", "log", "mel"], horizontal=True, **persistent("stft_scale"))
-image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=hop, window=window, db=db, scale=scale)
-st.plotly_chart(plots.spectrogram(image, title=f"|STFT|, N = {n_fft}, H = {hop}, {window} window",
+image = spectrogram(y, signal_id, sr, n_fft=n_fft, hop=hop, window=window, db=db, scale=scale)
+st.plotly_chart(plots.spectrogram(image, title=f"|STFT|: N = {n_fft}, H = {hop}, {window}",
                                   zmin=-90 if db else None), key="stft_spec")
+if note := pooling_note(image, len(y), n_fft=n_fft, hop=hop):
+    st.caption(note)
 st.caption("dB is 20·log₁₀ of the magnitude relative to the loudest bin: it shows quiet detail that a "
-           "linear scale hides. The mel scale spaces bands as human pitch perception does.")
+           "linear scale hides. The mel scale spaces bands as pitch perception does: equally in mel, "
+           "which is evenly in Hz up to 1 kHz and ever wider above; each band is a triangular filter "
+           "that sums neighbouring bins.")
+if scale == "mel" and image.z.shape[0] < spectral.MEL_BANDS:
+    st.caption(f"Only {image.z.shape[0]} mel bands, not {spectral.MEL_BANDS}: with N = {n_fft} the bins are "
+               f"{sr / n_fft:.0f} Hz apart, and more, narrower bands would leave the lowest ones between "
+               "two bins, empty. A longer frame gives more bands.")
 
 st.subheader("The time–frequency trade-off")
 c1, c2 = st.columns(2)
 short = c1.select_slider("Short frame", [64, 128, 256, 512], value=128, **persistent("stft_short"))
 long = c2.select_slider("Long frame", [1024, 2048, 4096], value=2048, **persistent("stft_long"))
 for col, size in ((c1, short), (c2, long)):
-    img = spectral.spectrogram_image(y, sr, n_fft=size, hop_length=size // 4, window=window, scale=scale)
+    img = spectrogram(y, signal_id, sr, n_fft=size, hop=size // 4, window=window, scale=scale)
     col.plotly_chart(plots.spectrogram(img, title=f"N = {size}: {size / sr * 1000:.0f} ms, {sr / size:.0f} Hz bins",
                                        zmin=-90, height=340), key=f"stft_tradeoff_{size}")
+    if note := pooling_note(img, len(y), n_fft=size, hop=size // 4):
+        col.caption(note)
 st.markdown("A short frame pins down **when** things happen (clicks stay sharp) but blurs **which "
             "frequency** (harmonics merge); a long frame does the opposite. No single frame size gets both.")
 
@@ -115,7 +124,9 @@ st.markdown("A short frame pins down **when** things happen (clicks stay sharp) 
 st.header("5 · The phase problem and Griffin–Lim")
 st.markdown(
     "The STFT is complex: every bin has a magnitude **and a phase**. With both, the inverse STFT "
-    "(overlap-add of inverse DFTs) gives back the signal exactly. A spectrogram keeps only the "
+    "(overlap-add of inverse DFTs, divided by the overlap-added squared windows Σₘ w²[n − mH]) gives "
+    "back the signal exactly wherever that sum is not zero (the NOLA condition; the windows need not "
+    "add up to a constant). A spectrogram keeps only the "
     "magnitude, and so does a model that generates or cleans spectrograms. **Griffin–Lim** guesses a "
     "phase: start from random phases, go to the time domain and back, keep the new phase and "
     "re-impose the magnitude, and repeat. The fast variant adds momentum.")
@@ -143,7 +154,16 @@ with b:
               delta=f"{history[-1] - history[0]:+.3f} since iteration 1", delta_color="inverse")
     audio_player(estimate, sr)
 st.plotly_chart(plots.convergence(history), key="stft_convergence")
+if hop < n_fft:
+    why = ("although with overlapping frames (H < N) the magnitude alone fixes a typical signal up to "
+           "its sign (−x has the same spectrogram as x): Griffin–Lim is a local search, and it settles "
+           "on a phase whose magnitude is close to M but is not the original's, a local optimum")
+else:
+    why = ("and with H = N the frames do not overlap, so the magnitude says nothing about how "
+           "neighbouring frames line up: many signals share it")
 st.caption(f"Spectral convergence ‖ |STFT(ŷ)| − M ‖ / ‖M‖ measures how well the estimate's magnitude matches "
-           f"the target M; 0 is a perfect match. The waveform still differs (SNR against the original: "
-           f"{snr_db(clip, estimate):.1f} dB) because many signals share one magnitude. "
-           f"The phase demo uses the first {min(PHASE_SECONDS, len(y) / sr):.1f} s.")
+           f"the target M; 0 is a perfect match; iteration i is the signal made from the phase after i "
+           f"iterations, the last one the signal you hear. The waveform still differs (SNR against the "
+           f"original: {snr_db(clip, estimate):.1f} dB), {why}. "
+           + (f"The phase demo uses the whole clip ({len(clip) / sr:.2f} s)." if len(clip) == len(y) else
+              f"The phase demo uses the first {len(clip) / sr:.2f} s of the {len(y) / sr:.2f} s clip."))

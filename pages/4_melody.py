@@ -12,17 +12,16 @@ METERS = ["2/4", "3/4", "4/4", "6/8", "3/8", "3/2"]
 SOURCES = ["A preset", "Symbols I type", "The first bars of a song"]
 
 st.title("Melody generation")
+cards = cache.cards_or_stop("melody", "audioml train melody")
+card = cards.get(MODEL_NAME) or next(iter(cards.values()))
 st.markdown(
-    "An LSTM read about four thousand German folk songs, one sixteenth note at a time: a MIDI "
-    "pitch where a note starts, `_` while it holds, `r` for a rest. Give it the start of a "
+    f"An LSTM trained on {view.training_songs_text(card)}, read one sixteenth note at a time: a "
+    "MIDI pitch where a note starts, `_` while it holds, `r` for a rest. Give it the start of a "
     "melody and it continues, one sampled symbol after another, until it ends the song or the "
     "step budget runs out; then it may write a few extra sixteenths (its allowance) to end the "
     "phrase on the key's home note, the tonic, at a bar line.")
-
-cards = cache.cards_or_stop("melody", "audioml train melody")
-card = cards.get(MODEL_NAME) or next(iter(cards.values()))
 with user_errors():
-    cache.load_model(card["name"])
+    model = cache.load_model(card["name"])
 stats, _ = view.training_stats(card["name"])
 
 # --- the seed and the controls ------------------------------------------------------------
@@ -38,8 +37,7 @@ with left:
             st.code(text, language=None)
     elif source == SOURCES[1]:
         seed = st.text_input("Seed symbols", value="60 _ _ _ 62 _ _ _ 64 _ _ _", key="melody_seed_text",
-                             help="MIDI pitches (60 = middle C) where notes start, _ to hold one more "
-                                  "sixteenth, r for a rest, separated by spaces.")
+                             help=view.seed_help(model.vocab))
         meter = st.selectbox("Meter", METERS, index=2, key="melody_meter")
     else:
         upload = st.file_uploader("A song file (optional)", type=["krn", "abc", "musicxml", "xml", "mxl"],
@@ -58,10 +56,11 @@ with left:
             song = songs[labels.index(st.selectbox("Song (music21's Essen folk songs)", labels,
                                                    key="melody_song"))]
             left_out = summary["tunes_read"] - summary["kept"]
-            reasons = ", ".join(f"{n} {why}" for why, n in summary["dropped"].items())
-            st.caption(f"The {summary['kept']} songs of music21's `{summary['file']}` that preprocessing "
-                       f"keeps; {left_out} of its {summary['tunes_read']} tunes are left out, as such "
-                       f"songs were left out of the training data ({reasons}).")
+            reasons = ", ".join(f"{view.count(n)} {why}" for why, n in summary["dropped"].items())
+            st.caption(f"The {view.count(summary['kept'])} songs of music21's `{summary['file']}` that "
+                       f"preprocessing keeps; {view.count(left_out)} of its "
+                       f"{view.count(summary['tunes_read'])} tunes are left out, as such songs were "
+                       f"left out of the training data ({reasons}).")
         bars = st.slider("Bars of the song to keep as the seed", 1, 4, 2, key="melody_seed_bars")
         with user_errors():
             seed_melody = first_bars(song, bars)
@@ -89,7 +88,7 @@ found = result["analysis"]
 # --- the result --------------------------------------------------------------------------
 st.subheader("The melody")
 view.show_score(result["svg"], result["svg_phone"])
-st.caption(f"{len(melody)} sixteenths ({melody.seed_steps} from the seed) in {melody.meter}; "
+st.caption(f"{view.count(len(melody))} sixteenths ({view.count(melody.seed_steps)} from the seed) in {melody.meter}; "
            f"stopped because {view.stop_text(melody.stop_reason, int(steps))}.")
 with st.expander("The melody as symbols"):
     st.code(melody.text, language=None, wrap_lines=True)
@@ -105,33 +104,32 @@ tab_analysis, tab_steps, tab_data, tab_model = st.tabs(
     ["Analysis", "Step through", "Training data", "Model"])
 
 with tab_analysis:
+    written = found["written"]
     cols = st.columns(4)
-    cols[0].metric("Key (music21)", found["key"], help="Krumhansl-Schmuckler key finding")
-    cols[1].metric("Notes in the key", f"{found['in_key_share']:.0%}")
-    cols[2].metric("Ends on the tonic", "yes" if found["ends_on_tonic"] else "no")
+    cols[0].metric("Key", written["key"], help=view.KEY_HELP)
+    cols[1].metric("Notes in the key", view.share(written["in_key_share"]), help=view.IN_KEY_HELP)
+    cols[2].metric("Ends on the tonic", "yes" if written["ends_on_tonic"] else "no")
     copy = found.get("copy")
     if copy is not None:
-        cols[3].metric("Longest copy", f"{copy['notes']} notes",
+        value, message = view.copy_texts(copy)
+        cols[3].metric("Longest copy", value,
                        help=f"The longest run of consecutive notes (pitch and duration) this melody "
                             f"shares with a training song, not counting the seed; runs of "
                             f"{analysis.COPY_K} or more notes are looked for.")
-        if copy["flagged"]:
-            st.warning(f"{copy['notes']} consecutive notes of this melody also occur in a training "
-                       f"song: at {analysis.COPY_FLAG_NOTES} notes or more we call that copying.")
-        else:
-            st.success(f"No long copy: the longest run shared with a training song is {copy['notes']} "
-                       f"notes (flagged from {analysis.COPY_FLAG_NOTES}).")
+        (st.warning if copy["flagged"] else st.success)(message)
     else:
         st.info("The copy index of the training songs is not shipped with this model.")
+    st.caption(view.analysed_key_text(found))
     hist = found["histograms"]
-    a, b = st.columns(2)
-    a.plotly_chart(view.histogram_figure(hist["pitch"], stats and stats["pitch"], title="Pitches",
-                                         label=view.pitch_label, hover=view.pitch_hover),
-                   key="melody_pitch_hist")
-    b.plotly_chart(view.histogram_figure(hist["duration"], stats and stats["duration"],
-                                         title="Durations (fractions of a whole note)",
-                                         label=view.duration_label, hover=view.duration_hover),
-                   key="melody_duration_hist")
+    # One under the other, full width: a duration axis of some fifteen labels stays horizontal.
+    st.plotly_chart(view.histogram_figure(hist["pitch"], stats and stats["pitch"], title="Pitches",
+                                          label=view.pitch_label, hover=view.pitch_hover,
+                                          labelled=view.pitch_ticks, axis_title="pitch (C4 is middle C)"),
+                    key="melody_pitch_hist")
+    st.plotly_chart(view.histogram_figure(hist["duration"], stats and stats["duration"], title="Durations",
+                                          label=view.duration_label, hover=view.duration_hover,
+                                          axis_title="fraction of a whole note"),
+                    key="melody_duration_hist")
 
 with tab_steps:
     if not melody.trace:
@@ -139,10 +137,10 @@ with tab_steps:
     else:
         eq, chart = st.columns([1, 1])
         with eq:
-            st.markdown("Each step the LSTM reads the last symbol $x_t$ (with where the next step "
-                        "falls in the bar), updates its memory $c_t$ through the input gate $i_t$, "
-                        "the forget gate $f_t$ and the output gate $o_t$, and scores every symbol; "
-                        "temperature $T$ reshapes the scores before sampling:")
+            st.markdown(f"Each step the LSTM reads $x_t$: {view.inputs_text(model.config)}. It "
+                        "updates its memory $c_t$ through the input gate $i_t$, the forget gate "
+                        "$f_t$ and the output gate $o_t$, and scores every symbol; temperature $T$ "
+                        "reshapes the scores before sampling:")
             for line in view.LSTM_EQUATIONS:
                 st.latex(line)
         with chart:
@@ -151,12 +149,14 @@ with tab_steps:
 with tab_data:
     prep = card.get("preprocessing", {})
     if prep:
-        st.markdown(f"Preprocessing read **{prep['songs_read']}** songs and kept **{prep['songs_kept']}**; "
-                    f"kept songs were transposed to {prep.get('transposed_to', 'C major / A minor')}. "
-                    f"Accepted durations (quarter notes): {', '.join(map(str, prep['accepted_durations']))}.")
+        st.markdown(f"Preprocessing read **{view.count(prep['songs_read'])}** songs and kept "
+                    f"**{view.count(prep['songs_kept'])}**; kept songs were transposed to "
+                    f"{prep.get('transposed_to', 'C major / A minor')}. Accepted durations (fractions "
+                    f"of a whole note, as in the chart of durations): "
+                    f"{view.durations_text(prep['accepted_durations'])}.")
         st.plotly_chart(view.drops_figure(prep), key="melody_drops")
     if card.get("sequences"):
-        st.markdown("Songs per split: " + ", ".join(f"{k} {v}" for k, v in card["sequences"].items()))
+        st.markdown("Songs per split: " + ", ".join(f"{k} {view.count(v)}" for k, v in card["sequences"].items()))
     st.caption(safe_text(card.get("split", "")))
 
 with tab_model:

@@ -7,9 +7,9 @@ import streamlit as st
 
 from audioml.experiments import TABLES
 from audioml.experiments import compare
-from audioml.experiments.published import outside_ranges, table as published_table
+from audioml.experiments.published import TABLE1_FIXED, outside_ranges, table as published_table
 from audioml.experiments.report import trials_by_table
-from audioml.experiments.study import PAPER_SCALE_TRIALS
+from audioml.experiments.study import PAPER_SCALE_SEEDS, PAPER_SCALE_TRIALS
 from ui import cache
 from ui import experiments as ex
 from ui.common import safe_text, user_errors
@@ -23,7 +23,8 @@ st.markdown(
     "[Optuna](https://optuna.org) study with a random sampler, as the paper searched at random. "
     "Every trial trains one configuration at the paper's scale (its epochs, the whole training "
     "split) and records its parameters, its test metric, its training time and its parameter "
-    "count; then the configuration each search chose is trained again with three more seeds. "
+    f"count; then the configuration each search chose is trained again with {PAPER_SCALE_SEEDS} "
+    "more seeds. "
     "That is hours of CPU, so the searches run in the background "
     "(`nohup sh scripts/paper_tables.sh > runs/paper_tables.log &`) and pick up where they "
     "stopped, a trial cut off mid-way from its last epoch. Studies are kept in `runs/studies.db` "
@@ -40,7 +41,8 @@ if live is not None:
                            "the SQLite database your own runs write to.")
 report = live if source.startswith("live") else shipped
 by_table = trials_by_table(report)
-st.caption(f"Showing the {source}" + (f", made {report['created']}." if report.get("created") else "."))
+st.caption(f"Showing the {source}" + (f", made {report['created']}." if report.get("created") else ".")
+           + f" {compare.precision_note()}")
 
 tabs = st.tabs([published_table(t)["title"] for t in TABLES])
 for tab, table in zip(tabs, TABLES):
@@ -55,21 +57,21 @@ for tab, table in zip(tabs, TABLES):
                    f"finished{ex.running_note(trials)}; sampler {entry.get('sampler', '-')}, "
                    f"epochs scaled by {scale if scale is not None else '-'}. "
                    f"Data: {safe_text(entry.get('data') or 'not recorded', limit=400)}")
-        fmt = ".4f" if info["metric"] == "mse" else ".3f"
         c1, c2, c3 = st.columns(3)
-        c1.metric(f"published best {info['metric']}", format(s["published_best"], fmt))
+        c1.metric(f"published best {info['metric']}", compare.published_figure(table, s["published_best"]))
         c2.metric(f"our best {info['metric']}",
-                  format(s["our_best"], fmt) if s["our_best"] is not None else "—")
+                  compare.our_figure(table, s["our_best"]) if s["our_best"] is not None else "—")
         c3.metric("trials completed", f"{s['our_trials']} of {PAPER_SCALE_TRIALS[table]}")
 
         if table == "table1":
-            st.markdown("**Published rows beside ours** (η = 0.0005, B = 32; our best trial of each "
+            st.markdown(f"**Published rows beside ours** (η = {TABLE1_FIXED['learning_rate']}, "
+                        f"B = {TABLE1_FIXED['batch_size']}; our best trial of each "
                         "architecture)")
-            ex.table(compare.table1_side_by_side(trials))
+            ex.table(compare.table1_side_by_side(trials), decimals=compare.published_decimals(table))
         else:
             # One above the other, each as wide as the page, so that no column is cut off.
             st.markdown("**Published rows**")
-            ex.table(compare.published_rows(table))
+            ex.table(compare.published_rows(table), decimals=compare.published_decimals(table))
         st.markdown("**Our trials**")
         if trials:
             ex.table(compare.our_rows(table, trials, scale))
@@ -102,6 +104,7 @@ for tab, table in zip(tabs, TABLES):
                     "parameters and different results.")
         else:
             p3.plotly_chart(figures["importance"], key=f"ex_imp_{table}")
+            p3.caption(ex.importance_note(table, trials))
         p4.plotly_chart(figures["against"], key=f"ex_against_{table}")
 
 ex.snr_sweep_section()

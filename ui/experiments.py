@@ -16,7 +16,6 @@ import streamlit as st
 
 from audioml.experiments import report as rep
 from audioml.experiments.published import table as published_table
-from audioml.experiments.spaces import distributions
 from audioml.experiments.study import DEFAULT_STORAGE
 from ui.plots import log_axis, title_layout
 
@@ -104,19 +103,18 @@ def pilot_section(table_name: str) -> None:
 
 def memory_study(table: str, trials: list[dict]):
     """An in-memory Optuna study holding *trials* (report rows), for ``optuna.visualization``."""
-    import optuna
+    from audioml.experiments.importance import memory_study as study_of
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    dists = distributions(table)
-    study = optuna.create_study(direction=published_table(table)["direction"])
-    for t in rep.completed(trials):
-        params = {k: v for k, v in t["params"].items() if k in dists}
-        if set(params) != set(dists):
-            continue
-        study.add_trial(optuna.trial.create_trial(
-            params=params, distributions={k: dists[k] for k in params}, value=float(t["metric"]),
-            user_attrs={k: v for k, v in t.items() if k in rep.TRIAL_KEYS}))
-    return study
+    return study_of(table, trials)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def importance_spread(table: str, trials: list[dict]) -> dict | None:
+    """fANOVA importances over bootstrap resamples of *trials*, computed once per set of trials
+    and process (a few seconds) and shared by every session."""
+    from audioml.experiments.importance import importance_spread as spread
+
+    return spread(table, trials)
 
 
 def _style(fig: go.Figure, title: str) -> go.Figure:
@@ -130,33 +128,109 @@ def history_figure(study, metric_label: str) -> go.Figure:
     from optuna.visualization import plot_optimization_history
 
     fig = plot_optimization_history(study, target_name=metric_label)
-    return _style(fig, "Optimisation history")
+    fig = _style(fig, "Optimisation history")
+    # Below the plot, not over it: on a phone a legend at the side takes half the width.
+    fig.update_layout(legend=dict(orientation="h", y=-0.25, yanchor="top", x=0),
+                      height=HEIGHT + 40, margin=dict(b=90))
+    return fig
 
 
-def parallel_figure(study, metric_label: str) -> go.Figure:
-    """Optuna's parallel coordinates: every trial's parameters joined to its metric."""
+#: Axis names of the parallel coordinates, short enough that five sit side by side on a phone.
+SHORT_METRIC = {"mse": "MSE", "accuracy": "accuracy"}
+#: Decimals of each metric wherever the page shows one of ours.
+METRIC_DECIMALS = {"mse": 4, "accuracy": 3}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _ticks(texts: list[str], decimals: int | None = None) -> list[str]:
+    """One parallel axis's labels in one format: the metric to its *decimals*, whole numbers as
+    they are, small ones as ``9.2e-5`` (every label of that axis, so that ``3.7e-4`` never stands
+    beside ``0.00037``), others to two significant digits; categories (architectures) as given."""
+    if not all(_is_number(t) for t in texts):
+        return texts
+    values = [float(t) for t in texts]
+    if decimals is not None:
+        return [f"{v:.{decimals}f}" for v in values]
+    if all(v == round(v) for v in values):
+        return [f"{v:.0f}" for v in values]
+    if min(abs(v) for v in values) < 0.01:
+        return [f"{v:.1e}".replace("e-0", "e-") for v in values]
+    return [f"{v:.2g}" for v in values]
+
+
+def parallel_figure(study, metric: str) -> go.Figure:
+    """Optuna's parallel coordinates, every trial's parameters joined to its *metric*, made to
+    read on a phone and a projector: one-letter axis names (η, B, E, n) set level, each numeric
+    axis labelled at its two ends only, to two digits, and no colour bar (the first axis is the
+    metric the lines are coloured by)."""
     from optuna.visualization import plot_parallel_coordinate
 
-    return _style(plot_parallel_coordinate(study, target_name=metric_label), "Parallel coordinates")
+    from audioml.experiments.compare import PARAM_LABELS
+
+    name = SHORT_METRIC.get(metric, metric)
+    fig = plot_parallel_coordinate(study, target_name=name)
+    for trace in fig.data:
+        if trace.marker is not None and trace.marker.showscale:
+            trace.marker.showscale = False
+    axis = fig.layout.xaxis
+    if axis.ticktext:
+        fig.update_xaxes(ticktext=[PARAM_LABELS.get(t, t) for t in axis.ticktext], tickangle=0,
+                         tickfont=dict(size=15))
+    by_axis: dict = {}
+    for note in fig.layout.annotations:
+        by_axis.setdefault(note.x, []).append(note)
+    kept = []
+    for x, notes in sorted(by_axis.items()):
+        ends = sorted(notes, key=lambda n: n.y)
+        if all(_is_number(n.text) for n in ends) and len(ends) > 1:
+            ends = [ends[0], ends[-1]]
+        texts = _ticks([n.text for n in ends], METRIC_DECIMALS.get(metric) if x == 0 else None)
+        kept += [n.update(text=t, font=dict(size=12, color="#495057")) for n, t in zip(ends, texts)]
+    fig.layout.annotations = kept
+    fig = _style(fig, "Parallel coordinates")
+    fig.update_layout(margin=dict(l=50, r=20, b=40))
+    return fig
 
 
-def importance_figure(study, metric_label: str) -> go.Figure | None:
-    """Optuna's parameter importances (fANOVA), or ``None`` when they cannot be estimated.
+def importance_note(table: str, trials: list[dict]) -> str | None:
+    """What the importance chart beside it can say from so few trials (``None`` without one)."""
+    from audioml.experiments.importance import spread_note
 
-    They need at least two completed trials whose parameters differ and whose metrics differ
-    (with one metric for all, every parameter would get the same share of nothing).
-    """
-    from optuna.visualization import plot_param_importances
-
-    trials = [t for t in study.trials if t.value is not None]
-    if (len(trials) < 2 or len({tuple(sorted(t.params.items())) for t in trials}) < 2
-            or len({t.value for t in trials}) < 2):
+    spread = importance_spread(table, trials)
+    if spread is None:
         return None
-    try:
-        fig = plot_param_importances(study, target_name=metric_label)
-    except (RuntimeError, ValueError, ZeroDivisionError):
+    return spread_note(spread, {k: k.replace("_", " ") for k in spread["params"]})
+
+
+def importance_figure(spread: dict | None) -> go.Figure | None:
+    """Each parameter's importance: a bar at the median over the resamples of
+    :func:`audioml.experiments.importance.importance_spread`, a whisker over its 10-90% range;
+    ``None`` without a spread (fewer than two trials, or all alike)."""
+    if spread is None:
         return None
-    return _style(fig, "Parameter importance")
+    params = list(spread["params"].items())[::-1]   # largest at the top
+    names = [k.replace("_", " ") for k, _ in params]
+    med = [p["median"] for _, p in params]
+    fig = go.Figure(go.Bar(
+        x=med, y=names, orientation="h", marker_color="#3b5bdb", name="median",
+        error_x=dict(type="data", symmetric=False, array=[p["high"] - p["median"] for _, p in params],
+                     arrayminus=[p["median"] - p["low"] for _, p in params], color="#212529",
+                     thickness=2, width=6),
+        customdata=[[p["low"], p["high"], p["all"]] for _, p in params],
+        hovertemplate="%{y}: median %{x:.2f}, 10–90%: %{customdata[0]:.2f}–%{customdata[1]:.2f}"
+                      "; all trials once %{customdata[2]:.2f}<extra></extra>"))
+    fig.update_xaxes(title="importance (fANOVA share)", range=[0, 1])
+    fig.update_yaxes(automargin=True)
+    fig = _style(fig, "Parameter importance")
+    fig.update_layout(showlegend=False)
+    return fig
 
 
 def published_vs_ours(table: str, trials: list[dict], param: str) -> go.Figure:
@@ -183,7 +257,9 @@ def published_vs_ours(table: str, trials: list[dict], param: str) -> go.Figure:
     fig.update_yaxes(title=info["metric_label"])
     if metric == "mse" and ys:
         fig.update_yaxes(**log_axis(min(ys), max(ys), pad=1.3))
-    return _style(fig, f"{info['metric_label']} against {param.replace('_', ' ')}")
+    # Short enough to stay whole on a phone; the y axis says which test metric.
+    short = SHORT_METRIC.get(metric, metric)
+    return _style(fig, f"{short[:1].upper()}{short[1:]} against {param.replace('_', ' ')}")
 
 
 def table1_bars(trials: list[dict]) -> go.Figure:
@@ -200,7 +276,7 @@ def table1_bars(trials: list[dict]) -> go.Figure:
     values = [v for r in rows for v in (r["published mse"], r["our mse"]) if v]
     fig.update_yaxes(title="test spectrogram MSE", **(log_axis(min(values), max(values), pad=1.5)
                                                        if values else dict(type="log")))
-    return _style(fig, "Published and ours, per architecture")
+    return _style(fig, "MSE per architecture")
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -222,8 +298,8 @@ def table_figures(table: str, trials: list[dict]) -> dict[str, go.Figure | None]
     label = published_table(table)["metric_label"]
     single = table == "table1"
     return {"history": history_figure(study, label),
-            "parallel": parallel_figure(study, label),
-            "importance": None if single else importance_figure(study, label),
+            "parallel": parallel_figure(study, published_table(table)["metric"]),
+            "importance": None if single else importance_figure(importance_spread(table, trials)),
             "against": table1_bars(trials) if single else published_vs_ours(table, trials,
                                                                             "learning_rate")}
 
@@ -248,9 +324,39 @@ TIPS = {"training time (s)": "Wall-clock seconds in training, summed over a resu
                             "it was recorded show a dash."}
 
 
-def _column(name: str, values: pd.Series, *, first: bool = False):
-    """A compact column: a short header, numbers to three or four significant digits, big
-    counts as 3.2M; the *first* column stays pinned while a phone scrolls the rest."""
+#: Columns of shares from 0 to 1, written with decimals even where every share is 0 or 1.
+FRACTIONS = {"test answers inside training windows"}
+
+
+def number_format(name: str, values: pd.Series, decimals: dict[str, int] | None = None) -> str:
+    """One printf format for a numeric column, the same for every cell of it: *decimals* where
+    given (the paper's, for its published columns), else by what the column holds: whole numbers
+    as they are, MSEs to four decimals, accuracies and NLLs to three, seconds whole, η to six."""
+    from audioml.experiments.compare import OUR_DECIMALS
+
+    if decimals and name in decimals:
+        return f"%.{decimals[name]}f"
+    if pd.api.types.is_integer_dtype(values):
+        return "%d"
+    if "mse" in name:
+        return f"%.{OUR_DECIMALS['mse']}f"
+    if "acc" in name or "onsets" in name or "NLL" in name or "always-hold" in name:
+        return f"%.{OUR_DECIMALS['accuracy']}f"
+    if name.endswith("(s)"):
+        return "%.0f"
+    if name == "η":
+        return "%.6f"
+    known = values.dropna()
+    if len(known) and (known == known.round()).all() and name not in FRACTIONS:
+        return "%d"    # whole numbers with a gap (a trial not run yet) are floats to pandas
+    return "%.2f"
+
+
+def _column(name: str, values: pd.Series, *, first: bool = False,
+            decimals: dict[str, int] | None = None):
+    """A compact column: a short header, one number format for all its cells
+    (:func:`number_format`), big counts as 3.2M; the *first* column stays pinned while a phone
+    scrolls the rest."""
     label = SHORT_HEADERS.get(name, name)
     tip = TIPS.get(name) or (name if name in SHORT_HEADERS else None)
     common = dict(help=tip, pinned=first or None)
@@ -258,18 +364,18 @@ def _column(name: str, values: pd.Series, *, first: bool = False):
         return st.column_config.Column(label, **common)
     if name == "parameters":
         return st.column_config.NumberColumn(label, format="compact", **common)
-    if pd.api.types.is_integer_dtype(values):
-        return st.column_config.NumberColumn(label, format="%d", **common)
-    return st.column_config.NumberColumn(label, format="%.4g" if "mse" in name else "%.3g", **common)
+    return st.column_config.NumberColumn(label, format=number_format(name, values, decimals), **common)
 
 
-def table(rows: list[dict]) -> None:
-    """Rows of a comparison as a dataframe as wide as the page, every column in view on a desktop
-    (numbers rounded for display); a phone scrolls it sideways with the first column pinned.
-    A value not there yet (a running trial's metric) shows as a dash, not as "None"."""
+def table(rows: list[dict], *, decimals: dict[str, int] | None = None) -> None:
+    """Rows of a comparison as a dataframe as wide as the page, every column in view on a desktop,
+    each numeric column in one format (*decimals* fixes a column's, as the paper prints it); a
+    phone scrolls it sideways with the first column pinned. A value not there yet (a running
+    trial's metric) shows as a dash, not as "None"."""
     frame = pd.DataFrame(rows)
     st.dataframe(frame, hide_index=True, width="stretch", placeholder="—",
-                 column_config={c: _column(c, frame[c], first=i == 0) for i, c in enumerate(frame.columns)})
+                 column_config={c: _column(c, frame[c], first=i == 0, decimals=decimals)
+                                for i, c in enumerate(frame.columns)})
 
 
 # --- the paper's figures under its own protocol ---------------------------------------------------
@@ -367,9 +473,9 @@ def sweep_table(report: dict, space: str = "spectrogram_mse") -> list[dict]:
 
 def snr_sweep_section() -> None:
     """The published 0.0015 against the noise level: the sweep's plot, sentence and table."""
-    from audioml.experiments import fidelity
+    from audioml.experiments import compare, fidelity
 
-    st.markdown("#### Tables 1 and 2: the published MSE of 0.0015 and the noise level")
+    st.markdown(f"#### Tables 1 and 2: the published MSE of {fidelity.PUBLISHED_MSE:g} and the noise level")
     st.markdown(
         "The paper's MSE is taken in spectrogram images min–max scaled one by one, so the level of "
         "the added noise decides how much of the [0, 1] range the noise floor takes and what an MSE "
@@ -383,9 +489,9 @@ def snr_sweep_section() -> None:
         return
     paper_space = st.toggle("Scale each clean target by its own min and max (the paper's space)",
                             key="ex_sweep_space",
-                            help="Off: our training target, clean dB on [-100 dB, the noisy clip's "
-                                 "maximum], which a denoiser can undo. On: the clean clip's own range, "
-                                 "which only a scorer knows.")
+                            help=f"Off: our training target ({compare.TARGET_SCALING}), which a "
+                                 "denoiser can undo. On: the clean clip's own range, which only a "
+                                 "scorer knows.")
     space = "spectrogram_mse_clean_range" if paper_space else "spectrogram_mse"
     st.plotly_chart(snr_sweep_figure(report, space), key="ex_sweep_fig")
     st.info(fidelity.sweep_sentence(report, space))
@@ -399,7 +505,7 @@ def protocols_section() -> None:
     """Table 3's accuracy under the paper's split (random windows) and ours (whole songs)."""
     from audioml.experiments import fidelity
 
-    st.markdown("#### The published accuracy of 0.85 and the paper's split")
+    st.markdown(f"#### The published accuracy of {fidelity.PUBLISHED_ACCURACY:g} and the paper's split")
     st.markdown(
         "The paper cut 58 songs into about 25,000 windows of 64 steps and split the *windows* "
         "80/20 at random. Windows one step apart share all but one step, so a test window's "

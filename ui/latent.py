@@ -13,12 +13,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from audioml.errors import AudioMLError
-from audioml.latent import evaluate, heldout
+from audioml.latent import evaluate, heldout, inference
 from audioml.latent import model as latent
 from audioml.latent.judge import JUDGE_NAME
 from audioml.latent.mnist import load_split
 from audioml.latent.recipe import load_alpha_study
 from ui.cache import load_model, model_cards
+from ui.common import safe_text
 
 DIGIT_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
@@ -57,21 +58,37 @@ def heldout_view() -> dict[str, Any] | None:
     -------
     dict or None
         ``images`` (n, 28, 28), ``labels`` (n,), ``ids`` (n,), ``codes``: {kind: (n, 2)},
-        ``extents``: {kind: the box holding most of its codes}, and ``source``.
+        ``extents``: {kind: the box holding most of its codes}, ``source`` (where the digits
+        came from when the codes were made) and ``shipped`` (the codes files read, in
+        ``models/``; empty when the digits were encoded from MNIST just now).
     """
     kinds = shipped_kinds()
     shipped = {kind: heldout.shipped_codes(kind) for kind in kinds}
     if all(codes is not None for codes in shipped.values()):
         view = heldout.plane_view(shipped)
-        view["source"] = f"{view['source']}; codes and images shipped beside the models"
+        view["shipped"] = [heldout.codes_file_name(k) for k in kinds]
     else:   # codes not shipped, or made with other weights: encode the digits if MNIST is here
         try:
             split = load_split()
         except AudioMLError:
             return None
         view = heldout.plane_view({k: heldout.heldout_codes(latent_model(k), split) for k in kinds})
-    view["extents"] = {k: latent.code_extent(view["codes"][k]) for k in kinds}
+        view["shipped"] = []
+    view["extents"] = {k: inference.code_extent(view["codes"][k]) for k in kinds}
     return view
+
+
+def digits_text(view: dict[str, Any]) -> str:
+    """Where the plotted digits come from, true whether or not MNIST is on this machine."""
+    n = len(view["labels"])
+    if view.get("shipped"):
+        files = " and ".join(f"`models/{name}`" for name in view["shipped"])
+        return (f"{n:,} held-out digits of the MNIST test set, shipped with the models ({files}: "
+                "each model's codes and the digits as 28×28 thumbnails), so nothing is downloaded. "
+                "Training and re-measuring the models read the whole test set (10,000 images, the "
+                "t10k IDX files) from `--data`, `$AUDIOML_DATA/mnist` or `../shared/data/mnist`, "
+                "else from the `keras.datasets.mnist` download")
+    return f"{n:,} held-out digits, encoded just now from {safe_text(view['source'])}"
 
 
 # What the models make of the page's settings, cached by those settings once per process:
@@ -80,13 +97,13 @@ def heldout_view() -> dict[str, Any] | None:
 @st.cache_data(max_entries=512, show_spinner=False)
 def decoded(kind: str, codes: tuple[tuple[float, float], ...]) -> np.ndarray:
     """Images (n, 28, 28) the shipped *kind* decodes from the latent points *codes*."""
-    return latent.decode(latent_model(kind), np.asarray(codes, dtype=np.float32).reshape(-1, 2))
+    return inference.decode(latent_model(kind), np.asarray(codes, dtype=np.float32).reshape(-1, 2))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def decoded_plane(kind: str, extent: tuple[float, float, float, float], steps: int) -> np.ndarray:
-    """:func:`audioml.latent.model.manifold` of the shipped *kind*."""
-    return latent.manifold(latent_model(kind), extent=extent, steps=steps)
+    """:func:`audioml.latent.inference.manifold` of the shipped *kind*."""
+    return inference.manifold(latent_model(kind), extent=extent, steps=steps)
 
 
 @st.cache_data(max_entries=64, show_spinner="Drawing samples…")
@@ -151,6 +168,39 @@ def selected_ids(event: Any) -> list[int]:
         if value not in ids:
             ids.append(value)
     return ids
+
+
+def new_picks(picks: list[int], seen: list[int], selection: list[int]) -> list[int]:
+    """Ids a plot's *selection* adds to its *picks*, given the selection seen the run before.
+
+    Only a changed selection adds anything; one that became empty (a chart whose figure
+    changed starts with none) removes nothing.
+    """
+    if selection == seen:
+        return []
+    return [i for i in selection if i not in picks]
+
+
+def slider_range(view: dict[str, Any] | None, *, least: float = 4.0) -> tuple[float, float]:
+    """The sliders' range: at least ±*least*, wide enough for every held-out code of either
+    model, so that a click on any point can set them."""
+    if view is None:
+        return -least, least
+    values = np.concatenate([np.asarray(c).ravel() for c in view["codes"].values()])
+    return (float(min(-least, np.floor(values.min()))), float(max(least, np.ceil(values.max()))))
+
+
+def followed_text(followed: tuple | None, view: dict[str, Any] | None, z: tuple[float, float]) -> str | None:
+    """"The sliders are at image #12 (a 4), clicked on the VAE plot" while they stay where the
+    click put them; ``None`` otherwise."""
+    if not followed or view is None:
+        return None
+    kind, point, z1, z2 = followed
+    rows = rows_of([point], view["ids"])
+    if not len(rows) or (z1, z2) != tuple(z):
+        return None
+    return (f"The sliders are at image #{point} (a {int(view['labels'][rows[0]])}), clicked on the "
+            f"{kind.upper()} plot: its {kind.upper()} code, fed to both decoders.")
 
 
 def merge_selections(*selections: list[int]) -> list[int]:
@@ -278,22 +328,81 @@ def tiles_rgb(images: np.ndarray, *, columns: int, verdicts: np.ndarray | None =
     return canvas
 
 
+PICK_PX = 128     # on-screen width of one picked digit: readable from the back of a room
+PICKS_PER_ROW = 6
+PICKS_CAPTION = "Top to bottom: the held-out digit · DCAE reconstruction · VAE reconstruction"
+
+
+def pick_strips(*image_rows: np.ndarray, per_row: int = PICKS_PER_ROW,
+                scale: int = PICK_PX // 32) -> list[np.ndarray]:
+    """The picked digits as pictures of at most *per_row* picks each, one column per pick and
+    one row per entry of *image_rows* (e.g. originals, DCAE and VAE reconstructions), each
+    tile enlarged *scale* times by repeating pixels, so that they stay sharp when shown large.
+
+    Parameters
+    ----------
+    *image_rows : np.ndarray [shape=(n, 28, 28)], values in [0, 1]
+
+    Returns
+    -------
+    list of np.ndarray [shape=(rows * 32 * scale, k * 32 * scale, 3)], k <= per_row
+    """
+    n = len(image_rows[0])
+    strips = []
+    for start in range(0, n, per_row):
+        part = [rows[start:start + per_row] for rows in image_rows]
+        tiles = tiles_rgb(np.concatenate(part), columns=len(part[0]))
+        strips.append(np.repeat(np.repeat(tiles, scale, axis=0), scale, axis=1))
+    return strips
+
+
+# Row labels of both tables. A VAE encodes each digit as a Gaussian q(z|x) = N(μ, σ²); the
+# figures of the means μ alone cannot tell collapse (every q(z|x) = N(0, I), all μ at the
+# origin) from codes that carry the digit, so the tables give the whole posteriors' beside them.
+KL_MEANS = "KL(Gaussian fitted to the means μ ‖ N(0,I)), nats"
+KL_POSTERIOR = "KL(q(z|x) ‖ N(0,I)) per digit, nats (the loss's KL term)"
+KL_AGGREGATE = "KL(all q(z|x) together ‖ N(0,I)), nats"
+SIGMA = "posterior σ (z₁, z₂), mean"
+NEAR_MEAN = "prior draws near a training code (μ)"
+IN_POSTERIOR = "prior draws inside some training digit's q(z|x)"
+IN_CIRCLE = "codes (μ) inside the prior's 95% circle"
+
+
+def _pct(figures: dict, key: str) -> str:
+    return f"{figures[key]:.0%}" if key in figures else "n/a"
+
+
+def _nats(figures: dict, key: str) -> str:
+    return f"{figures[key]:.2f}" if key in figures else "n/a"
+
+
+def _pair(figures: dict, key: str) -> str:
+    return f"({figures[key][0]:.2f}, {figures[key][1]:.2f})" if key in figures else "n/a"
+
+
+def posterior_rows(figures: dict) -> dict[str, str]:
+    """The rows both tables share, of one model's figures (a card's or a study entry's);
+    "n/a" where a figure is not there (a DCAE has no posterior)."""
+    return {
+        "code mean (z₁, z₂)": _pair(figures, "latent_mean"),
+        "code std (z₁, z₂)": _pair(figures, "latent_std"),
+        SIGMA: _pair(figures, "posterior_std_mean"),
+        KL_POSTERIOR: _nats(figures, "posterior_kl"),
+        KL_AGGREGATE: _nats(figures, "aggregate_kl"),
+        KL_MEANS: _nats(figures, "kl_to_prior"),
+        IN_POSTERIOR: _pct(figures, "posterior_coverage"),
+        NEAR_MEAN: _pct(figures, "prior_coverage"),
+        IN_CIRCLE: _pct(figures, "codes_in_prior_95"),
+    }
+
+
 def story_rows(stats: dict[str, dict]) -> list[dict]:
     """Rows of the "numbers that tell the story" table, one per model, all values as text."""
     rows = []
     for kind, s in stats.items():
-        cov = s.get("latent_cov", [[np.nan, np.nan], [np.nan, np.nan]])
-        rows.append({
-            "model": LABELS.get(kind, kind),
-            "code mean (z₁, z₂)": f"({s['latent_mean'][0]:.2f}, {s['latent_mean'][1]:.2f})",
-            "code std (z₁, z₂)": f"({s['latent_std'][0]:.2f}, {s['latent_std'][1]:.2f})",
-            "covariance": f"[[{cov[0][0]:.2f}, {cov[0][1]:.2f}], [{cov[1][0]:.2f}, {cov[1][1]:.2f}]]",
-            "KL(fitted Gaussian ‖ N(0,I)), nats": f"{s['kl_to_prior']:.2f}",
-            "prior draws where codes are": f"{s['prior_coverage']:.0%}",
-            "codes inside the prior's 95% circle": f"{s['codes_in_prior_95']:.0%}",
-            "reconstruction MSE (held out)": (f"{s['reconstruction_mse']:.4f}"
-                                              if "reconstruction_mse" in s else "n/a"),
-        })
+        rows.append({"model": LABELS.get(kind, kind), **posterior_rows(s),
+                     "reconstruction MSE (held out)": (f"{s['reconstruction_mse']:.4f}"
+                                                       if "reconstruction_mse" in s else "n/a")})
     return rows
 
 
@@ -304,12 +413,48 @@ def alpha_rows(study: dict) -> list[dict]:
         rows.append({
             "α": f"{r['alpha']:g}",
             "reconstruction MSE": f"{r['reconstruction_mse']:.4f}",
-            "code std (z₁, z₂)": f"({r['latent_std'][0]:.2f}, {r['latent_std'][1]:.2f})",
-            "KL(fitted ‖ N(0,I)), nats": f"{r['kl_to_prior']:.2f}",
-            "prior draws where codes are": f"{r['prior_coverage']:.0%}",
-            "codes inside the prior's 95% circle": f"{r['codes_in_prior_95']:.0%}",
-            "samples that look like digits": (f"{r['sample_digit_rate']:.0%}"
-                                              if "sample_digit_rate" in r else "n/a"),
+            **posterior_rows(r),
+            "samples that look like digits": _pct(r, "sample_digit_rate"),
             "different digits among samples (effective number)": str(r.get("sample_effective_digits", "n/a")),
         })
     return rows
+
+
+def collapse_text(study: dict) -> str | None:
+    """What the smallest alpha of the study did to the posteriors, with its figures, or
+    ``None`` when the report predates the posterior figures."""
+    r = min(study["results"], key=lambda entry: entry["alpha"])
+    if "posterior_kl" not in r:
+        return None
+    return (f"At α = {r['alpha']:g} the posteriors collapsed: the means μ huddle at the origin "
+            f"(spread {np.mean(r['latent_std']):.2f}), every σ is about "
+            f"{np.mean(r['posterior_std_mean']):.2f}, so every q(z|x) ≈ N(0, I) whatever the digit. "
+            f"The loss's KL term is {r['posterior_kl']:.2f} nats and "
+            f"{r['posterior_coverage']:.0%} of prior draws land inside some digit's q(z|x): the "
+            "prior fits perfectly because the code says nothing, and the decoder, ignoring z, "
+            "draws every digit as the same blur. The means' own Gaussian "
+            f"({r['kl_to_prior']:.1f} nats, {r['prior_coverage']:.0%} of draws near a mean) "
+            "misses this: it ignores σ.")
+
+
+def sampling_text(cards: dict[str, dict]) -> str | None:
+    """What prior draws decode to with each model, with the figures of their cards, or ``None``
+    when a card lacks them.
+
+    Both decoders turn most draws from N(0, I) into something the judge calls a digit; they
+    differ in how many different digits those are.
+    """
+    try:
+        dcae, vae = (cards[latent.MODEL_NAMES[kind]]["metrics"] for kind in ("dcae", "vae"))
+        counts = np.asarray(dcae["sample_digit_counts"])
+        rates = (dcae["sample_digit_rate"], vae["sample_digit_rate"])
+        diversity = (dcae["sample_effective_digits"], vae["sample_effective_digits"])
+    except KeyError:
+        return None
+    common = [str(d) for d in np.argsort(-counts, kind="stable")[:3] if counts[d]]
+    seen = vae.get("sample_digits_seen", 10)
+    return (f"Both can be sampled: of draws from N(0, I), the judge below calls {rates[0]:.0%} of "
+            f"the DCAE's decoded images digits and {rates[1]:.0%} of the VAE's. The difference is "
+            f"which digits: the DCAE's are mostly {', '.join(common)} ({diversity[0]:.1f} different "
+            f"digits in effect), the VAE's cover {'all ten' if seen == 10 else f'{seen} of the ten'} "
+            f"({diversity[1]:.1f}).")

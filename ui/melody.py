@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from audioml.audio import to_wav_bytes
-from audioml.melody import analysis, corpus, score, synth
+from audioml.melody import analysis, corpus, encoding, score, synth
 from audioml.melody import generate as generation
 from audioml.paths import MODELS_DIR
 from ui import cache
@@ -123,6 +123,101 @@ def show_score(svg: str, svg_phone: str) -> None:
     st.html(score_html(svg, svg_phone))
 
 
+#: What the page's "Key" is: the key the model writes in, which the score is engraved in.
+KEY_HELP = (f"The model's key: its training songs were transposed to "
+            f"{' or '.join(f'{name} {mode}' for mode, (_, name) in corpus.TRANSPOSED_TO.items())}, "
+            f"so it writes in one of them (here the one the notes fit better). The score's key "
+            f"signature is this key's.")
+
+
+def count(n: int) -> str:
+    """A count as the page writes every count: thousands separated, ``4,397``."""
+    return f"{int(n):,}"
+
+
+def share(x: float) -> str:
+    """A share as the page writes every share: a whole percent, never rounded to 0% or 100%
+    unless it is exactly that (99.6% is "99%")."""
+    percent = round(100 * float(x))
+    if 0 < x < 1:
+        percent = min(max(percent, 1), 99)
+    return f"{percent}%"
+
+
+def durations_text(quarters) -> str:
+    """Durations in quarter notes written as fractions of a whole note (the durations chart's labels)."""
+    return ", ".join(duration_label(round(q * encoding.STEPS_PER_QUARTER)) for q in quarters)
+
+
+def copy_texts(copy: dict) -> tuple[str, str]:
+    """The "Longest copy" value and the sentence under it, for ``analysis.longest_shared``'s result.
+
+    A stretch shorter than the runs looked for is reported as 0 notes: say that no run that long
+    is shared, rather than "the longest shared run is 0 notes"."""
+    k, flag = analysis.COPY_K, analysis.COPY_FLAG_NOTES
+    if copy["flagged"]:
+        return (f"{count(copy['notes'])} notes",
+                f"{count(copy['notes'])} consecutive notes of this melody also occur in a training "
+                f"song: at {flag} notes or more we call that copying.")
+    if copy["notes"] < k:
+        return (f"under {k} notes", f"No long copy: no run of {k} notes or more is shared with a "
+                                    f"training song (flagged from {flag}).")
+    return (f"{count(copy['notes'])} notes",
+            f"No long copy: the longest run shared with a training song is {count(copy['notes'])} "
+            f"notes (flagged from {flag}).")
+
+
+#: What "Notes in the key" counts, from the scales the analysis uses.
+IN_KEY_HELP = (f"Notes whose pitch class belongs to the key: {len(analysis.SCALE['major'])} of the 12 "
+               f"in a major key; in a minor key {len(analysis.SCALE['minor'])}, the natural minor "
+               f"scale and its raised 6th and 7th (melodic and harmonic minor), as folk tunes in "
+               f"minor use them.")
+
+
+def analysed_key_text(found: dict) -> str:
+    """What music21's key analysis over all 24 keys makes of the melody (``analysis.analyze``)."""
+    method = (f"music21's key analysis (`analyze('key')`: the notes' pitch classes, weighted by "
+              f"duration, correlated with the {analysis.KEY_PROFILES} profile of each of the 24 keys)")
+    if found["key"] == found["written"]["key"]:
+        return f"{method} finds the same key, {found['key']}."
+    return (f"{method} names {found['key']} instead, with {share(found['in_key_share'])} of the notes "
+            f"in that key: on a short or repetitive melody it can name a neighbouring key. The "
+            f"score keeps the model's key.")
+
+
+def training_songs_text(card: dict) -> str:
+    """How many songs the model trained on, from its card: "2,777 German folk songs"."""
+    n = card.get("sequences", {}).get("train")
+    return f"{n:,} German folk songs" if n else "German folk songs"
+
+
+def inputs_text(config: dict) -> str:
+    """What the LSTM's input $x_t$ is, as :func:`audioml.melody.model.build_model` builds it from
+    *config* (and :meth:`~audioml.melody.model.MelodyModel.step` feeds it)."""
+    size, joined = config["symbol_dim"], []
+    if config.get("position_dim"):
+        bar_dim = config["position_dim"] // 2 or 1
+        joined.append(f"the next step's sixteenth within the bar ({config['position_dim']}) and the "
+                      f"bar's length ({bar_dim})")
+        size += config["position_dim"] + bar_dim
+    back = list(config.get("lookback_bars") or [])
+    if back and config.get("lookback_dim"):
+        bars = " and ".join([", ".join(map(str, back[:-1])), str(back[-1])] if len(back) > 1 else [str(back[0])])
+        joined.append(f"the symbols {bars} bar{'s' if back != [1] else ''} before the next step, as folk "
+                      f"tunes repeat bar by bar ({config['lookback_dim']} each)")
+        size += len(back) * config["lookback_dim"]
+    text = f"the last symbol's embedding ({config['symbol_dim']} numbers)"
+    if joined:
+        text += f" joined with embeddings of {', and of '.join(joined)}: {size} numbers in all"
+    return text
+
+
+def seed_help(vocab) -> str:
+    """How to type a seed for a model of vocabulary *vocab*: its pitch range, as its errors state it."""
+    return (f"{encoding.pitch_range_text(*vocab.pitch_range)} where notes start, _ to hold one more "
+            f"sixteenth, r for a rest, separated by spaces.")
+
+
 STOP_REASONS = {"delimiter", "phrase end", "allowance spent"}
 
 
@@ -175,11 +270,13 @@ def candidates_figure(record: dict, *, number: int | None = None) -> go.Figure:
         go.Bar(name="as trained (T = 1)", x=names, y=[before.get(s, 0.0) for s in symbols]),
         go.Bar(name="after temperature", x=names, y=[after.get(s, 0.0) for s in symbols]),
     ])
-    fig.update_layout(barmode="group", height=300, margin=dict(l=10, r=10, t=30, b=10),
-                      yaxis_title="probability",
-                      title=(f"generated step {number}" if number else f"step {record['step'] + 1}")
-                            + f": chose {_label(record['chosen'])}"
-                            + (" (the end was refused: not on the tonic)" if record.get("end_refused") else ""))
+    title = ((f"generated step {number}" if number else f"step {record['step'] + 1}")
+             + f": chose {_label(record['chosen'])}"
+             + ("<br>(end refused: not on the tonic)" if record.get("end_refused") else ""))
+    fig.update_layout(barmode="group", height=340, margin=dict(l=10, r=10, t=100, b=10),
+                      yaxis_title="probability", title=_title(title), legend=_top_legend())
+    fig.update_xaxes(tickfont=dict(size=TICK_PX), automargin=True)
+    fig.update_yaxes(tickfont=dict(size=TICK_PX))
     return fig
 
 
@@ -198,16 +295,40 @@ def gates_figure(trace) -> go.Figure:
     for gate in ("input", "forget", "output"):
         fig.add_scatter(x=steps, y=[r["gates"][gate] for r in trace if "gates" in r], name=f"{gate} gate",
                         mode="lines")
-    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="generated step",
-                      yaxis_title="mean activation", yaxis_range=[0, 1], title="Gate activity")
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=80, b=10), xaxis_title="generated step",
+                      yaxis_title="mean activation", yaxis_range=[0, 1], title=_title("Gate activity"),
+                      legend=_top_legend())
+    fig.update_xaxes(tickfont=dict(size=TICK_PX))
+    fig.update_yaxes(tickfont=dict(size=TICK_PX))
     return fig
 
 
-def histogram_figure(generated: dict, training: dict | None, *, title: str, label, hover=None) -> go.Figure:
+#: Font size of every axis's tick labels and of the legends, in px: readable on a projector and
+#: on a phone.
+TICK_PX = 13
+#: Chart titles, one line each at 390 px.
+TITLE_PX = 16
+
+
+def _title(text: str) -> dict:
+    """A title on its own line at the top left, above a legend placed by :func:`_top_legend`."""
+    return dict(text=text, x=0, xanchor="left", xref="paper", y=1, yanchor="top", yref="container",
+                pad=dict(t=6), font=dict(size=TITLE_PX))
+
+
+def _top_legend() -> dict:
+    """A one-row legend under the title, above the plot: it never covers the title or the bars."""
+    return dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=TICK_PX))
+
+
+def histogram_figure(generated: dict, training: dict | None, *, title: str, label, hover=None,
+                     labelled=None, axis_title: str | None = None) -> go.Figure:
     """Shares of the melody's notes against the training songs' (pitch or duration).
 
-    Every bar gets its tick label (short labels from *label*, turned upright when there are many);
-    *hover* gives a longer name shown on hover.
+    *label* gives a bar's short tick label and *hover* a longer name shown on hover. Every bar is
+    labelled unless *labelled* (a test on a key) picks the ones that are: a pitch axis of some
+    fifty semitones labels its Cs and Gs, so the labels stay horizontal and large on a phone.
+    Labels stand upright only when they would collide side by side.
     """
     hover = hover or label
     keys = sorted(set(generated) | set(training or {}))
@@ -218,14 +339,20 @@ def histogram_figure(generated: dict, training: dict | None, *, title: str, labe
     if training:
         fig.add_bar(name="training songs", x=names, y=[training.get(k, 0.0) for k in keys],
                     customdata=longer, hovertemplate="%{customdata}: %{y:.1%}<extra></extra>")
-    fig.update_layout(barmode="group", height=300, margin=dict(l=10, r=10, t=30, b=10), title=title,
-                      yaxis_title="share of notes", yaxis_tickformat=".0%",
-                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
-    # Every category labelled: plotly would otherwise skip labels that might collide.
-    fig.update_xaxes(type="category", tickmode="array", tickvals=names, ticktext=names,
-                     tickangle=-90 if len(names) > 12 else -45, tickfont=dict(size=10 if len(names) > 24 else 12),
-                     automargin=True)
+    fig.update_layout(barmode="group", height=340, margin=dict(l=10, r=10, t=80, b=10), title=_title(title),
+                      yaxis_title="share of notes", yaxis_tickformat=".0%", legend=_top_legend())
+    shown = [n for k, n in zip(keys, names) if labelled is None or labelled(k)]
+    # Listed explicitly: plotly would otherwise skip labels that might collide. Horizontal where
+    # they fit, else upright (a slant of 30 degrees still collides at 390 px).
+    fig.update_xaxes(type="category", tickmode="array", tickvals=shown, ticktext=shown, autotickangles=[0, 90],
+                     tickfont=dict(size=TICK_PX), automargin=True, title_text=axis_title)
+    fig.update_yaxes(tickfont=dict(size=TICK_PX))
     return fig
+
+
+def pitch_ticks(p: int) -> bool:
+    """Which pitches the pitch histogram labels: every C and G."""
+    return p % 12 in (0, 7)
 
 
 def pitch_label(p: int) -> str:
@@ -260,10 +387,10 @@ METRIC_NAMES = {
     "unseen_nll": "Loss on the held-out collection",
     "ngram_test_accuracy": "n-gram baseline: test accuracy",
     "ngram_test_nll": "n-gram baseline: test loss",
-    "in_key_share": "Generated notes in the key",
-    "tonic_endings": "Generated melodies ending on the tonic",
+    "in_key_share": "Generated notes in the key music21 finds",
+    "tonic_endings": "Generated melodies ending on the tonic of the key music21 finds",
     "tonic_endings_without_cadence_rule": "… without the cadence rule",
-    "in_key_share_without_cadence_rule": "Notes in the key without the cadence rule",
+    "in_key_share_without_cadence_rule": "Generated notes in the key music21 finds, without the cadence rule",
     "generate_and_render_median_s": "Time to generate and engrave (median)",
 }
 
@@ -274,9 +401,9 @@ def _metric_value(key: str, value) -> str:
     if key.endswith("_s"):
         return f"{value:.2f} s"
     if "accuracy" in key or "share" in key or "endings" in key:
-        return f"{value:.1%}"
+        return share(value)
     if float(value).is_integer():
-        return f"{int(value)}"
+        return count(value)
     return f"{value:.3f}"
 
 
@@ -303,8 +430,9 @@ def drops_figure(counts: dict) -> go.Figure:
                **counts.get("dropped", {})}
     labels = ["kept"] + list(dropped)
     values = [counts.get("songs_kept", 0)] + list(dropped.values())
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", text=values, textposition="outside",
-                           cliponaxis=False))
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", text=[count(v) for v in values],
+                           textposition="outside", cliponaxis=False))
     fig.update_layout(height=60 + 40 * len(labels), margin=dict(l=10, r=10, t=10, b=10), xaxis_title="songs",
-                      yaxis=dict(autorange="reversed"))
+                      yaxis=dict(autorange="reversed", tickfont=dict(size=TICK_PX)),
+                      xaxis=dict(tickfont=dict(size=TICK_PX), tickformat=",d"), font=dict(size=TICK_PX))
     return fig

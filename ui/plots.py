@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from audioml.spectral import SpectrogramImage
+from audioml.spectral import SpectrogramImage, hz_to_mel
 
 FONT = dict(size=16)
 HEIGHT = 320
@@ -156,19 +156,45 @@ def spectrum_plot(freqs: np.ndarray, magnitude: np.ndarray, *, title: str, db: b
     return _layout(fig, title=title)
 
 
+#: Frequencies (Hz) labelled on a mel axis: round numbers, spread evenly in mel.
+MEL_TICKS = (0, 250, 500, 1000, 2000, 4000, 8000, 16000)
+
+
+def mel_axis(freqs: np.ndarray) -> dict:
+    """Settings of a frequency axis in mel, for bands whose centres (Hz) are *freqs*, labelled in Hz.
+
+    The axis runs from 0 Hz to the top filter's upper edge (the Nyquist frequency), one band
+    spacing above the top centre, as the filters do.
+    """
+    mels = hz_to_mel(freqs)
+    top = float(mels[-1] + (mels[-1] - mels[-2] if len(mels) > 1 else mels[-1]))
+    ticks = [f for f in MEL_TICKS if hz_to_mel(f) <= top * (1 + 1e-6)]
+    return dict(type="linear", tickmode="array", tickvals=[float(v) for v in hz_to_mel(ticks)],
+                ticktext=[hz_label(f) for f in ticks], range=[0.0, top])
+
+
 def spectrogram(image: SpectrogramImage, *, title: str = "", zmin: float | None = None,
                 zmax: float | None = None, mark_time: float | None = None,
                 height: int = 380, colorscale: str = "Viridis") -> go.Figure:
-    """Heatmap of a :class:`SpectrogramImage`: time (s) across, frequency (Hz) up."""
+    """Heatmap of a :class:`SpectrogramImage`: time (s) across, frequency up.
+
+    Linear bins on a linear (or log) axis in Hz; mel bands on a mel axis, where they are
+    equally spaced as the filters are, labelled in Hz.
+    """
+    mel = image.scale == "mel"
     fig = go.Figure(go.Heatmap(
-        z=image.z, x=image.times, y=image.freqs, colorscale=colorscale, zmin=zmin, zmax=zmax,
-        colorbar=dict(title=image.unit),
-        hovertemplate="t = %{x:.3f} s<br>f = %{y:.0f} Hz<br>%{z:.1f}<extra></extra>"))
+        z=image.z, x=image.times, y=hz_to_mel(image.freqs) if mel else image.freqs,
+        colorscale=colorscale, zmin=zmin, zmax=zmax, colorbar=dict(title=image.unit),
+        # On a mel axis y is in mel; the hover names the band by its centre in Hz.
+        customdata=np.broadcast_to(image.freqs[:, None], image.z.shape) if mel else None,
+        hovertemplate=f"t = %{{x:.3f}} s<br>f = %{{{'customdata' if mel else 'y'}:.0f}} Hz"
+                      "<br>%{z:.1f}<extra></extra>"))
     if mark_time is not None:
         fig.add_vline(x=mark_time, line=dict(color="#4dabf7", width=3))
     fig.update_xaxes(title="time (s)")
-    fig.update_yaxes(title="frequency (Hz)" + (" — mel bands" if image.scale == "mel" else ""),
-                     type="linear")
+    fig.update_yaxes(title="frequency (Hz), mel scale" if mel else "frequency (Hz)", type="linear")
+    if mel and len(image.freqs):
+        fig.update_yaxes(**mel_axis(image.freqs))
     if image.scale == "log" and len(image.freqs):
         fig.update_yaxes(**log_axis(image.freqs[0], image.freqs[-1], ticks=list(FREQ_TICKS), label=hz_label))
     return _layout(fig, title=title, height=height)

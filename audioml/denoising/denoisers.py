@@ -30,6 +30,10 @@ from audioml.errors import AudioMLError
 from audioml.spectral import griffin_lim, istft, stft
 
 PHASES = ("noisy", "griffinlim")
+#: Above this frequency the 8 kHz net's mask is replaced by the reference band's mean gain.
+HIGH_BAND_HZ = 3600.0
+#: The band whose mean gain each frame carries above :data:`HIGH_BAND_HZ`.
+REFERENCE_BAND_HZ = (2500.0, 3600.0)
 
 
 class Denoiser:
@@ -114,6 +118,7 @@ class MaskDenoiser(Denoiser):
     """The mask net on the whole clip: mask the noisy STFT, keep its phase or run Griffin-Lim."""
 
     family = "mask"
+    full_band = True
 
     def _predict(self, magnitude: np.ndarray):
         """The net on ``(1, frames, bins)``, traced once for any number of frames.
@@ -163,8 +168,6 @@ class MaskDenoiser(Denoiser):
         return griffin_lim(m * np.abs(S), hop_length=MASK_HOP, n_iter=n_iter,
                            length=len(y)).astype(np.float32)
 
-    full_band = True
-
     def process(self, y, sr, *, phase="noisy", n_iter=32):
         """Denoise at *sr*, keeping the whole band of a wide-band input (noisy phase).
 
@@ -192,12 +195,6 @@ class MaskDenoiser(Denoiser):
         return istft(mask * S, hop_length=hop, length=len(y)).astype(np.float32)
 
 
-#: Above this frequency the 8 kHz net's mask is replaced by the reference band's mean gain.
-HIGH_BAND_HZ = 3600.0
-#: The band whose mean gain each frame carries above :data:`HIGH_BAND_HZ`.
-REFERENCE_BAND_HZ = (2500.0, 3600.0)
-
-
 def carry_mask(mask: np.ndarray, *, n_frames: int, frame_seconds: float,
                freqs: np.ndarray) -> np.ndarray:
     """The mask net's 8 kHz mask carried onto another STFT grid.
@@ -220,21 +217,24 @@ def carry_mask(mask: np.ndarray, *, n_frames: int, frame_seconds: float,
         :data:`HIGH_BAND_HZ`; above it each frame's mean gain over
         :data:`REFERENCE_BAND_HZ`.
     """
-    src_frames = np.arange(mask.shape[1]) * MASK_HOP / SR
-    at = np.clip(np.arange(n_frames) * frame_seconds, 0, src_frames[-1])
-    i0 = np.minimum(np.searchsorted(src_frames, at, side="right") - 1, mask.shape[1] - 1)
-    i1 = np.minimum(i0 + 1, mask.shape[1] - 1)
-    w = (at - src_frames[i0]) / (MASK_HOP / SR)
-    in_time = mask[:, i0] * (1 - w) + mask[:, i1] * w                  # (257, n_frames)
+    from scipy.interpolate import RegularGridInterpolator
+
     src_freqs = np.arange(mask.shape[0]) * SR / MASK_N_FFT
+    src_times = np.arange(mask.shape[1]) * MASK_HOP / SR
+    # Frames past the net's last one (the target's grid may run a little longer) keep its gains.
+    at = np.clip(np.arange(n_frames) * frame_seconds, 0, src_times[-1])
+    if mask.shape[1] == 1:  # one frame is constant in time; linear needs two points an axis
+        mask, src_times = np.repeat(mask, 2, axis=1), np.array([0.0, MASK_HOP / SR])
+    bilinear = RegularGridInterpolator((src_freqs, src_times), mask, method="linear")
+
+    def on(bin_freqs):
+        return bilinear(tuple(np.meshgrid(bin_freqs, at, indexing="ij")))
+
     low = freqs <= HIGH_BAND_HZ
     out = np.empty((len(freqs), n_frames), np.float32)
-    j = np.interp(freqs[low], src_freqs, np.arange(mask.shape[0]))
-    j0 = np.floor(j).astype(int)
-    j1 = np.minimum(j0 + 1, mask.shape[0] - 1)
-    out[low] = in_time[j0] * (1 - (j - j0))[:, None] + in_time[j1] * (j - j0)[:, None]
+    out[low] = on(freqs[low])
     ref = (src_freqs >= REFERENCE_BAND_HZ[0]) & (src_freqs <= REFERENCE_BAND_HZ[1])
-    out[~low] = in_time[ref].mean(axis=0)
+    out[~low] = on(src_freqs[ref]).mean(axis=0)
     return out
 
 

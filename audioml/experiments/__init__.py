@@ -5,6 +5,7 @@
 * :mod:`~audioml.experiments.objectives` - train and score one configuration per trial.
 * :mod:`~audioml.experiments.study` - create, load and run studies (SQLite by default).
 * :mod:`~audioml.experiments.report` - the small JSON report shipped in ``reports/``.
+* :mod:`~audioml.experiments.importance` - fANOVA importances over bootstrap resamples of the trials.
 
 Nothing here imports TensorFlow or Optuna at module import; both load inside functions.
 """

@@ -8,12 +8,62 @@ from __future__ import annotations
 
 import statistics
 
+from audioml.denoising.features import FLOOR_DB
 from audioml.experiments.published import (TABLE1_ARCHITECTURES, TABLE1_EPOCHS, TABLE1_FIXED,
-                                           TABLE3_RANGES, outside_ranges, table as published_table)
+                                           TABLE3_BEST, TABLE3_RANGES, TABLES, outside_counts,
+                                           outside_ranges, printed_decimals, shorter_values,
+                                           table as published_table)
 from audioml.experiments.report import completed
+
+#: How our denoisers' clean target is put on [0, 1] (:func:`audioml.denoising.features.paper_pair`),
+#: said once for every sentence that names it: from the fixed dB floor to the noisy clip's
+#: maximum, not the noisy clip's own range (whose minimum lies far above the floor).
+TARGET_SCALING = f"clean dB from the {FLOOR_DB:g} dB floor to the noisy clip's maximum, clipped"
 
 PARAM_LABELS = {"architecture": "layers/latent", "learning_rate": "η", "batch_size": "B",
                 "epochs": "E", "units": "n"}
+#: Decimals of our own metrics wherever the page shows them (tables, tiles, sentences).
+OUR_DECIMALS = {"mse": 4, "accuracy": 3}
+
+
+def published_decimals(table: str) -> dict[str, int]:
+    """``{column of the published rows: decimals}``, the paper's own (``"published mse": 4``)."""
+    metric = published_table(table)["metric"]
+    return {f"published {metric}" if k == metric else PARAM_LABELS.get(k, k): d
+            for k, d in printed_decimals(table).items()}
+
+
+def published_figure(table: str, value: float) -> str:
+    """A published metric of *table* written with the paper's decimals."""
+    metric = published_table(table)["metric"]
+    return f"{value:.{printed_decimals(table)[metric]}f}"
+
+
+def our_figure(table: str, value: float) -> str:
+    """One of our metrics of *table* with the page's decimals for it."""
+    return f"{value:.{OUR_DECIMALS[published_table(table)['metric']]}f}"
+
+
+def precision_note() -> str:
+    """The one sentence that says how the page writes published and measured figures."""
+    parts, short = [], []
+    for name, info in TABLES.items():
+        number = name.removeprefix("table")
+        found = printed_decimals(name)
+        names = {"learning_rate": "η", "mse": "MSE"}
+        parts.append(f"Table {number}: " + ", ".join(f"{names.get(k, k)} to {d}"
+                                                     for k, d in found.items()))
+        metric = info["metric"]
+        for i in shorter_values(name, metric):
+            row = info["rows"][i]
+            label = row.get("architecture", f"row {i + 1}")
+            short.append(f"the paper's {row[metric]:g} for Table {number}'s {label} reads "
+                         f"{row[metric]:.{found[metric]}f}")
+    text = "Published figures are shown with the decimals the paper prints (" + "; ".join(parts) + ")"
+    if short:
+        text += ", so " + " and ".join(short)
+    mse, acc = OUR_DECIMALS["mse"], OUR_DECIMALS["accuracy"]
+    return text + f". Ours: MSE to {mse} decimals, accuracy to {acc}, seconds whole."
 
 
 def _best(values: list[float], direction: str) -> float | None:
@@ -28,12 +78,16 @@ def published_rows(table: str) -> list[dict]:
     bad = {o["row"] for o in outside_ranges(table)}
     rows = []
     for i, row in enumerate(info["rows"]):
-        out = {PARAM_LABELS.get(k, k): v for k, v in row.items() if k != info["metric"]}
+        # The first parameter, then the metric: on a phone the columns past the first few are
+        # scrolled to, so the figure compared comes before the rest of the configuration.
+        params = [(PARAM_LABELS.get(k, k), v) for k, v in row.items() if k != info["metric"]]
+        out = dict(params[:1])
+        out[f"published {info['metric']}"] = row[info["metric"]]
+        out.update(params[1:])
         if table == "table1":
             arch = TABLE1_ARCHITECTURES[row["architecture"]]
             out.update(filters=", ".join(map(str, arch["filters"])), kernel=arch["kernels"][0],
                        strides=", ".join(map(str, arch["strides"])))
-        out[f"published {info['metric']}"] = row[info["metric"]]
         if info["ranges"]:
             out["inside stated ranges"] = "yes" if i not in bad else "no"
         rows.append(out)
@@ -73,11 +127,14 @@ def our_rows(table: str, trials: list[dict], epochs_scale: float | None = 1.0, *
     unfinished = any(t.get("state") != "complete" for t in trials)
     rows = []
     for t in trials:
+        # Trial (and seed), then the metric, then what was tried: the columns a phone shows first.
         row = {"trial": t["number"]}
+        if seeds:
+            row["seed"] = t.get("seed")
+        row[f"our {metric}"] = t.get("metric")
         row.update({PARAM_LABELS.get(k, k): v for k, v in t["params"].items()})
         row["epochs run" + (" (kept)" if t.get("best_epoch") is not None else "")] = \
             epochs_text(t, epochs_scale)
-        row[f"our {metric}"] = t.get("metric")
         if "always_hold" in t:
             row["always-hold accuracy"] = t["always_hold"]
             row["test NLL (nats)"] = t.get("nll")
@@ -85,8 +142,6 @@ def our_rows(table: str, trials: list[dict], epochs_scale: float | None = 1.0, *
         if cpu_timed:
             row["training CPU (s)"] = t.get("training_cpu_s")
         row["parameters"] = t.get("param_count")
-        if seeds:
-            row["seed"] = t.get("seed")
         if resumed:
             row["resumed"] = t.get("resumes", 0)
         if unfinished:
@@ -130,7 +185,7 @@ def seed_sentence(table: str, entry: dict) -> str | None:
     s = seed_summary(entry)
     if s is None:
         return None
-    fmt = "{:.4f}" if table != "table3" else "{:.3f}"
+    fmt = f"{{:.{OUR_DECIMALS[published_table(table)['metric']]}f}}"
     params = ", ".join(f"{PARAM_LABELS.get(k, k)} = {_shown(v)}" for k, v in s["params"].items())
     text = (f"The configuration the search chose (trial {s['source_trial']}: {params}) trained "
             f"again with {s['seeds']} other seeds: {fmt.format(s['mean'])} ± {fmt.format(s['sd'])} "
@@ -158,7 +213,8 @@ def seed_sentence(table: str, entry: dict) -> str | None:
 
 
 def table1_side_by_side(trials: list[dict]) -> list[dict]:
-    """Table 1 row by row: each published architecture with our best trial of it (or none)."""
+    """Table 1 row by row: each published architecture with our best trial of it (or none);
+    the architecture, the published and our MSE come first."""
     ours: dict[str, dict] = {}
     for t in completed(trials):
         arch = t["params"].get("architecture")
@@ -167,7 +223,9 @@ def table1_side_by_side(trials: list[dict]) -> list[dict]:
     rows = []
     for row in published_rows("table1"):
         mine = ours.get(row["layers/latent"], {})
-        rows.append({**row, "our mse": mine.get("metric"), "epochs run": mine.get("epochs_run"),
+        arch, published, *rest = row.items()
+        rows.append({**dict([arch, published]), "our mse": mine.get("metric"), **dict(rest),
+                     "epochs run": mine.get("epochs_run"),
                      "training time (s)": mine.get("training_time_s"),
                      "parameters": mine.get("param_count")})
     return rows
@@ -206,13 +264,14 @@ def discussion(table: str, entry: dict) -> str:
     """
     s = summary(table, entry.get("trials", []))
     scale = entry.get("epochs_scale")
-    fmt = "{:.4f}" if table != "table3" else "{:.3f}"
+    fmt = f"{{:.{OUR_DECIMALS[s['metric']]}f}}"
     if not s["our_trials"]:
         text = ["No trial of this search has finished yet; the published rows stand alone. Run "
                 f"`audioml experiment {table}` and `audioml experiment report --export`."]
     else:
         text = [f"{s['our_trials']} of our trials finished (best {s['metric_label']} "
-                f"{fmt.format(s['our_best'])}, published best {fmt.format(s['published_best'])})."]
+                f"{fmt.format(s['our_best'])}, published best "
+                f"{published_figure(table, s['published_best'])})."]
     if table == "table1":
         text.append(f"Every architecture trains for E = {TABLE1_EPOCHS} epochs at η = "
                     f"{TABLE1_FIXED['learning_rate']}, B = {TABLE1_FIXED['batch_size']}.")
@@ -226,14 +285,16 @@ def discussion(table: str, entry: dict) -> str:
                     + ("." if table == "table3" else "; none is stopped early."))
     if table in ("table1", "table2") and s["our_trials"]:
         text.append("Our MSE is in the same [0, 1] image space but with our scaling of the clean "
-                    "target (the noisy clip's range, see the denoise page), on a subset of FSDD "
+                    f"target ({TARGET_SCALING}; see the denoise page), on a subset of FSDD "
                     "where the data line says so.")
     if table == "table2":
         n = len(outside_ranges("table2"))
         rows = len(published_table(table)["rows"])
+        counts = ", ".join(f"{c['rows']} with {PARAM_LABELS.get(c['param'], c['param'])} "
+                           f"{c['side']} {c['bound']:g}" for c in outside_counts("table2"))
         text.append(f"{n} of the {rows} published rows lie outside the ranges the paper states for this "
-                    "search (η above 0.001 or E below 60); our search keeps to the stated ranges, "
-                    "so it cannot revisit those rows.")
+                    f"search ({counts}); our search keeps to the stated ranges, so it cannot "
+                    "revisit those rows.")
     if table == "table3":
         done = [t for t in completed(entry.get("trials", [])) if t.get("always_hold") is not None]
         level = f" ({done[0]['always_hold']:.3f} on our test songs)" if done else ""
@@ -252,7 +313,7 @@ def discussion(table: str, entry: dict) -> str:
     if len(mine) >= 2:
         pub = [r[s["metric"]] for r in published_table(table)["rows"]]
         text.append(f"Between configurations our metric spans {fmt.format(max(mine) - min(mine))}, "
-                    f"the published one {fmt.format(max(pub) - min(pub))}.")
+                    f"the published one {published_figure(table, max(pub) - min(pub))}.")
     return " ".join(text)
 
 
@@ -281,7 +342,7 @@ def shipped_note(card: dict) -> str:
                  if cfg.get("position_dim") or cfg.get("lookback_bars") else "")
         shown = units[0] if len(units) == 1 else units
         return (f"{shown} LSTM units, η = {values['learning_rate']}, B = {values['batch_size']}, "
-                f"{values['epochs']} epochs: {where} (the paper kept 184 units).{extra}")
+                f"{values['epochs']} epochs: {where} (the paper kept {TABLE3_BEST['units']} units).{extra}")
     if arch in ("vae", "dcae"):
         match = matching_architecture(cfg)
         where = f"Table 1's {match} row" if match else "no Table 1 row"

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from audioml.errors import AudioMLError
+from audioml.experiments import published
+from audioml.experiments.compare import TARGET_SCALING
 from audioml.paths import PROJECT_ROOT
 from audioml.progress import ProgressFn, no_progress
 
@@ -37,7 +39,7 @@ SWEEP_MODELS = ("vae_denoiser", "dcae_denoiser")
 #: denoising table (``audioml evaluate denoiser --split random --limit 500``).
 SWEEP_CLIPS = 500
 #: The two MSE spaces of :func:`audioml.denoising.evaluate.image_scores`.
-SPACES = {"spectrogram_mse": "our training target (clean dB on [-100 dB, noisy maximum])",
+SPACES = {"spectrogram_mse": f"our training target ({TARGET_SCALING})",
           "spectrogram_mse_clean_range": "the clean clip's own min and max (the paper's space)"}
 
 
@@ -330,14 +332,15 @@ def protocol_rows(report: dict) -> list[dict]:
     rows = []
     runs = {**report.get("protocols", {}), **report.get("longer_runs", {})}
     for name, p in runs.items():
-        rows.append({"protocol": name, "split": p["split"], "test windows": p["test_windows"],
-                     "test songs": p["test_songs"],
-                     "test answers inside training windows": p["leakage"]["target_in_training_inputs"],
+        # The accuracies compared and the leak that explains them first, the counts after.
+        rows.append({"protocol": name, "split": p["split"],
                      "test accuracy (musical steps)": p["test"]["accuracy"],
-                     "test accuracy (all steps, with delimiters)": p["test"]["accuracy_all"],
-                     "test onset accuracy": p["test"]["onset_accuracy"],
-                     "always-hold accuracy": p["test"]["always_hold"],
                      "training accuracy (musical steps)": p["train"]["accuracy"],
+                     "test answers inside training windows": p["leakage"]["target_in_training_inputs"],
+                     "test accuracy (all steps, with delimiters)": p["test"]["accuracy_all"],
+                     "always-hold accuracy": p["test"]["always_hold"],
+                     "test onset accuracy": p["test"]["onset_accuracy"],
+                     "test windows": p["test_windows"], "test songs": p["test_songs"],
                      "epochs": p["history"]["epochs_run"]})
     return rows
 
@@ -369,12 +372,13 @@ def protocol_sentence(report: dict) -> str:
                    f"({song['test']['always_hold']:.3f})." if song['test']['accuracy'] < song['test']['always_hold']
                    else f"stays {song['test']['accuracy'] - song['test']['always_hold']:+.3f} from "
                         f"always guessing a hold ({song['test']['always_hold']:.3f})."))
+    low, high = published.span("table3", "units")
     for name, p in report.get("longer_runs", {}).items():
         text.append(f"Trained longer ({name}), the network knows its training windows almost by heart "
                     f"(training accuracy {p['train']['accuracy']:.3f}) and the random split's test "
                     f"accuracy reaches {p['test']['accuracy']:.3f} ({p['test']['accuracy_all']:.3f} with "
-                    f"the delimiters): still under {target:g} (the paper's networks had 184 to 256 units, "
-                    f"ours {(p.get('config') or {}).get('units', '?')}).")
+                    f"the delimiters): still under {target:g} (the paper's networks had {low} to "
+                    f"{high} units, ours {(p.get('config') or {}).get('units', '?')}).")
     return " ".join(text)
 
 

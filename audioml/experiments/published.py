@@ -1,8 +1,9 @@
 """The method's published search results (Tables 1-3) and the ranges it states, as plain data.
 
 Every number is copied from the paper. Table 2's published rows fall partly outside the
-ranges the paper states for its own search (four learning rates above 0.001 and four epoch
-counts below 60); both facts are kept, and :func:`outside_ranges` names the offenders.
+ranges the paper states for its own search (four learning rates above 0.001 and three epoch
+counts below 60); both facts are kept, :func:`outside_ranges` names the offenders and
+:func:`outside_counts` counts them per parameter.
 """
 
 from __future__ import annotations
@@ -93,3 +94,61 @@ def outside_ranges(name: str) -> list[dict]:
         if bad:
             found.append({"row": i, "values": bad})
     return found
+
+
+def outside_counts(name: str) -> list[dict]:
+    """How many published rows of table *name* lie below or above each stated range.
+
+    Returns
+    -------
+    list of dict
+        One per parameter and side with at least one row there, in the order of the ranges:
+        ``param``, ``side`` (``"below"`` or ``"above"``), ``bound`` (the range's end) and ``rows``
+        (how many).
+    """
+    info = table(name)
+    found = []
+    for param, (lo, hi) in info["ranges"].items():
+        values = [row[param] for row in info["rows"]]
+        for side, bound, n in (("above", hi, sum(v > hi for v in values)),
+                               ("below", lo, sum(v < lo for v in values))):
+            if n:
+                found.append({"param": param, "side": side, "bound": bound, "rows": n})
+    return found
+
+
+def span(name: str, param: str) -> tuple:
+    """The smallest and largest *param* among table *name*'s published rows."""
+    values = [row[param] for row in table(name)["rows"] if param in row]
+    if not values:
+        raise AudioMLError(f"table {name} has no parameter {param!r}; choose one of "
+                           f"{', '.join(k for k in table(name)['rows'][0] if k != table(name)['metric'])}")
+    return min(values), max(values)
+
+
+def decimals(values) -> int:
+    """The fewest decimals that write every one of *values* exactly (``0.0018`` -> 4), at most 10."""
+    return next(d for d in range(11) if all(round(v, d) == v for v in values)) if values else 0
+
+
+def printed_decimals(name: str) -> dict[str, int]:
+    """The decimals of each fractional column of table *name* as the paper prints it, read from
+    its rows: ``{"learning_rate": 5, "mse": 4}`` for Table 2 (its whole-number columns left out).
+
+    A value printed with fewer (Table 1's 0.002) is shown with the column's decimals; see
+    :func:`shorter_values`.
+    """
+    rows = table(name)["rows"]
+    found = {}
+    for key in rows[0]:
+        values = [row[key] for row in rows]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) \
+                and any(v != round(v) for v in values):
+            found[key] = decimals(values)
+    return found
+
+
+def shorter_values(name: str, key: str) -> list[int]:
+    """Rows of table *name* whose *key* the paper writes with fewer decimals than the column has."""
+    wanted = printed_decimals(name).get(key, 0)
+    return [i for i, row in enumerate(table(name)["rows"]) if decimals([row[key]]) < wanted]

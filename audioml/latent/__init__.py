@@ -1,4 +1,4 @@
-"""Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST, and why only the VAE's can be sampled.
+"""Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST, and why the VAE's samples cover every digit.
 
 Bottom to top (each module imports only those above it in this list):
 
@@ -6,8 +6,10 @@ Bottom to top (each module imports only those above it in this list):
 ``augment``   fresh shifted and rotated copies of the training digits (NumPy and SciPy)
 ``vae``       the shipped VAE's own builder: reconstruction loss, decoder capacity, KL
               warm-up (imports Keras when imported; ``model`` imports it inside a function)
-``model``     the two autoencoders: build, train, encode, decode, sample, the decoded
-              plane; ``load(card, path)``, the loader :mod:`audioml.shipped` calls
+``inference`` running any of them: encode, decode, sample, the decoded plane and its
+              tiling (knows nothing of how a model was built)
+``model``     the two autoencoders: settings, build (the one check of alpha), train,
+              load; ``load(card, path)``, the loader :mod:`audioml.shipped` calls
 ``heldout``   the held-out digits' codes, labels and thumbnails, shipped beside each
               model (``models/<name>_codes.npz``) so the page needs no dataset
 ``stats``     the figures in plain NumPy: code statistics, KL to N(0, I), prior

@@ -12,10 +12,12 @@ import time
 import numpy as np
 
 from audioml.errors import AudioMLError
+from audioml.latent import inference
 from audioml.latent import model as latent
 from audioml.latent.judge import judge
 from audioml.latent.mnist import DigitSplit, split_description
-from audioml.latent.stats import code_statistics, digit_rate, looks_like_digit, prior_coverage
+from audioml.latent.stats import (code_statistics, digit_rate, looks_like_digit, posterior_coverage,
+                                  posterior_statistics, prior_coverage)
 from audioml.progress import ProgressFn, no_progress
 
 N_SAMPLES = 2000
@@ -45,17 +47,21 @@ def evaluate_model(model, split: DigitSplit, *, judge_model=None, n_samples: int
         ``reconstruction_mse``, the :func:`~audioml.latent.stats.code_statistics`
         (``latent_mean``, ``latent_std``, ``latent_cov``, ``kl_to_prior``, ...),
         ``prior_coverage`` and, with a judge, ``sample_digit_rate``,
-        ``sample_digits_seen`` and ``reconstruction_digit_rate``; a VAE adds
-        ``posterior_std_mean`` (the average spread of one digit's Gaussian).
+        ``sample_digits_seen`` and ``reconstruction_digit_rate``. The code figures are
+        of the means alone; a VAE adds those of its whole posteriors q(z|x):
+        ``posterior_kl``, ``aggregate_kl`` and ``posterior_std_mean``
+        (:func:`~audioml.latent.stats.posterior_statistics`, held-out digits) and
+        ``posterior_coverage`` (:func:`~audioml.latent.stats.posterior_coverage`,
+        training digits, the same prior draws as ``prior_coverage``).
     """
-    held_mean, held_log_var = latent.encode_distribution(model, split.heldout_images)
-    train_codes = latent.encode(model, split.train_images)
-    recon = latent.decode(model, held_mean)
+    held_mean, held_log_var = inference.encode_distribution(model, split.heldout_images)
+    train_mean, train_log_var = inference.encode_distribution(model, split.train_images)
+    recon = inference.decode(model, held_mean)
     result = {"reconstruction_mse": round(float(np.mean((recon - split.heldout_images) ** 2)), 5),
-              **code_figures(train_codes, held_mean, n_samples=n_samples, seed=seed)}
+              **code_figures(train_mean, held_mean, n_samples=n_samples, seed=seed)}
     if held_log_var is not None:
-        result["posterior_std_mean"] = [round(float(v), 4)
-                                        for v in np.exp(0.5 * held_log_var).mean(axis=0)]
+        result.update(posterior_statistics(held_mean, held_log_var))
+        result.update(posterior_coverage(train_mean, train_log_var, n=n_samples, seed=seed))
     if judge_model is not None:
         _, _, sampled = judged_samples(model, judge_model, n_samples, seed=seed)
         result.update(sample_digit_rate=sampled["digit_rate"],
@@ -94,7 +100,7 @@ def judged_samples(model, judge_model, n: int, *, seed: int = 0):
         :func:`~audioml.latent.stats.digit_rate` of the samples (``digit_rate``,
         ``digits_seen``, ``digit_counts``, ``not_digit_rate``).
     """
-    images = latent.sample(model, n, seed=seed)
+    images = inference.sample(model, n, seed=seed)
     probabilities = judge(judge_model, images)
     return images, looks_like_digit(probabilities), digit_rate(probabilities)
 
@@ -118,9 +124,9 @@ def alpha_study(split: DigitSplit, alphas, *, epochs: int, judge_model=None, see
         subset of held-out mean codes, rounded), their ``labels`` and ``point_ids``,
         and ``samples`` (decoded prior draws as 0-255 integers, shape (k, 28, 28)).
     """
-    alphas = [float(a) for a in alphas]
-    if not alphas or any(not a > 0 for a in alphas):
-        raise AudioMLError(f"alphas must be positive numbers; got {alphas}")
+    alphas = [latent.check_alpha(a) for a in alphas]
+    if not alphas:
+        raise AudioMLError("alphas must name at least one reconstruction weight")
     keep = np.random.default_rng(seed).choice(len(split.heldout_images),
                                               size=min(STUDY_POINTS, len(split.heldout_images)),
                                               replace=False)
@@ -134,8 +140,8 @@ def alpha_study(split: DigitSplit, alphas, *, epochs: int, judge_model=None, see
         model, _, seconds = latent.train_latent("vae", split, alpha=alpha, epochs=epochs,
                                                 seed=seed, progress=step)
         figures = evaluate_model(model, split, judge_model=judge_model, seed=seed)
-        codes = latent.encode(model, split.heldout_images[keep])
-        samples = latent.sample(model, STUDY_SAMPLES, seed=seed)
+        codes = inference.encode(model, split.heldout_images[keep])
+        samples = inference.sample(model, STUDY_SAMPLES, seed=seed)
         results.append({"alpha": alpha, **figures, "training_time_s": round(seconds, 1),
                         "codes": np.round(codes, 3).tolist(),
                         "labels": split.heldout_labels[keep].tolist(),

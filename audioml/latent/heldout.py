@@ -23,6 +23,7 @@ import numpy as np
 
 from audioml import registry
 from audioml.errors import AudioMLError
+from audioml.latent import inference
 from audioml.latent import model as latent
 from audioml.latent.mnist import IMAGE_SIZE, DigitSplit
 from audioml.paths import MODELS_DIR
@@ -56,7 +57,7 @@ def heldout_codes(model, split: DigitSplit) -> dict:
         ``ids`` (n,) int64 (the split's point ids), ``images`` (n, 28, 28) float32
         in [0, 1] and ``source`` (where the digits came from).
     """
-    return {"codes": latent.encode(model, split.heldout_images), "labels": split.heldout_labels,
+    return {"codes": inference.encode(model, split.heldout_images), "labels": split.heldout_labels,
             "ids": split.heldout_ids, "images": split.heldout_images, "source": split.source}
 
 

@@ -18,7 +18,8 @@ import numpy as np
 
 from audioml.errors import AudioMLError
 from audioml.latent.mnist import IMAGE_SIZE, DigitSplit
-from audioml.latent.model import image_batch, load_shipped, run_in_batches
+from audioml.latent.inference import image_batch, run_in_batches
+from audioml.latent.model import load_shipped
 from audioml.latent.stats import NOT_A_DIGIT, digit_rate
 from audioml.progress import ProgressFn, keras_callback, no_progress
 

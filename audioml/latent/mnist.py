@@ -148,7 +148,7 @@ def load_mnist(folder: str | os.PathLike | None = None) -> tuple[np.ndarray, np.
     except AudioMLError:
         path = None
     if path is not None:
-        return (*load_idx_folder(path), "MNIST test set (10,000 images), IDX files in mnist/")
+        return (*load_idx_folder(path), "MNIST test set (10,000 images, the t10k IDX files)")
     try:
         import keras
 

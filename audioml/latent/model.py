@@ -1,6 +1,7 @@
 """Latent spaces: a 2-D DCAE beside a 2-D VAE on MNIST.
 
-The DCAE comes from the shared builder (:func:`audioml.nn.autoencoder.build_dcae`),
+This module builds, trains and loads them; running them (encode, decode, sample, the decoded
+plane) is :mod:`audioml.latent.inference`. The DCAE comes from the shared builder (:func:`audioml.nn.autoencoder.build_dcae`),
 and so does a VAE trained with the defaults (:func:`~audioml.nn.autoencoder.build_vae`,
 as in the alpha study); the shipped VAE, with its own reconstruction loss, decoder and
 learning-rate schedule, comes from :func:`audioml.latent.vae.build_latent_vae`. All have a
@@ -9,8 +10,9 @@ picked from and sampled.
 
 The argument the page makes: the DCAE, trained on MSE alone, puts its codes
 wherever reconstruction is easiest, so the prior N(0, I) says little about
-where digits are; the VAE's KL term pulls its codes towards N(0, I), so draws
-from the prior decode to digits.
+where digits are and its draws land in the middle of a much wider cloud, where a
+few digits live; the VAE's KL term pulls its codes towards N(0, I), so draws
+from the prior decode to every digit. Both turn most draws into digits.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import numpy as np
 
 from audioml import registry
 from audioml.errors import AudioMLError
+# sample is not used here: the CLI's `audioml sample latent` imports it from this module.
+from audioml.latent.inference import image_batch, sample  # noqa: F401
 from audioml.latent.mnist import IMAGE_SIZE, DigitSplit
 from audioml.nn.blocks import ConvStackConfig
 from audioml.progress import ProgressFn, keras_callback, no_progress
@@ -46,6 +50,21 @@ def check_kind(kind: str) -> str:
     return kind
 
 
+def check_alpha(alpha: float) -> float:
+    """*alpha* as a float if it is a positive finite number; raise :class:`AudioMLError` otherwise.
+
+    The one check of a VAE's reconstruction weight: the builders, the trainer, the recipe's
+    presets and the alpha study all call it.
+    """
+    try:
+        value = float(alpha)
+    except (TypeError, ValueError):
+        raise AudioMLError(f"alpha must be a positive number, got {alpha!r}") from None
+    if not (np.isfinite(value) and value > 0):
+        raise AudioMLError(f"alpha must be positive, got {value:g}")
+    return value
+
+
 def build_latent_model(kind: str, *, alpha: float = DEFAULT_ALPHA, seed: int = SEED,
                        config: ConvStackConfig = CONFIG):
     """A compiled 2-D autoencoder for 28x28 digits.
@@ -66,37 +85,16 @@ def build_latent_model(kind: str, *, alpha: float = DEFAULT_ALPHA, seed: int = S
         Input and output of shape (28, 28, 1), values in [0, 1], with sub-models
         ``encoder`` and ``decoder``.
     """
+    return _shared_model(check_kind(kind), check_alpha(alpha), seed=seed, config=config)
+
+
+def _shared_model(kind: str, alpha: float, *, seed: int, config: ConvStackConfig = CONFIG):
+    """:func:`build_latent_model` without the checks (its callers made them)."""
     from audioml.nn.autoencoder import build_dcae, build_vae
 
-    check_kind(kind)
     if kind == "dcae":
         return build_dcae(config, learning_rate=LEARNING_RATE, name="latent_dcae")
-    if not (np.isfinite(alpha) and alpha > 0):
-        raise AudioMLError(f"alpha must be a positive number, got {alpha!r}")
-    return build_vae(config, alpha=float(alpha), learning_rate=LEARNING_RATE, seed=seed,
-                     name="latent_vae")
-
-
-def image_batch(images: np.ndarray) -> np.ndarray:
-    """Digits as a network input: shape (n, 28, 28, 1), float32.
-
-    Parameters
-    ----------
-    images : np.ndarray [shape=(n, 28, 28), (28, 28) or (n, 28, 28, 1)], values in [0, 1]
-
-    Raises
-    ------
-    AudioMLError
-        For any other shape.
-    """
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim == 2:
-        images = images[None]
-    if images.ndim == 3:
-        images = images[..., None]
-    if images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 1):
-        raise AudioMLError(f"images must have shape (n, 28, 28); got {images.shape}")
-    return images
+    return build_vae(config, alpha=alpha, learning_rate=LEARNING_RATE, seed=seed, name="latent_vae")
 
 
 def latent_config(filters=None) -> ConvStackConfig:
@@ -175,63 +173,51 @@ def train_latent(kind: str, split: DigitSplit, *, epochs: int, alpha: float = DE
     import keras
 
     check_kind(kind)
+    alpha = check_alpha(alpha)
     if epochs < 1 or batch_size < 1:
         raise AudioMLError(f"epochs and batch_size must be at least 1; got {epochs}, {batch_size}")
     if kl_warmup < 0 or kl_warmup > epochs:
         raise AudioMLError(f"kl_warmup must be between 0 and the {epochs} epochs, got {kl_warmup}")
     keras.utils.set_random_seed(seed)
-    callbacks = [keras_callback(progress, epochs)]
-    if uses_shared_builder(kind, loss=loss, kl_warmup=kl_warmup, decoder_dense=decoder_dense,
-                           filters=filters, lr_decay=lr_decay):
-        model = trained = build_latent_model(kind, alpha=alpha, seed=seed)
-    else:
-        from audioml.latent.vae import KLWarmup, build_latent_vae
-
-        if not (np.isfinite(alpha) and alpha > 0):
-            raise AudioMLError(f"alpha must be a positive number, got {alpha!r}")
-        steps = -(-len(split.train_images) // batch_size)
-        rate = (keras.optimizers.schedules.CosineDecay(LEARNING_RATE, decay_steps=epochs * steps,
-                                                       alpha=LR_FLOOR)
-                if lr_decay else LEARNING_RATE)
-        parts = build_latent_vae(latent_config(filters), alpha=float(alpha), loss=loss,
-                                 dense_units=decoder_dense, learning_rate=rate, seed=seed)
-        model, trained = parts.ship, parts.train
-        callbacks.append(KLWarmup(parts.code, kl_warmup * steps, steps))
+    steps = -(-len(split.train_images) // batch_size)   # batches per epoch
+    model, trained, extra = _networks(kind, alpha, seed=seed, epochs=epochs, steps=steps, loss=loss,
+                                      kl_warmup=kl_warmup, decoder_dense=decoder_dense,
+                                      filters=filters, lr_decay=lr_decay)
     x, x_held = image_batch(split.train_images), image_batch(split.heldout_images)
+    fit = {"validation_data": (x_held, x_held), "batch_size": batch_size, "shuffle": True,
+           "verbose": 0, "callbacks": [keras_callback(progress, epochs), *extra]}
     start = time.perf_counter()
     if not augment:
-        history = trained.fit(x, x, validation_data=(x_held, x_held), epochs=epochs,
-                              batch_size=batch_size, shuffle=True, verbose=0, callbacks=callbacks).history
+        history = trained.fit(x, x, epochs=epochs, **fit).history
     else:
         from audioml.latent.augment import augment_digits
 
         rng, history = np.random.default_rng(seed), {}
         for epoch in range(epochs):   # one fit per epoch, each on freshly moved digits
             moved = augment_digits(x, rng)
-            logs = trained.fit(moved, moved, validation_data=(x_held, x_held), initial_epoch=epoch,
-                               epochs=epoch + 1, batch_size=batch_size, shuffle=True, verbose=0,
-                               callbacks=callbacks).history
+            logs = trained.fit(moved, moved, initial_epoch=epoch, epochs=epoch + 1, **fit).history
             for key, values in logs.items():
                 history.setdefault(key, []).extend(values)
     return model, history, time.perf_counter() - start
 
 
-def run_in_batches(network, x: np.ndarray, *, batch_size: int = 512):
-    """Inference with *network* on *x*, batch by batch, as float32 NumPy.
+def _networks(kind: str, alpha: float, *, seed: int, epochs: int, steps: int, loss: str,
+              kl_warmup: int, decoder_dense: int, filters, lr_decay: bool):
+    """The model to ship, the model to fit (the same one, or a training wrapper around it)
+    and the callbacks the fit needs besides progress, for settings :func:`train_latent` checked."""
+    if uses_shared_builder(kind, loss=loss, kl_warmup=kl_warmup, decoder_dense=decoder_dense,
+                           filters=filters, lr_decay=lr_decay):
+        model = _shared_model(kind, alpha, seed=seed)
+        return model, model, []
+    import keras
 
-    A direct call rather than ``predict``: ``predict`` builds a new graph for each
-    new input size, which costs more than the work itself for the page's small batches.
-    Returns one array, or a list of arrays for a network with several outputs.
-    """
-    from keras import ops
+    from audioml.latent.vae import KLWarmup, build_latent_vae
 
-    parts = []
-    for start in range(0, max(len(x), 1), batch_size):
-        out = network(x[start:start + batch_size], training=False)
-        outs = out if isinstance(out, (list, tuple)) else [out]
-        parts.append([np.asarray(ops.convert_to_numpy(o), dtype=np.float32) for o in outs])
-    joined = [np.concatenate([p[i] for p in parts]) for i in range(len(parts[0]))]
-    return joined if len(joined) > 1 else joined[0]
+    rate = (keras.optimizers.schedules.CosineDecay(LEARNING_RATE, decay_steps=epochs * steps, alpha=LR_FLOOR)
+            if lr_decay else LEARNING_RATE)
+    parts = build_latent_vae(latent_config(filters), alpha=alpha, loss=loss, dense_units=decoder_dense,
+                             learning_rate=rate, seed=seed)
+    return parts.ship, parts.train, [KLWarmup(parts.code, kl_warmup * steps, steps)]
 
 
 def load(card: dict, path):
@@ -269,135 +255,3 @@ def load_latent(kind: str, models_dir=None):
     return load_shipped(MODEL_NAMES[check_kind(kind)], models_dir)
 
 
-def encode(model, images: np.ndarray, *, batch_size: int = 512) -> np.ndarray:
-    """Latent codes of *images*; for a VAE, the means of its Gaussians.
-
-    Parameters
-    ----------
-    images : np.ndarray [shape=(n, 28, 28)], values in [0, 1]
-
-    Returns
-    -------
-    np.ndarray [shape=(n, 2), dtype=float32]
-    """
-    return encode_distribution(model, images, batch_size=batch_size)[0]
-
-
-def encode_distribution(model, images: np.ndarray, *, batch_size: int = 512):
-    """Means and log-variances of the codes; a DCAE's log-variance is ``None``.
-
-    Returns
-    -------
-    mean : np.ndarray [shape=(n, 2)]
-    log_var : np.ndarray [shape=(n, 2)] or None
-    """
-    out = run_in_batches(model.get_layer("encoder"), image_batch(images), batch_size=batch_size)
-    if isinstance(out, list):
-        return out[0], out[1]
-    return out, None
-
-
-def decode(model, codes: np.ndarray, *, batch_size: int = 512) -> np.ndarray:
-    """Images decoded from latent points.
-
-    Parameters
-    ----------
-    codes : np.ndarray [shape=(n, 2)] (or (2,) for one point)
-
-    Returns
-    -------
-    np.ndarray [shape=(n, 28, 28), dtype=float32], values in [0, 1]
-    """
-    codes = np.atleast_2d(np.asarray(codes, dtype=np.float32))
-    dim = model.get_layer("decoder").inputs[0].shape[-1]
-    if codes.ndim != 2 or codes.shape[1] != dim or not np.all(np.isfinite(codes)):
-        raise AudioMLError(f"codes must be finite points of shape (n, {dim}); got {codes.shape}")
-    out = run_in_batches(model.get_layer("decoder"), codes, batch_size=batch_size)
-    return np.clip(out[..., 0], 0.0, 1.0).astype(np.float32)
-
-
-def prior_draws(n: int, *, seed: int = 0, dim: int = 2) -> np.ndarray:
-    """*n* points from the standard normal N(0, I); shape (n, dim), float32."""
-    if not isinstance(n, (int, np.integer)) or not 1 <= n <= 100_000:
-        raise AudioMLError(f"n must be an integer between 1 and 100000, got {n!r}")
-    return np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
-
-
-def sample(model, n: int, *, seed: int = 0) -> np.ndarray:
-    """Decode *n* draws from N(0, I).
-
-    Returns
-    -------
-    np.ndarray [shape=(n, 28, 28), dtype=float32], values in [0, 1]
-    """
-    return decode(model, prior_draws(n, seed=seed))
-
-
-def grid_points(*, extent: tuple[float, float, float, float] = (-3, 3, -3, 3),
-                steps: int = 15) -> np.ndarray:
-    """A regular grid over the latent plane, top row first (largest z2), as images are drawn.
-
-    Parameters
-    ----------
-    extent : (x_min, x_max, y_min, y_max)
-    steps : int
-        Points per side, 2-40.
-
-    Returns
-    -------
-    np.ndarray [shape=(steps * steps, 2)]
-    """
-    x0, x1, y0, y1 = (float(v) for v in extent)
-    if not 2 <= steps <= 40 or not (x0 < x1 and y0 < y1):
-        raise AudioMLError(f"need 2 <= steps <= 40 and a non-empty extent; got {steps}, {extent}")
-    xs, ys = np.linspace(x0, x1, steps), np.linspace(y1, y0, steps)
-    return np.array([(x, y) for y in ys for x in xs], dtype=np.float32)
-
-
-def tile(images: np.ndarray, *, columns: int) -> np.ndarray:
-    """Arrange (n, h, w) images in a grid of *columns*; empty cells stay black.
-
-    Returns
-    -------
-    np.ndarray [shape=(rows * h, columns * w)]
-    """
-    images = np.asarray(images)
-    n, h, w = images.shape
-    rows = -(-n // columns)
-    canvas = np.zeros((rows * h, columns * w), dtype=images.dtype)
-    for i, image in enumerate(images):
-        r, c = divmod(i, columns)
-        canvas[r * h:(r + 1) * h, c * w:(c + 1) * w] = image
-    return canvas
-
-
-def manifold(model, *, extent: tuple[float, float, float, float] = (-3, 3, -3, 3),
-             steps: int = 15) -> np.ndarray:
-    """The decoded latent plane: one digit per grid point, tiled into one image.
-
-    Returns
-    -------
-    np.ndarray [shape=(28 * steps, 28 * steps)], values in [0, 1]
-    """
-    return tile(decode(model, grid_points(extent=extent, steps=steps)), columns=steps)
-
-
-def code_extent(codes: np.ndarray, *, percentiles: tuple[float, float] = (1, 99)
-                ) -> tuple[float, float, float, float]:
-    """The box that holds most of a cloud of 2-D codes, as an ``extent`` for :func:`manifold`.
-
-    Parameters
-    ----------
-    codes : np.ndarray [shape=(n, 2)]
-    percentiles : (low, high)
-        Percentiles of each axis that bound the box, so a few outliers do not stretch it.
-
-    Returns
-    -------
-    (x_min, x_max, y_min, y_max)
-    """
-    codes = np.asarray(codes, dtype=np.float64)
-    if codes.ndim != 2 or codes.shape[1] != 2 or len(codes) < 2:
-        raise AudioMLError(f"codes must have shape (n, 2) with n >= 2; got {codes.shape}")
-    lo, hi = np.percentile(codes, list(percentiles), axis=0)
-    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])

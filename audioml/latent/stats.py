@@ -2,9 +2,13 @@
 
 * :func:`code_statistics` - mean, spread and covariance of a cloud of 2-D codes,
   and the KL divergence of a Gaussian fitted to it from the prior N(0, I).
+* :func:`posterior_kl` and :func:`posterior_statistics` - a VAE's whole posteriors
+  q(z|x) = N(mu, diag sigma^2), not only their means: the KL term of its loss, and the
+  KL of the aggregate posterior from the prior.
 * :func:`prior_coverage` - how much of the prior's mass falls where training
   codes are: the share of draws from N(0, I) that land as close to some training
-  code as real held-out codes do.
+  code as real held-out codes do; :func:`posterior_coverage` - the share that land
+  inside some training digit's q(z|x).
 * :func:`digit_rate` - how often decoded images look like digits, judged by the
   shipped digit classifier's probabilities.
 """
@@ -76,6 +80,97 @@ def code_statistics(codes: np.ndarray) -> dict:
         "kl_to_prior": round(gaussian_kl_to_prior(mean, np.atleast_2d(cov)), 4),
         "codes_in_prior_95": round(float((np.linalg.norm(codes, axis=1) <= radius95).mean()), 4),
     }
+
+
+def _check_posteriors(mean: np.ndarray, log_var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean, log_var = _check_codes(mean, "mean"), np.asarray(log_var, dtype=np.float64)
+    if log_var.shape != mean.shape or not np.all(np.isfinite(log_var)):
+        raise AudioMLError(f"log_var must be finite and of the means' shape {mean.shape}; "
+                           f"got {log_var.shape}")
+    return mean, log_var
+
+
+def posterior_kl(mean: np.ndarray, log_var: np.ndarray) -> np.ndarray:
+    """KL divergence of each posterior q(z|x) = N(mean, diag exp(log_var)) from N(0, I), in nats.
+
+    ``1/2 * sum_j (mean_j^2 + sigma_j^2 - 1 - log sigma_j^2)``, the KL term of a VAE's
+    loss for one image: 0 only when q(z|x) is the prior itself (posterior collapse, the
+    code then tells the decoder nothing about x).
+
+    Parameters
+    ----------
+    mean, log_var : np.ndarray [shape=(n, k)]
+        The encoder's means and log-variances.
+
+    Returns
+    -------
+    np.ndarray [shape=(n,)]
+    """
+    mean, log_var = _check_posteriors(mean, log_var)
+    return 0.5 * (mean ** 2 + np.exp(log_var) - 1.0 - log_var).sum(axis=1)
+
+
+def posterior_statistics(mean: np.ndarray, log_var: np.ndarray) -> dict:
+    """What a VAE's whole posteriors say, beside :func:`code_statistics` of their means.
+
+    Parameters
+    ----------
+    mean, log_var : np.ndarray [shape=(n, k)]
+
+    Returns
+    -------
+    dict
+        ``posterior_kl``: the mean over images of :func:`posterior_kl` (nats; the
+        loss's KL term, 0 when every q(z|x) is N(0, I)); ``aggregate_kl``: the KL from
+        N(0, I) of a Gaussian fitted to the aggregate posterior (the mixture of all
+        q(z|x): mean of the means, covariance of the means plus the mean variance;
+        0 when the codes as the decoder sees them are spread like the prior);
+        ``posterior_std_mean``: the mean sigma per axis.
+    """
+    mean, log_var = _check_posteriors(mean, log_var)
+    var = np.exp(log_var)
+    cov = np.atleast_2d(np.cov(mean, rowvar=False)) + np.diag(var.mean(axis=0))
+    return {"posterior_kl": round(float(posterior_kl(mean, log_var).mean()), 4),
+            "aggregate_kl": round(gaussian_kl_to_prior(mean.mean(axis=0), cov), 4),
+            "posterior_std_mean": [round(float(v), 4) for v in np.sqrt(var).mean(axis=0)]}
+
+
+def posterior_coverage(train_mean: np.ndarray, train_log_var: np.ndarray, *, n: int = 5000,
+                       quantile: float = 0.95, seed: int = 0, chunk: int = 256) -> dict:
+    """Share of draws from N(0, I) that land inside some training digit's posterior q(z|x).
+
+    A VAE's decoder is trained on draws from each q(z|x), not only on the means, so a
+    prior draw inside the ellipse that holds *quantile* of some q(z|x) is a point the
+    decoder was trained on. With collapsed posteriors (every q(z|x) = N(0, I)) this is
+    about *quantile*, however close together the means lie.
+
+    Parameters
+    ----------
+    train_mean, train_log_var : np.ndarray [shape=(m, k)]
+    n : int
+        Number of prior draws (the same draws as :func:`prior_coverage` for one *seed*).
+    quantile : float
+        In (0, 1).
+
+    Returns
+    -------
+    dict
+        ``posterior_coverage``: the fraction of draws covered.
+    """
+    from scipy.stats import chi2
+
+    mean, log_var = _check_posteriors(train_mean, train_log_var)
+    if not 0 < quantile < 1 or n < 1:
+        raise AudioMLError(f"need quantile in (0, 1) and n >= 1; got {quantile!r}, {n!r}")
+    limit = float(chi2.ppf(quantile, df=mean.shape[1]))   # squared Mahalanobis radius
+    inv_std = np.exp(-0.5 * log_var)
+    draws = np.random.default_rng(seed).standard_normal((n, mean.shape[1]))
+    covered = np.zeros(n, dtype=bool)
+    for start in range(0, n, chunk):
+        z = draws[start:start + chunk]
+        d2 = (((z[:, None, :] - mean[None]) * inv_std[None]) ** 2).sum(axis=2)
+        covered[start:start + chunk] = d2.min(axis=1) <= limit
+    return {"posterior_coverage": round(float(covered.mean()), 4)}
 
 
 def nearest_distances(points: np.ndarray, reference: np.ndarray, *, chunk: int = 1024) -> np.ndarray:

@@ -28,6 +28,17 @@ MODEL_NAME = "melody_lstm"
 __all__ = ["Melody", "MODEL_NAME", "generate_melody", "render_score", "shipped_model"]
 
 
+def _melody_card(name: str) -> dict:
+    from audioml.errors import AudioMLError
+    from audioml.registry import get_card, list_cards
+
+    card = get_card(name)
+    if card["task"] != "melody":
+        names = ", ".join(c["name"] for c in list_cards(task="melody")) or "none shipped"
+        raise AudioMLError(f"model {name!r} is a {card['task']} model; melody models: {names}")
+    return card
+
+
 @lru_cache(maxsize=2)
 def shipped_model(name: str = MODEL_NAME):
     """Shipped melody model *name* from ``models/``, loaded once per process.
@@ -37,15 +48,24 @@ def shipped_model(name: str = MODEL_NAME):
     AudioMLError
         When no model has that name, it is not a melody model, or its files are missing.
     """
-    from audioml.errors import AudioMLError
     from audioml.melody.model import load
-    from audioml.registry import get_card, list_cards, model_path
+    from audioml.registry import model_path
 
-    card = get_card(name)
-    if card["task"] != "melody":
-        names = ", ".join(c["name"] for c in list_cards(task="melody")) or "none shipped"
-        raise AudioMLError(f"model {name!r} is a {card['task']} model; melody models: {names}")
-    return load(card, model_path(name))
+    return load(_melody_card(name), model_path(name))
+
+
+def shipped_vocabulary(name: str = MODEL_NAME):
+    """The vocabulary of shipped melody model *name*, read without loading the model.
+
+    Raises
+    ------
+    AudioMLError
+        As :func:`shipped_model`.
+    """
+    from audioml.melody.model import load_vocabulary
+    from audioml.registry import model_path
+
+    return load_vocabulary(_melody_card(name), model_path(name))
 
 
 def generate_melody(seed=None, steps: int = 128, temperature: float = 1.0, random_seed: int | None = None,
@@ -85,10 +105,10 @@ def generate_melody(seed=None, steps: int = 128, temperature: float = 1.0, rando
     from audioml.melody.generate import check_steps, check_temperature, generate
 
     if model is None or isinstance(model, str):
-        # Check what can be checked before TensorFlow loads (the model's own vocabulary is
-        # checked again by generate).
+        # Check what can be checked before TensorFlow loads, the seed against the model's
+        # vocabulary file (generate checks it again).
         if isinstance(seed, str):
-            parse_seed(seed)
+            parse_seed(seed, vocabulary=shipped_vocabulary(model or MODEL_NAME))
         check_steps(steps)
         check_temperature(temperature)
         bar_steps_for(meter)

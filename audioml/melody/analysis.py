@@ -26,6 +26,9 @@ COPY_FLAG_NOTES = 16
 #: Scale degrees counted as "in key", in semitones above the tonic. Minor includes the
 #: raised 6th and 7th (melodic/harmonic minor), as folk tunes in minor use them.
 SCALE = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 9, 10, 11)}
+#: The key profiles of music21's ``analyze("key")`` (music21 10.5 maps "key" to its
+#: ``AardenEssen`` class: the Krumhansl-Schmuckler correlation with Aarden-Essen weights).
+KEY_PROFILES = "Aarden–Essen"
 _MULT = np.uint64(1_000_003)
 
 
@@ -140,17 +143,27 @@ def analyze(melody: Melody, *, copy_index: np.ndarray | None = None, skip_steps:
     Returns
     -------
     dict
-        ``key`` (e.g. ``"C major"``), ``key_confidence`` (music21's correlation),
-        ``in_key_share``, ``ends_on_tonic``, ``notes``, ``histograms`` and ``copy``.
+        ``key`` (music21's analysis, e.g. ``"F major"``), ``key_confidence`` (music21's
+        correlation), ``in_key_share`` and ``ends_on_tonic`` (in that key); ``written``: the same
+        three for the melody's own key (``melody.tonic``, ``melody.mode``: the key its score is
+        engraved in); ``notes``, ``histograms`` and ``copy``.
     """
+    import music21
+
     key = key_of(melody, stream=stream)
-    tonic_pc, mode = key.tonic.pitchClass, key.mode
     pitched = [p for p, _ in melody.notes() if p is not None]
+
+    def judged(tonic_pc: int, mode: str) -> dict:
+        return {"in_key_share": in_key_share(melody, tonic_pc, mode),
+                "ends_on_tonic": bool(pitched) and pitched[-1] % 12 == tonic_pc}
+
+    written = music21.key.Key(melody.tonic, melody.mode)
     result = {
-        "key": f"{key.tonic.name} {mode}",
+        "key": f"{key.tonic.name} {key.mode}",
         "key_confidence": float(key.correlationCoefficient or 0.0),
-        "in_key_share": in_key_share(melody, tonic_pc, mode),
-        "ends_on_tonic": bool(pitched) and pitched[-1] % 12 == tonic_pc,
+        **judged(key.tonic.pitchClass, key.mode),
+        "written": {"key": f"{written.tonic.name} {written.mode}",
+                    **judged(written.tonic.pitchClass, written.mode)},
         "notes": len(pitched),
         "histograms": histograms([melody]),
     }

@@ -43,6 +43,9 @@ SONG_SUFFIXES = (".krn", ".abc", ".musicxml", ".mxl", ".xml")
 #: The sub-collection of essen-deutschl never used for training: "songs from collections the
 #: model never saw".
 HELDOUT_COLLECTION = "fink"
+#: The key every kept song is transposed to, by mode: (tonic pitch class, tonic name). Both
+#: share one key signature, without sharps or flats; they are the keys the model writes in.
+TRANSPOSED_TO = {"major": (0, "C"), "minor": (9, "A")}
 #: Bump when the encoding changes so that old caches are not reused.
 CORPUS_VERSION = 3
 
@@ -191,7 +194,7 @@ def score_to_melody(score, *, accepted: Sequence[float] = DEFAULT_DURATIONS, sou
         return DROP_NO_KEY
     shift = 0
     if transpose:
-        target = 0 if song_key.mode == "major" else 9  # C major / A minor
+        target = TRANSPOSED_TO[song_key.mode][0]
         shift = ((target - song_key.tonic.pitchClass + 6) % 12) - 6
     # Tied notes become one note on the grid; the filter above judged them as written.
     tied = part.stripTies().flatten()
@@ -217,8 +220,7 @@ def score_to_melody(score, *, accepted: Sequence[float] = DEFAULT_DURATIONS, sou
         first = round(measures[0].duration.quarterLength * STEPS_PER_QUARTER)
         if 0 < first < bar_steps:
             pickup = first
-    tonic = "C" if transpose and song_key.mode == "major" else (
-        "A" if transpose else song_key.tonic.name)
+    tonic = TRANSPOSED_TO[song_key.mode][1] if transpose else song_key.tonic.name
     title = ""
     if score.metadata is not None and score.metadata.title:
         title = str(score.metadata.title)

@@ -28,8 +28,9 @@ REST = "r"
 DELIMITER = "/"
 #: Sixteenths per quarter note: the grid resolution.
 STEPS_PER_QUARTER = 4
-#: Lowest and highest MIDI pitch a seed may name (a generous singing range).
-MIN_PITCH, MAX_PITCH = 21, 108
+#: Highest MIDI pitch number. The pitches a seed may use are those of the model's vocabulary
+#: (:attr:`Vocabulary.pitch_range`); this bound only applies where no vocabulary is given.
+MAX_MIDI_PITCH = 127
 #: Position ids are capped here: 0 means "no position" (delimiter padding),
 #: 1..MAX_BAR_STEPS the sixteenth within the bar plus one.
 MAX_BAR_STEPS = 48
@@ -46,9 +47,9 @@ class Melody:
     bar_steps : int
         Sixteenths per bar (16 for 4/4, 12 for 3/4 or 6/8, 8 for 2/4).
     pickup_steps : int
-        Sixteenths missing from an incomplete first bar (0 when the song starts
-        on the downbeat; 4 when it starts with a quarter-note upbeat in 4/4... of
-        16 steps, the first step sits at position 12).
+        Length of the upbeat in sixteenths: the steps before the first bar line (0 when the
+        song starts on the downbeat). A quarter-note upbeat in 4/4 is 4: the first step is
+        the 13th sixteenth of its bar (:func:`step_positions`).
     meter : str
         Time signature as text, e.g. ``"3/4"``.
     tonic : str
@@ -131,18 +132,39 @@ def symbols_to_notes(symbols: Sequence[str]) -> list[tuple[int | None, int]]:
 MAX_SEED_SYMBOLS = 256
 
 
-def parse_seed(text: str, *, vocabulary: Sequence[str] | None = None) -> list[str]:
+_NOTE_NAMES = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B"]
+
+
+def pitch_name(pitch: int) -> str:
+    """The scientific name of MIDI pitch *pitch*: ``60`` → ``"C4"`` (middle C)."""
+    return f"{_NOTE_NAMES[int(pitch) % 12]}{int(pitch) // 12 - 1}"
+
+
+def pitch_range_text(low: int, high: int) -> str:
+    """The pitches *low* to *high* as help and error messages state them."""
+    return (f"MIDI pitch numbers from {low} to {high} ({pitch_name(low)} to {pitch_name(high)}; "
+            f"60 is middle C)")
+
+
+def parse_seed(text: str, *, vocabulary: "Vocabulary | Sequence[str] | None" = None) -> list[str]:
     """Check a seed typed as symbols (``"60 _ _ _ 62 _"``) and return its symbols.
+
+    With a *vocabulary* (a :class:`Vocabulary` or its symbols) a pitch must be one of its
+    pitches, and every message states their range (:func:`pitch_range_text`); without one, any
+    MIDI pitch number passes.
 
     Raises
     ------
     AudioMLError
         Empty or over-long text, an unknown symbol, a seed that starts with ``_``, or a pitch
-        the model's vocabulary does not know; the message names what is valid.
+        the vocabulary does not know; the message names what is valid.
     """
-    valid = (f"use MIDI pitch numbers ({MIN_PITCH}-{MAX_PITCH}, e.g. 60 = middle C), "
-             f"'{HOLD}' to hold for another sixteenth and '{REST}' for a rest, separated by spaces, "
-             f"e.g. \"60 _ _ _ 62 _ _ _\"")
+    known = None if vocabulary is None else set(getattr(vocabulary, "symbols", vocabulary))
+    known_pitches = sorted(int(s) for s in known or () if is_pitch(s))
+    pitches = (pitch_range_text(known_pitches[0], known_pitches[-1]) if known_pitches
+               else "MIDI pitch numbers (60 is middle C)")
+    valid = (f"use {pitches}, '{HOLD}' to hold for another sixteenth and '{REST}' for a rest, "
+             f"separated by spaces, e.g. \"60 _ _ _ 62 _ _ _\"")
     if not isinstance(text, str) or not text.split():
         raise AudioMLError(f"the seed is empty; {valid}")
     if len(text) > 8 * MAX_SEED_SYMBOLS or len(text.split()) > MAX_SEED_SYMBOLS:
@@ -156,18 +178,13 @@ def parse_seed(text: str, *, vocabulary: Sequence[str] | None = None) -> list[st
         if not symbol.isdigit():
             shown = symbol[:20]
             raise AudioMLError(f"unknown seed symbol {shown!r}; {valid}")
-        if not MIN_PITCH <= int(symbol) <= MAX_PITCH:
-            raise AudioMLError(f"seed pitch {symbol} is outside {MIN_PITCH}-{MAX_PITCH}; {valid}")
+        if known is not None and symbol not in known:
+            raise AudioMLError(f"seed pitch {symbol[:20]} is outside the pitches the model knows; {valid}")
+        if int(symbol) > MAX_MIDI_PITCH:
+            raise AudioMLError(f"seed pitch {symbol[:20]} is not a MIDI pitch number; {valid}")
     if symbols[0] == HOLD:
         raise AudioMLError(f"the seed starts with '{HOLD}', which holds nothing; start with a pitch "
                            f"or '{REST}'")
-    if vocabulary is not None:
-        known = set(vocabulary)
-        unknown = [s for s in symbols if s not in known]
-        if unknown:
-            pitches = sorted(int(s) for s in known if s.isdigit())
-            raise AudioMLError(f"the model never saw pitch {unknown[0]}; its pitches are "
-                               f"{pitches[0]}-{pitches[-1]} ({', '.join(map(str, pitches))})")
     return symbols
 
 
@@ -222,6 +239,12 @@ class Vocabulary:
 
     def __len__(self) -> int:
         return len(self.symbols)
+
+    @property
+    def pitch_range(self) -> tuple[int, int] | None:
+        """Lowest and highest MIDI pitch the vocabulary knows (None when it has no pitches)."""
+        pitches = [int(s) for s in self.symbols if is_pitch(s)]
+        return (min(pitches), max(pitches)) if pitches else None
 
     def __contains__(self, symbol: str) -> bool:
         return symbol in self.index

@@ -11,8 +11,15 @@ song delimiter. When the budget runs out first, generation goes on for at most
 the tonic (or holds a tonic that arrives on a downbeat to the end of its bar), so
 the score ends as a phrase does rather than mid-phrase.
 
+Key: the training songs were transposed to C major or A minor
+(:data:`audioml.melody.corpus.TRANSPOSED_TO`), so the model writes in those keys. A
+melody's key is the one of the two its notes fit better (both have the same key
+signature, without sharps or flats); the score is engraved in it. A key analysis over
+all 24 keys would name F major for a short loop on C, B, A and G, and write a B flat in
+the signature and a natural before every B.
+
 Cadence rule (``cadence=True``, the default): folk songs end on their tonic, so a
-delimiter sampled right after a note that is not the tonic of the key found so far is
+delimiter sampled right after a note that is not the tonic of the melody's key so far is
 refused and the step is resampled without it. ``cadence=False`` shows the model alone.
 """
 
@@ -25,6 +32,7 @@ from typing import Sequence
 import numpy as np
 
 from audioml.errors import AudioMLError
+from audioml.melody.corpus import TRANSPOSED_TO
 from audioml.melody.encoding import (DELIMITER, HOLD, MAX_BAR_STEPS, REST, Melody, bar_steps_for,
                                      is_pitch, parse_seed, step_positions)
 
@@ -53,8 +61,10 @@ SEED_PRESETS: dict[str, tuple[str, str, int]] = {
     "Lilt in 6/8": ("67 _ 72 _ _ _ 72 _ 74 _ _ _", "6/8", 2),
 }
 
-# Aarden-Essen key profiles: the weights of music21's default key analysis, so the key the
-# generator steers to is the key the analysis will report.
+#: The keys the model writes in, as (tonic pitch class, mode): its training songs' keys.
+MODEL_KEYS = tuple((pc, mode) for mode, (pc, _) in TRANSPOSED_TO.items())
+
+# Aarden-Essen key profiles: the weights of music21's default key analysis (``analyze("key")``).
 _MAJOR = np.array([17.7661, 0.145624, 14.9265, 0.160186, 19.8049, 11.3587, 0.291248, 22.062,
                    0.145624, 8.15494, 0.232998, 4.95122])
 _MINOR = np.array([18.2648, 0.737619, 14.0499, 16.8599, 0.702494, 14.4362, 0.702494, 18.6161,
@@ -121,11 +131,12 @@ def check_temperature(temperature) -> float:
     return value
 
 
-def find_key(symbols: Sequence[str]) -> tuple[int, str]:
+def find_key(symbols: Sequence[str], *, keys: Sequence[tuple[int, str]] | None = None) -> tuple[int, str]:
     """(tonic pitch class, "major"/"minor") of *symbols*, as music21's default key analysis.
 
     A duration-weighted pitch-class histogram is correlated with the Aarden-Essen profile of
-    each of the 24 keys; the best correlation wins. Pure numpy, so it can run at every step.
+    each candidate key (*keys*, as (tonic pitch class, mode) pairs; all 24 when None); the best
+    correlation wins. Pure numpy, so it can run at every step.
     """
     hist = np.zeros(12)
     current = None
@@ -137,14 +148,24 @@ def find_key(symbols: Sequence[str]) -> tuple[int, str]:
             hist[current] += 1
         elif s == REST:
             current = None
-    if not hist.any():
-        return 0, "major"
-    if np.count_nonzero(hist) == 1:  # a single pitch class: its own major key
-        return int(np.argmax(hist)), "major"
-    scores = [(float(np.corrcoef(hist, np.roll(profile, tonic))[0, 1]), tonic, mode)
-              for mode, profile in (("major", _MAJOR), ("minor", _MINOR)) for tonic in range(12)]
+    if keys is None:
+        if not hist.any():
+            return 0, "major"
+        if np.count_nonzero(hist) == 1:  # a single pitch class: its own major key
+            return int(np.argmax(hist)), "major"
+        keys = [(tonic, mode) for mode in ("major", "minor") for tonic in range(12)]
+    elif not hist.any():
+        return tuple(keys[0])
+    profiles = {"major": _MAJOR, "minor": _MINOR}
+    scores = [(float(np.corrcoef(hist, np.roll(profiles[mode], tonic))[0, 1]), tonic, mode)
+              for tonic, mode in keys]
     _, tonic, mode = max(scores)
     return tonic, mode
+
+
+def model_key(symbols: Sequence[str]) -> tuple[int, str]:
+    """The key of *symbols* among :data:`MODEL_KEYS` (C major or A minor): the melody's key."""
+    return find_key(symbols, keys=MODEL_KEYS)
 
 
 def temperature_probs(logits: np.ndarray, temperature: float) -> tuple[np.ndarray, np.ndarray]:
@@ -195,83 +216,118 @@ def generate(model, seed: str | Sequence[str] | Melody | None = None, *, steps: 
     """
     steps = check_steps(steps)
     temperature = check_temperature(temperature)
-    vocab = model.vocab
-    if isinstance(seed, Melody):
-        base = seed
-        symbols = list(parse_seed(seed.text, vocabulary=vocab.symbols)) if seed.symbols else []
-    else:
-        bar = bar_steps_for(meter)
-        if not 0 <= pickup_steps < bar:
-            raise AudioMLError(f"pickup must be 0..{bar - 1} sixteenths in {meter}; got {pickup_steps}")
-        if seed is None:
-            symbols = []
-        else:
-            text = seed if isinstance(seed, str) else " ".join(seed)
-            symbols = parse_seed(text, vocabulary=vocab.symbols)
-        base = Melody(symbols=(), bar_steps=bar, pickup_steps=pickup_steps, meter=meter)
-    bar_steps, bar_id = base.bar_steps, min(base.bar_steps, MAX_BAR_STEPS)
-    rng = np.random.default_rng(random_seed)
-    limit = len(symbols) + steps + ALLOWANCE_STEPS
-    positions = step_positions(limit + 1, bar_steps=bar_steps, pickup_steps=base.pickup_steps)
-    state = model.start_state()
-    ids: list[int] = []  # ids of the melody so far, for the lookback inputs
-    logits, state = model.step(state, vocab.index[DELIMITER], positions[0], bar_id,
-                               model.lookback_ids(ids, bar_steps))
-    for i, s in enumerate(symbols):
-        ids.append(vocab.index[s])
-        logits, state = model.step(state, ids[-1], positions[i + 1], bar_id,
-                                   model.lookback_ids(ids, bar_steps))
-    seed_steps, out, records = len(symbols), list(symbols), []
-    banned = np.zeros(len(vocab), bool)
-    stop_reason = "allowance spent"
-    hold_id, delim_id = vocab.index[HOLD], vocab.index[DELIMITER]
-    budget_end = seed_steps + steps
-    while len(out) < limit:
-        banned[:] = False
-        if not out:  # a song cannot start by holding nothing or by ending
-            banned[[hold_id, delim_id]] = True
-        masked = np.where(banned, -np.inf, logits)
-        before, after = temperature_probs(masked, temperature)
-        choice = int(rng.choice(len(vocab), p=after))
-        refused = False
-        if choice == delim_id and cadence and not _ends_on_tonic(out):
-            # Not a cadence: take the model's choice among the other symbols instead.
-            refused = True
-            rest = np.where(np.arange(len(vocab)) == delim_id, 0.0, after)
-            choice = int(rng.choice(len(vocab), p=rest / rest.sum()))
-        symbol = vocab.symbols[choice]
-        if trace:
-            records.append({"step": len(out), "chosen": symbol, "end_refused": refused,
-                            "top_before": _top(before, vocab.symbols, TOP_K),
-                            "top_after": _top(after, vocab.symbols, TOP_K)})
-        if symbol == DELIMITER:
-            stop_reason = "delimiter"
-            break
-        out.append(symbol)
-        ids.append(choice)
-        if len(out) >= budget_end:
-            if positions[len(out)] == 1 and _ends_on_tonic(out):
-                stop_reason = "phrase end"  # the tonic sounds up to a bar line
-                break
-            if positions[len(out) - 1] == 1 and is_pitch(symbol) and _ends_on_tonic(out):
-                # The tonic arrives on a downbeat: hold it for the bar, as songs end.
-                out.extend([HOLD] * (bar_steps - 1))
-                stop_reason = "phrase end"
-                break
-        if trace:
-            logits, state, gates = model.step(state, choice, positions[len(out)], bar_id,
-                                              model.lookback_ids(ids, bar_steps), gates=True)
-            records[-1]["gates"] = {k: float(np.mean(v)) for k, v in gates.items() if k != "cell"}
-        else:
-            logits, state = model.step(state, choice, positions[len(out)], bar_id,
-                                       model.lookback_ids(ids, bar_steps))
-    while len(out) > max(seed_steps, 1) and _last_onset(out) == REST:
+    base, symbols = _seed(model.vocab, seed, meter=meter, pickup_steps=pickup_steps)
+    walk = _Walk(model, base, limit=len(symbols) + steps + ALLOWANCE_STEPS)
+    logits = walk.prime(symbols)
+    out, records, stop_reason = _continue(walk, logits, list(symbols), budget_end=len(symbols) + steps,
+                                          temperature=temperature, rng=np.random.default_rng(random_seed),
+                                          cadence=cadence, trace=trace)
+    while len(out) > max(len(symbols), 1) and _last_onset(out) == REST:
         out.pop()  # a trailing rest is silence, not melody
-    tonic, mode = find_key(out)
-    return GeneratedMelody(symbols=tuple(out), bar_steps=bar_steps, pickup_steps=base.pickup_steps,
-                           meter=base.meter, tonic=_TONIC_NAMES[mode][tonic], mode=mode,
-                           title="Generated melody", seed_steps=seed_steps, temperature=temperature,
+    _, mode = model_key(out)
+    return GeneratedMelody(symbols=tuple(out), bar_steps=base.bar_steps, pickup_steps=base.pickup_steps,
+                           meter=base.meter, tonic=TRANSPOSED_TO[mode][1], mode=mode,
+                           title="Generated melody", seed_steps=len(symbols), temperature=temperature,
                            stop_reason=stop_reason, trace=tuple(records))
+
+
+def _seed(vocab, seed, *, meter: str, pickup_steps: int) -> tuple[Melody, list[str]]:
+    """The bar the melody lives in (an empty Melody) and the checked seed symbols."""
+    if isinstance(seed, Melody):
+        return seed, list(parse_seed(seed.text, vocabulary=vocab.symbols)) if seed.symbols else []
+    bar = bar_steps_for(meter)
+    if not 0 <= pickup_steps < bar:
+        raise AudioMLError(f"pickup must be 0..{bar - 1} sixteenths in {meter}; got {pickup_steps}")
+    symbols = [] if seed is None else parse_seed(seed if isinstance(seed, str) else " ".join(seed),
+                                                 vocabulary=vocab.symbols)
+    return Melody(symbols=(), bar_steps=bar, pickup_steps=pickup_steps, meter=meter), symbols
+
+
+class _Walk:
+    """The model reading a melody one symbol at a time, told where each next step falls in the
+    bar and what came 1, 2, 4... bars before it (``positions`` covers *limit* steps and one more)."""
+
+    def __init__(self, model, base: Melody, *, limit: int):
+        self.model, self.limit, self.bar_steps = model, limit, base.bar_steps
+        self.bar_id = min(base.bar_steps, MAX_BAR_STEPS)
+        self.positions = step_positions(limit + 1, bar_steps=base.bar_steps, pickup_steps=base.pickup_steps)
+        self.state = model.start_state()
+        self.ids: list[int] = []  # the melody so far, for the lookback inputs
+
+    def prime(self, symbols: Sequence[str]) -> np.ndarray:
+        """Read the song delimiter (a song's start) and the seed; return the next step's logits."""
+        index = self.model.vocab.index
+        logits, _ = self._step(index[DELIMITER])
+        for s in symbols:
+            self.ids.append(index[s])
+            logits, _ = self._step(self.ids[-1])
+        return logits
+
+    def advance(self, choice: int, *, gates: bool = False) -> tuple[np.ndarray, dict | None]:
+        """Read the symbol just written; return the next logits and, with *gates*, the last
+        layer's mean input, forget and output gate activations."""
+        self.ids.append(choice)
+        return self._step(choice, gates=gates)
+
+    def _step(self, symbol_id: int, *, gates: bool = False):
+        result = self.model.step(self.state, symbol_id, self.positions[len(self.ids)], self.bar_id,
+                                 self.model.lookback_ids(self.ids, self.bar_steps), gates=gates)
+        self.state = result[1]
+        means = {k: float(np.mean(v)) for k, v in result[2].items() if k != "cell"} if gates else None
+        return result[0], means
+
+
+def _continue(walk: _Walk, logits: np.ndarray, out: list[str], *, budget_end: int, temperature: float,
+              rng: np.random.Generator, cadence: bool, trace: bool) -> tuple[list[str], list[dict], str]:
+    """Sample symbols after *out* (the seed) until the delimiter, a phrase end past *budget_end*
+    symbols, or the walk's limit: (symbols, trace records, stop reason)."""
+    symbols, records = walk.model.vocab.symbols, []
+    while len(out) < walk.limit:
+        choice, refused, before, after = _choose(logits, walk.model.vocab, first=not out,
+                                                 temperature=temperature, rng=rng,
+                                                 refuse_end=lambda: cadence and not _ends_on_tonic(out))
+        if trace:
+            records.append({"step": len(out), "chosen": symbols[choice], "end_refused": refused,
+                            "top_before": _top(before, symbols, TOP_K), "top_after": _top(after, symbols, TOP_K)})
+        if symbols[choice] == DELIMITER:
+            return out, records, "delimiter"
+        out.append(symbols[choice])
+        if len(out) >= budget_end:
+            ending = _phrase_end(out, walk.positions, walk.bar_steps)
+            if ending is not None:
+                return out + ending, records, "phrase end"
+        logits, gates = walk.advance(choice, gates=trace)
+        if trace:
+            records[-1]["gates"] = gates
+    return out, records, "allowance spent"
+
+
+def _choose(logits: np.ndarray, vocab, *, first: bool, temperature: float, rng: np.random.Generator,
+            refuse_end) -> tuple[int, bool, np.ndarray, np.ndarray]:
+    """Sample one symbol id: (id, whether an end was refused, probabilities before and after
+    temperature). A song cannot start by holding nothing or by ending; *refuse_end()* says
+    whether a sampled delimiter is refused (the cadence rule), and then the model's choice
+    among the other symbols is taken instead."""
+    hold_id, delim_id = vocab.index[HOLD], vocab.index[DELIMITER]
+    banned = np.zeros(len(vocab), bool)
+    if first:
+        banned[[hold_id, delim_id]] = True
+    before, after = temperature_probs(np.where(banned, -np.inf, logits), temperature)
+    choice = int(rng.choice(len(vocab), p=after))
+    if choice != delim_id or not refuse_end():
+        return choice, False, before, after
+    rest = np.where(np.arange(len(vocab)) == delim_id, 0.0, after)
+    return int(rng.choice(len(vocab), p=rest / rest.sum())), True, before, after
+
+
+def _phrase_end(out: Sequence[str], positions: Sequence[int], bar_steps: int) -> list[str] | None:
+    """The holds that end the phrase now (none when the tonic sounds up to a bar line; the rest of
+    the bar when the tonic arrives on a downbeat, as songs end), or None to go on."""
+    if positions[len(out)] == 1 and _ends_on_tonic(out):
+        return []
+    if positions[len(out) - 1] == 1 and is_pitch(out[-1]) and _ends_on_tonic(out):
+        return [HOLD] * (bar_steps - 1)
+    return None
 
 
 def _last_onset(symbols: Sequence[str]) -> str | None:
@@ -283,9 +339,4 @@ def _last_onset(symbols: Sequence[str]) -> str | None:
 
 def _ends_on_tonic(symbols: Sequence[str]) -> bool:
     last = _last_onset(symbols)
-    return last is not None and is_pitch(last) and int(last) % 12 == find_key(symbols)[0]
-
-
-# Key names as a C major / A minor melody's neighbours spell them (for the score's key signature).
-_TONIC_NAMES = {"major": ["C", "D-", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B"],
-                "minor": ["C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B"]}
+    return last is not None and is_pitch(last) and int(last) % 12 == model_key(symbols)[0]

@@ -242,11 +242,27 @@ def load(card: dict, path: str | Path) -> MelodyModel:
     path = Path(path)
     if not path.exists():
         raise AudioMLError(f"weights of melody model {card.get('name', path.stem)!r} are missing: {path}")
+    stored = _stored_vocabulary(card, path)
+    keras_model = load_keras_model(path)
+    return MelodyModel(keras_model, Vocabulary.from_json(stored), stored.get("config", card["config"]),
+                       card)
+
+
+def load_vocabulary(card: dict, path: str | Path) -> Vocabulary:
+    """The vocabulary of the melody model whose weights are at *path*, without loading them
+    (no TensorFlow): what a seed can be checked against before the model loads.
+
+    Raises
+    ------
+    AudioMLError
+        When the vocabulary file is missing.
+    """
+    return Vocabulary.from_json(_stored_vocabulary(card, Path(path)))
+
+
+def _stored_vocabulary(card: dict, path: Path) -> dict:
     vocab_path = path.with_name(card.get("vocabulary", f"{path.stem}_vocab.json"))
     if not vocab_path.exists():
         raise AudioMLError(f"vocabulary of melody model {card.get('name', path.stem)!r} is missing: "
                            f"{vocab_path}")
-    stored = json.loads(vocab_path.read_text())
-    keras_model = load_keras_model(path)
-    return MelodyModel(keras_model, Vocabulary.from_json(stored), stored.get("config", card["config"]),
-                       card)
+    return json.loads(vocab_path.read_text())

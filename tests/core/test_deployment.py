@@ -2,11 +2,13 @@
 
 Docker cannot run on the test machines, so the Dockerfile's steps are replayed here instead: its
 COPY and RUN lines are read and checked against the files git ships, the .dockerignore patterns and
-what `make run` installs.
+what `make run` installs; the packages its pip lines install are worked out from the requirement
+files and the installed packages' metadata (no network).
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shlex
@@ -47,6 +49,60 @@ def dockerfile_instructions() -> list[tuple[str, str]]:
             out.append((word.upper(), rest.strip()))
             current = ""
     return out
+
+
+def makefile_prerequisites(target: str) -> list[str]:
+    """The prerequisites of a Makefile target, as written (variables unexpanded)."""
+    for line in (ROOT / "Makefile").read_text().splitlines():
+        if re.match(rf"^{re.escape(target)}\s*:", line):
+            return line.split(":", 1)[1].split()
+    raise AssertionError(f"the Makefile has no target {target}")
+
+
+def pinned(name: str) -> dict[str, str]:
+    """Canonical project name to its pin line, for a requirement file and the files it includes."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (ROOT / name).read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line.startswith("-r "):
+            pins |= pinned(line[3:].strip())
+        elif line and not line.startswith("-"):
+            pins[canonicalize_name(Requirement(line).name)] = line
+    return pins
+
+
+def installed_closure(lines) -> tuple[set[str], set[str]]:
+    """Every project pip installs for requirement *lines*, from the installed packages' metadata,
+    and those among them that a dependent pins exactly (``==``; psycopg[binary]'s psycopg-binary).
+
+    A project not installed here counts with no dependencies of its own.
+    """
+    import importlib.metadata as md
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found, exact, todo = set(), set(), [Requirement(line) for line in lines]
+    while todo:
+        req = todo.pop()
+        name = canonicalize_name(req.name)
+        for extra in sorted(req.extras) or [""]:
+            if (name, extra) in found:
+                continue
+            found.add((name, extra))
+            try:
+                requires = md.requires(name) or []
+            except md.PackageNotFoundError:
+                continue
+            for dep in map(Requirement, requires):
+                if dep.marker is None or dep.marker.evaluate({"extra": extra}):
+                    todo.append(dep)
+                    if any(spec.operator == "==" for spec in dep.specifier):
+                        exact.add(canonicalize_name(dep.name))
+    return {name for name, _ in found}, exact
 
 
 def git_files() -> list[str]:
@@ -162,11 +218,49 @@ def test_container_installs_what_make_run_installs():
     docker_order = [re.search(r, docker).start() for r in ("requirements.txt", "requirements-nodeps.txt", "-e .")]
     assert make_order == sorted(make_order) and docker_order == sorted(docker_order)
     # Every requirement is pinned, so both install the same versions.
-    for name in ("requirements.txt", "requirements-nodeps.txt"):
+    for name in ("requirements.txt", "requirements-nodeps.txt", "requirements-test.txt"):
         for line in (ROOT / name).read_text().splitlines():
             line = line.split("#")[0].strip()
             if line and not line.startswith("-"):
                 assert "==" in line or "@" in line, f"{name}: {line} is not pinned"
+
+
+def test_the_image_holds_no_test_tool():
+    """The container installs the app's pins only: no package of requirements-test.txt, not even
+    as a dependency of an app package; `make run` installs the same, `make test` adds the rest."""
+    docker = " ".join(args for word, args in dockerfile_instructions() if word == "RUN")
+    files = re.findall(r"-r\s+(\S+)", docker)
+    assert "requirements.txt" in files and "requirements-test.txt" not in files, files
+    image = {}
+    for name in files:
+        image |= pinned(name)
+    runtime = pinned("requirements.txt")
+    test_only = {k: v for k, v in pinned("requirements-test.txt").items() if k not in runtime}
+    assert {"pytest", "pytest-timeout", "playwright"} <= set(test_only), sorted(test_only)
+    assert not set(test_only) & set(image)
+    # pip also installs what the pins depend on: that must be pinned for the app, and no test tool.
+    pulled, exact = installed_closure(pinned("requirements.txt").values())
+    assert not pulled & set(test_only), sorted(pulled & set(test_only))
+    # pip freeze leaves out the packaging tools, which the base image and the venv bring.
+    unpinned = pulled - set(runtime) - exact - {"pip", "setuptools", "wheel"}
+    assert not unpinned, f"unpinned dependencies: {sorted(unpinned)}"
+    # The app, the CLI and the library import no test tool (else the image could not run them).
+    modules = {"pytest", "_pytest", "pytest_timeout", "playwright", "greenlet", "pluggy", "iniconfig"}
+    sources = [p for d in ("audioml", "ui", "pages") for p in (ROOT / d).rglob("*.py")] + [ROOT / "app.py"]
+    for path in sources:
+        tree = ast.parse(path.read_text())
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        assert not {n.split(".")[0] for n in names} & modules, f"{path.relative_to(ROOT)} imports a test tool"
+    # Two stamps: `make test` after `make run` installs the test pins; `make run` never does.
+    assert makefile_prerequisites("run") == ["$(STAMP)"]
+    assert makefile_prerequisites("test") == ["$(TEST_STAMP)"]
+    assert "$(STAMP)" in makefile_prerequisites("$(TEST_STAMP)")
+    assert "requirements-test.txt" in makefile_prerequisites("$(TEST_STAMP)")
+    assert any(re.search(r"-r requirements-test\.txt", c) for c in makefile_recipe("$(TEST_STAMP)"))
+    assert not any("requirements-test" in c for c in makefile_recipe("$(STAMP)"))
+    stamps = re.findall(r"^(TEST_STAMP|STAMP)\s*:=\s*(\S+)", (ROOT / "Makefile").read_text(), re.M)
+    assert len(dict(stamps)) == 2 and len(set(dict(stamps).values())) == 2, stamps
 
 
 def test_build_context_holds_every_shipped_file():

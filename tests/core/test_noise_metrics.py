@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.signal
 
 from audioml.errors import AudioMLError
 from audioml.metrics import pesq_nb, si_sdr, snr_db, spectrogram_mse
@@ -16,14 +17,26 @@ def test_added_noise_hits_the_target_snr(speech, kind, snr):
     assert abs(snr_db(clean, noisy) - snr) < 0.1
 
 
-def test_noise_colours_have_their_slopes():
-    n = 2**16
-    def low_high_ratio(kind):
-        p = np.abs(np.fft.rfft(make_noise(n, kind, seed=0))) ** 2
-        return p[50:500].mean() / p[5000:30000].mean()
-    assert low_high_ratio("white") == pytest.approx(1.0, rel=0.3)
-    assert low_high_ratio("pink") > 5
-    assert low_high_ratio("brown") > 10 * low_high_ratio("pink")
+def _slope_db_per_octave(x: np.ndarray, sr: int = 8000) -> float:
+    """Least-squares slope of the Welch power spectrum (dB) against log2 frequency, 20 Hz-3 kHz."""
+    f, p = scipy.signal.welch(x, fs=sr, nperseg=4096)
+    band = (f >= 20) & (f <= 3000)
+    return float(np.polyfit(np.log2(f[band]), 10 * np.log10(p[band]), 1)[0])
+
+
+@pytest.mark.parametrize("kind, slope", [("white", 0.0), ("pink", -3.0), ("brown", -6.0)])
+def test_noise_colours_have_their_slopes(kind, slope):
+    n = 2**20  # ~2 min at 8 kHz: 511 Welch segments, so the fit's spread is ~0.01 dB/octave
+    assert _slope_db_per_octave(make_noise(n, kind, seed=0)) == pytest.approx(slope, abs=0.5)
+
+
+def test_the_slope_fit_tells_half_pink_from_pink():
+    """A -1.5 dB/octave noise (power ~ 1/f^0.5) measures as such, outside pink's bound."""
+    n = 2**20
+    f = np.fft.rfftfreq(n)
+    f[0] = f[1]
+    half_pink = np.fft.irfft(np.fft.rfft(np.random.default_rng(0).standard_normal(n)) / f**0.25, n)
+    assert _slope_db_per_octave(half_pink) == pytest.approx(-1.5, abs=0.1)
 
 
 def test_noise_checks():

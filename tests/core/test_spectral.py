@@ -25,10 +25,50 @@ def test_stft_puts_a_sine_in_its_bin():
     assert np.all(np.argmax(np.abs(S[:, 2:-2]), axis=0) == 40)
 
 
+@pytest.mark.parametrize("window", spectral.WINDOWS)
+@pytest.mark.parametrize("n_fft,hop", [(64, 8), (256, 96), (512, 512)])
+def test_stft_is_the_formula_on_the_page_phase_included(window, n_fft, hop):
+    """S(m, k) = sum_{n=0}^{N-1} x[n + mH - N/2] w[n] exp(-2 pi i n k / N), complex values compared:
+    frames centred on mH, phase measured from each frame's first sample, x zero outside."""
+    x = np.random.default_rng(3).normal(size=1500)
+    S = spectral.stft(x, n_fft=n_fft, hop_length=hop, window=window)
+    w = spectral.get_window(window, n_fft)
+    n = np.arange(n_fft)
+    k = np.arange(n_fft // 2 + 1)
+    basis = np.exp(-2j * np.pi * np.outer(k, n) / n_fft)
+    for m in {0, 1, S.shape[1] // 2, S.shape[1] - 1}:   # both ends, where x is zero-padded
+        idx = n + m * hop - n_fft // 2
+        frame = np.where((idx >= 0) & (idx < len(x)), x[np.clip(idx, 0, len(x) - 1)], 0.0)
+        direct = basis @ (frame * w)
+        assert np.allclose(S[:, m], direct, atol=1e-4 * np.abs(direct).max()), m
+
+
 def test_rectangular_window_is_the_step_function():
     assert np.array_equal(spectral.get_window("rectangular", 8), np.ones(8))
     hann = spectral.get_window("hann", 8)
     assert hann[0] == 0 and hann.max() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("window,n_fft,hop", [("hann", 256, 96), ("rectangular", 256, 192),
+                                              ("hamming", 256, 256), ("hann", 512, 384)])
+def test_the_inverse_is_exact_where_the_squared_windows_sum_is_nonzero_without_cola(window, n_fft, hop):
+    """NOLA, not COLA: these windows do not add up to a constant, yet the inverse is exact."""
+    w = spectral.get_window(window, n_fft)
+    n = np.arange(4 * n_fft, 8 * n_fft)   # away from the ends
+    overlap = sum(np.interp(n - s, np.arange(n_fft), w, left=0, right=0) for s in range(0, 12 * n_fft, hop))
+    assert np.ptp(overlap) > 0.05 * overlap.max()   # not COLA
+    y = chirp(16000, 1.0)[: 20 * n_fft // hop * hop]   # a multiple of H: the last frame covers the end
+    back = spectral.istft(spectral.stft(y, n_fft=n_fft, hop_length=hop, window=window),
+                          hop_length=hop, window=window, length=len(y))
+    assert np.max(np.abs(back - y)) < 1e-5
+    assert spectral.inverse_coverage(len(y), n_fft=n_fft, hop_length=hop, window=window).exact
+
+
+@pytest.mark.parametrize("window,bins", [("rectangular", 1.21), ("hamming", 1.81), ("hann", 2.00)])
+@pytest.mark.parametrize("n_fft", [64, 512, 4096])
+def test_resolution_is_the_main_lobe_width_at_minus_6_db(window, bins, n_fft):
+    """Harris (1978), table 1: the 6 dB bandwidths, the least separation of two resolvable tones."""
+    assert spectral.resolution_bins(window, n_fft) == pytest.approx(bins, abs=0.01)
 
 
 def test_frame_matches_stft_column():
@@ -62,8 +102,17 @@ def test_db_round_trip():
 def test_griffin_lim_converges_with_iterations():
     y = piano_note(8000, 1.0)
     mag = np.abs(spectral.stft(y, n_fft=512, hop_length=128))
-    _, history = spectral.griffin_lim(mag, hop_length=128, n_iter=60, length=len(y), return_history=True)
+    rebuilt, history = spectral.griffin_lim(mag, hop_length=128, n_iter=60, length=len(y),
+                                            return_history=True)
     assert len(history) == 60
+    # The last entry is the spectral convergence of the signal returned, not of the one before it.
+    assert history[-1] == pytest.approx(spectral.spectral_convergence(rebuilt, mag, hop_length=128), rel=1e-4)
+    # Entry i is the signal after i + 1 iterations: n iterations end where entry n - 1 says.
+    for n in (1, 2, 7):
+        y_n, h_n = spectral.griffin_lim(mag, hop_length=128, n_iter=n, length=len(y), return_history=True)
+        assert h_n == pytest.approx(history[:n], rel=1e-4)
+        assert h_n[-1] == pytest.approx(spectral.spectral_convergence(y_n, mag, hop_length=128), rel=1e-4)
+        assert np.array_equal(y_n, spectral.griffin_lim(mag, hop_length=128, n_iter=n, length=len(y)))
     assert history[-1] < 0.5 * history[0]
     assert history[-1] < history[9]
     # Fast GLA (momentum) beats the original algorithm for the same number of iterations.
@@ -101,6 +150,24 @@ def test_spectrogram_image_axes(scale):
     assert image.times[1] == pytest.approx(128 / 16000)
 
 
+@pytest.mark.parametrize("sr", [8000, 16000, 22050, 44100])
+@pytest.mark.parametrize("n_fft", [64, 128, 256, 512, 1024, 2048, 4096])
+def test_no_mel_band_is_empty_at_any_frame_size_the_page_offers(sr, n_fft):
+    y = np.random.default_rng(0).normal(size=sr)   # white noise: every bin has energy
+    image = spectral.spectrogram_image(y, sr, n_fft=n_fft, hop_length=n_fft // 4, scale="mel")
+    bands = image.z.shape[0]
+    assert 1 <= bands <= spectral.MEL_BANDS
+    assert np.all(image.z.max(axis=1) > -60), "an empty band is drawn as a stripe of silence"
+    assert np.all(spectral.mel_filterbank(sr, n_fft, bands).max(axis=1) > 0)
+    if bands < spectral.MEL_BANDS:   # the most bands that can all hold a bin
+        assert np.any(spectral.mel_filterbank(sr, n_fft, bands + 1).max(axis=1) == 0)
+    # Band centres are equally spaced in mel (not in Hz).
+    mels = spectral.hz_to_mel(image.freqs)
+    assert np.allclose(np.diff(mels), np.diff(mels)[0])
+    if bands > 20:
+        assert np.diff(image.freqs)[-1] > 2 * np.diff(image.freqs)[0]
+
+
 @pytest.mark.parametrize("name", list(SIGNALS))
 def test_synthetic_signals(name):
     y = make_signal(name, 8000, 0.5)
@@ -128,6 +195,29 @@ def test_inverse_coverage_finds_every_sample_the_inverse_gets_wrong(window, n_ff
     assert not np.any(wrong & ~cover.lost), "a wrong sample was not diagnosed"
     assert cover.exact == (not wrong.any())
     assert (cover.reason(16000) is None) == cover.exact
+
+
+def summed_squared_window(n_samples, n_fft, hop, window, center):
+    """The overlap-added squared window istft divides by, summed frame by frame, per sample."""
+    w2 = spectral.get_window(window, n_fft) ** 2
+    total = np.zeros(n_samples + 2 * n_fft)
+    for start in spectral.frame_starts(n_samples, n_fft=n_fft, hop_length=hop, center=center):
+        total[n_fft + start:n_fft + start + n_fft] += w2   # index n_fft is sample 0
+    return total[n_fft:n_fft + n_samples], w2.max()
+
+
+@pytest.mark.parametrize("window", spectral.WINDOWS)
+@pytest.mark.parametrize("n_samples", [1000, 24000, 24001])
+@pytest.mark.parametrize("n_fft,hop", [(64, 8), (256, 96), (512, 512), (1024, 1024), (500, 500), (4096, 512)])
+@pytest.mark.parametrize("center", [True, False])
+def test_inverse_coverage_is_the_summed_squared_window(window, n_samples, n_fft, hop, center):
+    total, top = summed_squared_window(n_samples, n_fft, hop, window, center)
+    starts = spectral.frame_starts(n_samples, n_fft=n_fft, hop_length=hop, center=center)
+    tail = np.arange(n_samples) >= starts[-1] + n_fft
+    cover = spectral.inverse_coverage(n_samples, n_fft=n_fft, hop_length=hop, window=window, center=center)
+    assert cover.uncovered_tail == tail.sum()
+    assert np.array_equal(cover.lost, tail | (total < spectral.WEAK_SUM * top))
+    assert cover.weak == (~tail & (total < spectral.WEAK_SUM * top)).sum()
 
 
 def test_inverse_coverage_tells_an_uncovered_end_from_a_zero_window_sum():

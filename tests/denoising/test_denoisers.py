@@ -75,3 +75,50 @@ def test_for_listening_matches_loudness_and_keeps_it_under_full_scale():
     plain = for_listening({"noisy": noisy, "out": quiet}, reference=noisy)
     assert np.sqrt(np.mean(plain["out"] ** 2)) < 0.1 * np.sqrt(np.mean(plain["noisy"] ** 2))
     np.testing.assert_allclose(match_loudness(noisy, np.zeros(10)), 0.0)
+
+
+def _carry_mask_by_hand(mask, *, n_frames, frame_seconds, freqs):
+    """carry_mask as it was first written: bilinear interpolation indexed by hand."""
+    from audioml.denoising.denoisers import HIGH_BAND_HZ, REFERENCE_BAND_HZ
+    from audioml.denoising.fsdd import SR
+    from audioml.denoising.masknet import MASK_HOP, MASK_N_FFT
+
+    src_frames = np.arange(mask.shape[1]) * MASK_HOP / SR
+    at = np.clip(np.arange(n_frames) * frame_seconds, 0, src_frames[-1])
+    i0 = np.minimum(np.searchsorted(src_frames, at, side="right") - 1, mask.shape[1] - 1)
+    i1 = np.minimum(i0 + 1, mask.shape[1] - 1)
+    w = (at - src_frames[i0]) / (MASK_HOP / SR)
+    in_time = mask[:, i0] * (1 - w) + mask[:, i1] * w
+    src_freqs = np.arange(mask.shape[0]) * SR / MASK_N_FFT
+    low = freqs <= HIGH_BAND_HZ
+    out = np.empty((len(freqs), n_frames), np.float32)
+    j = np.interp(freqs[low], src_freqs, np.arange(mask.shape[0]))
+    j0 = np.floor(j).astype(int)
+    j1 = np.minimum(j0 + 1, mask.shape[0] - 1)
+    out[low] = in_time[j0] * (1 - (j - j0))[:, None] + in_time[j1] * (j - j0)[:, None]
+    ref = (src_freqs >= REFERENCE_BAND_HZ[0]) & (src_freqs <= REFERENCE_BAND_HZ[1])
+    out[~low] = in_time[ref].mean(axis=0)
+    return out
+
+
+@pytest.mark.parametrize("sr", [11_025, 16_000, 22_050, 44_100, 48_000])
+@pytest.mark.parametrize("frames", [1, 2, 40])
+def test_carry_mask_is_bilinear_on_the_target_grid(sr, frames):
+    """The 8 kHz mask carried onto a wide-band STFT grid, as MaskDenoiser.process builds it
+    (one frame more than the net's, so the end is held), equals bilinear interpolation."""
+    from audioml.denoising.denoisers import HIGH_BAND_HZ, carry_mask
+    from audioml.denoising.masknet import MASK_HOP, MASK_N_FFT
+
+    mask = np.random.default_rng(sr + frames).uniform(size=(MASK_N_FFT // 2 + 1, frames))
+    mask = mask.astype(np.float32)
+    n_fft, hop = int(round(MASK_N_FFT * sr / 8000)), int(round(MASK_HOP * sr / 8000))
+    n_fft += n_fft % 2
+    grid = dict(n_frames=frames + 1, frame_seconds=hop / sr, freqs=np.fft.rfftfreq(n_fft, 1 / sr))
+    out = carry_mask(mask, **grid)
+    assert out.shape == (n_fft // 2 + 1, frames + 1) and out.dtype == np.float32
+    np.testing.assert_allclose(out, _carry_mask_by_hand(mask, **grid), rtol=0, atol=1e-6)
+    # On the net's own grid nothing is interpolated: the low band is the mask itself.
+    same = carry_mask(mask, n_frames=frames, frame_seconds=MASK_HOP / 8000,
+                      freqs=np.fft.rfftfreq(MASK_N_FFT, 1 / 8000))
+    low = np.fft.rfftfreq(MASK_N_FFT, 1 / 8000) <= HIGH_BAND_HZ
+    np.testing.assert_allclose(same[low], mask[low], atol=1e-6)

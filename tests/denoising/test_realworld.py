@@ -160,3 +160,19 @@ def test_bad_input_is_refused_with_the_valid_choices(folder, mixtures, tmp_path)
         rw.build_mixtures(folder=folder, digits=[("spkA_snt1", speech_like(0.5, 8000, 150, 4))])
     with pytest.raises(AudioMLError, match="speech/"):
         rw.find_realworld(tmp_path)
+
+
+def test_each_module_imports_only_those_below_it():
+    """inputs -> mixing -> scoring -> runner -> text, as the package docstring lists them."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    order = ["inputs", "mixing", "scoring", "runner", "text"]
+    for i, name in enumerate(order):
+        path = Path(importlib.import_module(f"{rw.__name__}.{name}").__file__)
+        used = {node.module.rsplit(".", 1)[-1] for node in ast.walk(ast.parse(path.read_text()))
+                if isinstance(node, ast.ImportFrom) and node.module
+                and node.module.startswith(rw.__name__ + ".")}
+        assert used <= set(order[:i]), f"{name} imports {used - set(order[:i])}"
+    assert all(hasattr(rw, n) for n in rw.__all__)

@@ -53,9 +53,16 @@ def test_autoencoders_bring_the_spectrogram_closer(speech, name):
 
 
 def test_strength_mixes_dry_and_wet(speech):
+    """strength s gives s * denoised + (1 - s) * input, a linear mix of the waveforms."""
     noisy = add_noise(speech("three"), 5.0, seed=0)
-    dry = audioml.denoise(noisy, 8000, strength=0.0)
-    np.testing.assert_allclose(dry, noisy, atol=1e-6)
+    wet = load_denoiser("masknet_denoiser").process(noisy, 8000)
+    assert np.max(np.abs(wet - noisy)) > 0.05  # the mix below is between two different signals
+    np.testing.assert_allclose(audioml.denoise(noisy, 8000, strength=0.0), noisy, atol=1e-6)
+    np.testing.assert_allclose(audioml.denoise(noisy, 8000, strength=1.0), wet, atol=1e-6)
+    np.testing.assert_allclose(audioml.denoise(noisy, 8000, strength=0.5), 0.5 * (wet + noisy),
+                               atol=1e-6)
+    np.testing.assert_allclose(audioml.denoise(noisy, 8000, strength=0.25),
+                               0.25 * wet + 0.75 * noisy, atol=1e-6)
     with pytest.raises(AudioMLError, match="strength"):
         audioml.denoise(noisy, 8000, strength=1.5)
     with pytest.raises(AudioMLError, match="phase"):

@@ -53,6 +53,26 @@ def test_published_rows_outside_the_stated_ranges_are_named():
     assert published.outside_ranges("table3") == []
 
 
+def test_out_of_range_rows_are_counted_per_parameter():
+    """Four learning rates above 0.001 and three epoch counts below 60 (63 is inside): the
+    module's own account and the page's sentence both say so, counted from the rows."""
+    rows = published.TABLE2
+    above = sum(r["learning_rate"] > 0.001 for r in rows)
+    below = sum(r["epochs"] < 60 for r in rows)
+    assert (above, below) == (4, 3)
+    assert published.outside_counts("table2") == [
+        {"param": "learning_rate", "side": "above", "bound": 0.001, "rows": above},
+        {"param": "epochs", "side": "below", "bound": 60, "rows": below}]
+    assert published.outside_counts("table3") == []
+    words = {3: "three", 4: "four"}
+    assert (f"{words[above]} learning rates above 0.001 and {words[below]} epoch counts below 60"
+            in " ".join(published.__doc__.split()))
+    text = compare.discussion("table2", {"trials": [], "epochs_scale": None})
+    assert f"({above} with η above 0.001, {below} with E below 60)" in text
+    with pytest.raises(AudioMLError, match="choose one of units"):
+        published.span("table3", "alpha")
+
+
 def test_scaled_epochs_run_at_least_one():
     assert spaces.scaled_epochs(100, 0.03) == 3
     assert spaces.scaled_epochs(60, 0.001) == 1
@@ -288,3 +308,120 @@ def test_seed_sentence_weighs_the_seed_spread_against_the_configurations():
     entry["seeds"]["trials"][0]["metric"] = 0.74   # seeds now span 0.07 against 0.10
     assert "not settled by one run each" in compare.seed_sentence("table3", entry)
     assert compare.seed_sentence("table3", {"trials": entry["trials"]}) is None
+
+
+def test_the_target_scaling_sentence_says_what_the_features_do():
+    """Scale a clean and a noisy spectrogram as training does: the clean target sits on the
+    range from the dB floor to the noisy maximum, which is what the page's sentence says, and not
+    on the noisy clip's own range (its minimum lies far above the floor)."""
+    import numpy as np
+
+    from audioml.denoising.features import FLOOR_DB, PAPER_TRANSFORM, clip_db, paper_pair
+    from audioml.noise import add_noise
+
+    t = np.arange(2400) / 8000
+    clean = np.zeros(PAPER_TRANSFORM.n_samples, np.float32)   # a burst, then the padding's silence
+    clean[:2400] = 0.5 * np.sin(2 * np.pi * 440 * t) * np.hanning(2400)
+    noisy = add_noise(clean, 10.0, seed=3)
+    _, target = paper_pair(clean, noisy)
+    clean_db, noisy_db = clip_db(clean), clip_db(noisy)
+
+    claimed = np.clip((clean_db - FLOOR_DB) / (noisy_db.max() - FLOOR_DB), 0, 1)
+    np.testing.assert_allclose(target, claimed, atol=1e-5)
+    noisy_range = np.clip((clean_db - noisy_db.min()) / (noisy_db.max() - noisy_db.min()), 0, 1)
+    assert noisy_db.min() > FLOOR_DB + 20 and np.abs(target - noisy_range).max() > 0.1
+
+    assert f"{FLOOR_DB:g} dB floor to the noisy clip's maximum" in compare.TARGET_SCALING
+    trials = [{"number": 0, "state": "complete", "params": {"architecture": "2/64"}, "metric": 0.01}]
+    for table in ("table1", "table2"):
+        text = compare.discussion(table, {"trials": trials, "epochs_scale": 1.0})
+        assert compare.TARGET_SCALING in text and "noisy clip's range" not in text
+    for name in ("vae_denoiser", "dcae_denoiser"):
+        card = json.loads((ROOT / "models" / f"{name}.json").read_text())
+        assert "floor to the noisy clip's maximum" in card["config"]["scaling"], name
+
+
+# --- parameter importances over bootstrap resamples ----------------------------------------------
+
+def _table2_trials(n=6):
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    return [{"number": i, "state": "complete", "metric": float(0.01 + 0.002 * rng.random()),
+             "params": {"learning_rate": float(10 ** rng.uniform(-4.3, -3)),
+                        "batch_size": int(rng.integers(15, 51)), "epochs": int(rng.integers(60, 141))}}
+            for i in range(n)]
+
+
+def test_importance_spread_is_taken_over_resamples_of_the_trials(monkeypatch):
+    """The spread's quantiles are those of the importances of resampled trial sets, each as many
+    trials as there are, drawn with replacement."""
+    import numpy as np
+
+    from audioml.experiments import importance
+
+    trials = _table2_trials()
+    seen = []
+
+    def fake(table, drawn, **kwargs):
+        seen.append([t["params"]["epochs"] for t in drawn])
+        lr = sum(t["params"]["learning_rate"] > 2e-4 for t in drawn) / len(drawn)
+        return {"learning_rate": lr, "batch_size": (1 - lr) / 2, "epochs": (1 - lr) / 2}
+
+    monkeypatch.setattr(importance, "importances", fake)
+    spread = importance.importance_spread("table2", trials, resamples=25, seed=1)
+    assert spread["trials"] == 6 and spread["resamples"] == 25 and len(seen) == 26
+    everyone = sorted(t["params"]["epochs"] for t in trials)
+    assert sorted(seen[0]) == everyone                      # the trials themselves, once each
+    assert all(len(s) == 6 for s in seen[1:])
+    assert any(len(set(s)) < 6 for s in seen[1:])          # drawn with replacement
+    assert len({tuple(s) for s in seen[1:]}) > 5            # and each drawn anew
+    shares = [sum(e in {t["params"]["epochs"] for t in trials if t["params"]["learning_rate"] > 2e-4}
+                  for e in s) / 6 for s in seen[1:]]
+    lr = spread["params"]["learning_rate"]
+    assert lr["median"] == pytest.approx(np.median(shares))
+    assert (lr["low"], lr["high"]) == pytest.approx(tuple(np.quantile(shares, [0.1, 0.9])))
+    assert lr["low"] < lr["high"]
+
+
+def test_importance_spread_with_fanova_and_its_note():
+    from audioml.experiments import importance
+
+    trials = _table2_trials()
+    spread = importance.importance_spread("table2", trials, resamples=6)
+    params = spread["params"]
+    assert set(params) == {"learning_rate", "batch_size", "epochs"}
+    assert sum(p["all"] for p in params.values()) == pytest.approx(1)
+    assert all(0 <= p["low"] <= p["median"] <= p["high"] <= 1 for p in params.values())
+    medians = [p["median"] for p in params.values()]
+    assert medians == sorted(medians, reverse=True)
+    note = importance.spread_note(spread)
+    assert "6 bootstrap resamples of the 6 trials" in note and "10–90% range" in note
+    wide = {**spread, "params": {k: {**p, "low": 0.0, "high": 1.0} for k, p in params.items()}}
+    assert "within noise" in importance.spread_note(wide)
+    alike = [{**t, "metric": 0.01} for t in trials]
+    assert importance.importance_spread("table2", alike) is None
+    assert importance.importance_spread("table2", trials[:1]) is None
+    with pytest.raises(AudioMLError, match="resamples"):
+        importance.importance_spread("table2", trials, resamples=0)
+
+
+def test_published_decimals_are_read_from_the_paper_rows():
+    """Each published column keeps the decimals its rows need (no more, no fewer), and the one
+    value printed shorter (Table 1's 0.002) is named in the page's note on precision."""
+    for name in published.TABLES:
+        for key, d in published.printed_decimals(name).items():
+            values = [row[key] for row in published.table(name)["rows"]]
+            assert all(round(v, d) == v for v in values), (name, key)
+            assert any(round(v, d - 1) != v for v in values), (name, key)
+    assert published.printed_decimals("table2") == {"learning_rate": 5, "mse": 4}
+    assert published.shorter_values("table1", "mse") == [2]
+    assert compare.published_decimals("table3") == {"η": 4, "published accuracy": 2}
+    assert compare.published_figure("table3", 0.85) == "0.85"
+    assert compare.published_figure("table1", 0.002) == "0.0020"
+    assert compare.our_figure("table3", 0.7) == "0.700"
+    note = compare.precision_note()
+    assert "Table 2: η to 5, MSE to 4" in note and "0.002 for Table 1's 3/32 reads 0.0020" in note
+    text = compare.discussion("table3", {"trials": [{"number": 0, "state": "complete", "metric": 0.7,
+                                                      "params": {"units": 120}}], "epochs_scale": 1.0})
+    assert "best test next-step accuracy 0.700, published best 0.85)" in text

@@ -162,6 +162,22 @@ def test_protocol_rows_and_sentence():
     assert "Both protocols" in fidelity.protocol_sentence({"protocols": {}})
 
 
+def test_a_longer_run_names_the_units_of_table_3s_rows(monkeypatch):
+    """The sentence on a longer run quotes the span of the published rows' units, read from them."""
+    from audioml.experiments import published
+
+    report = fidelity.load_protocols()
+    if not report.get("longer_runs"):
+        report = fidelity.add_longer_run(dict(report), {**report, "protocols": {
+            "random-windows": report["protocols"]["random-windows"]}})
+    units = [r["units"] for r in published.TABLE3]
+    assert f"had {min(units)} to {max(units)} units" in fidelity.protocol_sentence(report)
+    assert published.span("table3", "units") == (133, 256)
+    monkeypatch.setattr(published, "TABLE3", [*published.TABLE3, {**published.TABLE3[0], "units": 99}])
+    monkeypatch.setitem(published.TABLES["table3"], "rows", published.TABLE3)
+    assert "had 99 to 256 units" in fidelity.protocol_sentence(report)
+
+
 def test_run_protocols_trains_both_on_the_same_windows(toy_songs, tmp_path):
     songs = toy_songs(10)
     report = fidelity.run_protocols(songs, description="toy songs", window=16, units=8, epochs=1,

@@ -7,6 +7,7 @@ import pytest
 
 from audioml.errors import AudioMLError
 from audioml.latent import heldout
+from audioml.latent import inference
 from audioml.latent import model as latent
 from audioml.latent.mnist import split_digits
 from audioml.paths import MODELS_DIR
@@ -61,7 +62,7 @@ def test_heldout_codes_are_the_models_codes_of_the_split():
     split = split_digits(images, np.arange(40) % 10, source="toy")
     model = latent.build_latent_model("dcae")
     codes = heldout.heldout_codes(model, split)
-    assert np.allclose(codes["codes"], latent.encode(model, split.heldout_images))
+    assert np.allclose(codes["codes"], inference.encode(model, split.heldout_images))
     assert np.array_equal(codes["ids"], split.heldout_ids) and codes["source"] == "toy"
 
 
@@ -106,5 +107,5 @@ def test_the_shipped_codes_are_the_shipped_models_codes_of_mnist(shared_data):
             pytest.skip("held-out codes not shipped")
         assert np.array_equal(shipped["ids"], split.heldout_ids)
         assert np.array_equal(shipped["images"], split.heldout_images)
-        codes = latent.encode(latent.load_latent(kind), split.heldout_images)
+        codes = inference.encode(latent.load_latent(kind), split.heldout_images)
         assert np.allclose(shipped["codes"], codes, rtol=2e-3, atol=2e-3)

@@ -1,11 +1,9 @@
 """The shipped latent models on the real held-out digits: the VAE's codes are the prior-shaped ones."""
 
-import json
-
 import numpy as np
 import pytest
 
-from audioml.paths import MODELS_DIR, PROJECT_ROOT
+from audioml.paths import MODELS_DIR
 from audioml.registry import REQUIRED_KEYS, list_cards, retrain_command
 
 NAMES = ("latent_dcae", "latent_vae", "latent_digit_judge")
@@ -73,15 +71,63 @@ def test_vae_samples_reach_more_digits(figures):
     assert figures["vae"]["sample_digits_seen"] >= 7
 
 
-def test_alpha_study_report_is_consistent():
-    path = PROJECT_ROOT / "reports" / "latent_alpha_study.json"
-    if not path.exists():
+@pytest.fixture(scope="module")
+def study():
+    from audioml.latent.recipe import load_alpha_study
+
+    report = load_alpha_study()
+    if report is None:
         pytest.skip("alpha study not shipped")
-    study = json.loads(path.read_text())
+    return report
+
+
+def test_alpha_study_report_is_what_its_recipe_makes(study):
+    """The report records the run its preset and retrain command describe (how many epochs,
+    which alphas), so text quoting the preset or the command quotes the report."""
+    from audioml.latent.recipe import COMMAND, PRESETS
+
+    assert study["epochs"] == PRESETS["alpha_study"]["epochs"]
+    assert study["alphas"] == PRESETS["alpha_study"]["alphas"] == [r["alpha"] for r in study["results"]]
+    assert study["retrain_command"] == retrain_command(
+        COMMAND, {"model": "vae", "alpha_study": study["alphas"], "epochs": study["epochs"]})
+
+
+FIGURES = ("reconstruction_mse", "latent_mean", "latent_std", "kl_to_prior", "prior_coverage",
+           "codes_in_prior_95", "posterior_std_mean", "posterior_kl", "aggregate_kl",
+           "posterior_coverage", "sample_digit_rate", "sample_effective_digits")
+
+
+@pytest.mark.slow
+def test_alpha_study_reproduces_its_smallest_alpha(study, shared_data):
+    """Retrain the report's first VAE (alpha 10, the collapsed one) with its recorded settings:
+    the figures the page shows come back, and with them what the text says of them."""
+    from audioml.latent.evaluate import alpha_study
+    from audioml.latent.judge import load_shipped_judge
+    from audioml.latent.mnist import load_split
+
+    split = load_split(shared_data("mnist"))
+    again = alpha_study(split, study["alphas"][:1], epochs=study["epochs"],
+                        judge_model=load_shipped_judge(), seed=study["seed"])["results"][0]
+    shipped = study["results"][0]
+    for key in FIGURES:
+        assert again[key] == pytest.approx(shipped[key], abs=0.01, rel=0.05), key
+    assert again["point_ids"] == shipped["point_ids"]
+    assert np.allclose(again["codes"], shipped["codes"], atol=0.02)
+
+
+def test_the_report_shows_the_alpha_trend(study):
     spread = [float(np.mean(r["latent_std"])) for r in study["results"]]
     mse = [r["reconstruction_mse"] for r in study["results"]]
-    assert study["alphas"] == sorted(study["alphas"])
     # More weight on reconstruction: better reconstructions and codes spread ever wider
     # (a small alpha collapses them onto the origin, a large one spreads them past N(0, I)).
     assert mse[0] > mse[-1]
     assert spread == sorted(spread) and spread[0] < 0.5 < 1.5 < spread[-1]
+
+
+def test_the_smallest_alpha_collapsed_the_posteriors(study):
+    """With alpha 10 every q(z|x) is N(0, I): the whole posteriors' KL is about 0 though the
+    means, huddled at the origin, look far from the prior."""
+    smallest = study["results"][0]
+    assert smallest["posterior_kl"] < 0.1 < 1 < smallest["kl_to_prior"]
+    assert np.allclose(smallest["posterior_std_mean"], 1, atol=0.05)
+    assert smallest["posterior_coverage"] > 0.9 > 0.1 > smallest["prior_coverage"]

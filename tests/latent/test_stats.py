@@ -6,7 +6,8 @@ import pytest
 from audioml.errors import AudioMLError
 from audioml.latent.judge import make_non_digits
 from audioml.latent.stats import (code_statistics, digit_rate, gaussian_kl_to_prior, looks_like_digit,
-                                  nearest_distances, prior_coverage)
+                                  nearest_distances, posterior_coverage, posterior_kl,
+                                  posterior_statistics, prior_coverage)
 
 
 def test_code_statistics_of_the_prior_and_of_a_shifted_cloud():
@@ -87,3 +88,29 @@ def test_made_up_non_digits():
     assert np.array_equal(fakes, make_non_digits(images, labels, 20, seed=0))
     with pytest.raises(AudioMLError, match="two different digits"):
         make_non_digits(images, np.zeros(40, int), 5)
+
+
+def test_a_collapsed_posterior_has_no_kl_whatever_its_means_look_like():
+    # Every q(z|x) = N(0, I): the means sit at the origin (their fitted Gaussian is far from
+    # the prior), yet each posterior is the prior itself, so the loss's KL term is 0.
+    rng = np.random.default_rng(0)
+    mean, log_var = rng.normal(0, 1e-3, size=(4000, 2)), np.zeros((4000, 2))
+    assert posterior_kl(mean, log_var) == pytest.approx(0.0, abs=1e-5)
+    figures = posterior_statistics(mean, log_var)
+    assert figures["posterior_kl"] == pytest.approx(0.0, abs=1e-4)
+    assert figures["aggregate_kl"] == pytest.approx(0.0, abs=1e-3)
+    assert code_statistics(mean)["kl_to_prior"] > 5
+    # Prior draws land inside the posteriors (about 95% of them) though hardly any near a mean.
+    assert posterior_coverage(mean[:2000], log_var[:2000], n=2000)["posterior_coverage"] == pytest.approx(0.95, abs=0.02)
+    assert prior_coverage(mean[:2000], mean[2000:], n=2000)["prior_coverage"] < 0.05
+
+
+def test_posterior_kl_closed_form_and_bad_shapes():
+    mean, log_var = np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [np.log(4.0), 0.0]])
+    assert posterior_kl(mean, log_var) == pytest.approx([0.5, 0.5 * (4 - 1 - np.log(4))])
+    # Narrow posteriors spread like the prior: the aggregate is close to N(0, I), each q(z|x) is not.
+    rng = np.random.default_rng(1)
+    narrow = posterior_statistics(rng.standard_normal((20000, 2)), np.full((20000, 2), np.log(0.01)))
+    assert narrow["aggregate_kl"] < 0.01 and narrow["posterior_kl"] > 3
+    with pytest.raises(AudioMLError, match="log_var"):
+        posterior_kl(mean, log_var[:, :1])

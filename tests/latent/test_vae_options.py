@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from audioml.errors import AudioMLError
+from audioml.latent import inference
 from audioml.latent import model as latent
 from audioml.latent.augment import augment_digits
 from audioml.latent.mnist import DigitSplit
@@ -42,7 +43,7 @@ def test_warmup_callback_moves_the_training_weight_from_zero_to_one():
     from audioml.latent.vae import KLWarmup, build_latent_vae
 
     parts = build_latent_vae(latent.CONFIG, alpha=784.0, loss="bce", seed=0)
-    x = latent.image_batch(_tiny_split().train_images)              # 64 images: 2 batches of 32
+    x = inference.image_batch(_tiny_split().train_images)              # 64 images: 2 batches of 32
     warmup = KLWarmup(parts.code, warmup_steps=2 * 2, steps_per_epoch=2)   # two epochs of warm-up
     parts.train.fit(x, x, epochs=4, batch_size=32, verbose=0, callbacks=[warmup])
     assert warmup.weights_seen == [0.0, 0.5, 1.0, 1.0]   # at the start of each epoch
@@ -92,9 +93,9 @@ def test_latent_vae_ships_a_safe_mode_model_that_shares_the_trained_weights(tmp_
     path = save_for_inference(parts.ship, tmp_path / "vae.keras")
     loaded = load_keras_model(path)   # safe mode: the shipped model has only registered layers
     images = _tiny_split().heldout_images
-    assert np.allclose(latent.encode(loaded, images), latent.encode(parts.ship, images), atol=1e-5)
-    z = latent.prior_draws(5)
-    assert np.allclose(latent.decode(loaded, z), latent.decode(parts.ship, z), atol=1e-5)
+    assert np.allclose(inference.encode(loaded, images), inference.encode(parts.ship, images), atol=1e-5)
+    z = inference.prior_draws(5)
+    assert np.allclose(inference.decode(loaded, z), inference.decode(parts.ship, z), atol=1e-5)
 
 
 def test_bce_loss_is_alpha_times_the_mean_pixel_cross_entropy():
@@ -102,8 +103,8 @@ def test_bce_loss_is_alpha_times_the_mean_pixel_cross_entropy():
 
     parts = build_latent_vae(latent.CONFIG, alpha=784.0, loss="bce", seed=0)
     parts.code.kl_weight.assign(0.0)   # the reconstruction term alone
-    x = latent.image_batch(_tiny_split().heldout_images)
-    p = np.clip(latent.run_in_batches(parts.ship, x), 1e-7, 1 - 1e-7)
+    x = inference.image_batch(_tiny_split().heldout_images)
+    p = np.clip(inference.run_in_batches(parts.ship, x), 1e-7, 1 - 1e-7)
     bce = -(x * np.log(p) + (1 - x) * np.log(1 - p)).mean()
     loss = parts.train.evaluate(x, x, batch_size=len(x), verbose=0, return_dict=True)["loss"]
     assert loss == pytest.approx(784.0 * bce, rel=1e-3)
@@ -138,7 +139,7 @@ def test_train_latent_with_every_option(tmp_path):
                                                   filters=[8, 16], augment=True, lr_decay=True)
     assert len(history["loss"]) == len(history["val_loss"]) == 2 and seconds > 0
     assert model.name == "latent_vae" and model.get_layer("sampling").kl_weight == 1.0
-    assert latent.sample(model, 3).shape == (3, 28, 28)
+    assert inference.sample(model, 3).shape == (3, 28, 28)
     with pytest.raises(AudioMLError, match="kl_warmup"):
         latent.train_latent("vae", split, epochs=2, kl_warmup=3)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
 
 from audioml.errors import AudioMLError
 from audioml.melody.encoding import (Melody, Vocabulary, bar_steps_for, notes_to_symbols, parse_seed,
-                                     step_positions, symbols_to_notes)
+                                     pitch_range_text, step_positions, symbols_to_notes)
 
 
 def test_scale_in_quarters_encodes_as_in_the_paper():
@@ -33,7 +34,7 @@ def test_melody_text_and_notes():
 
 @pytest.mark.parametrize("text, needle", [
     ("", "empty"), ("   ", "empty"), ("_ 60", "starts with '_'"), ("60 x 62", "unknown seed symbol"),
-    ("60 / 62", "delimiter"), ("60 _ 200", "outside"), ("C4 _", "unknown"),
+    ("60 / 62", "delimiter"), ("60 _ 200", "not a MIDI pitch"), ("C4 _", "unknown"),
 ])
 def test_bad_seeds_name_what_is_valid(text, needle):
     with pytest.raises(AudioMLError) as err:
@@ -42,11 +43,22 @@ def test_bad_seeds_name_what_is_valid(text, needle):
     assert "MIDI" in str(err.value) or "start with a pitch" in str(err.value)
 
 
-def test_seed_pitch_outside_vocabulary_lists_the_known_pitches():
-    vocab = Vocabulary.build([["60", "_", "62", "r"]])
-    with pytest.raises(AudioMLError, match="never saw pitch 90"):
-        parse_seed("60 _ 90", vocabulary=vocab.symbols)
-    assert parse_seed("r _ 61 _", vocabulary=vocab.symbols) == ["r", "_", "61", "_"]
+def test_a_seed_is_checked_against_the_vocabularys_range_and_errors_state_it_once():
+    vocab = Vocabulary.build([["57", "_", "62", "r", "69"]])
+    assert vocab.pitch_range == (57, 69)
+    stated = pitch_range_text(57, 69)
+    assert stated == "MIDI pitch numbers from 57 to 69 (A3 to A4; 60 is middle C)"
+    for pitch in (57, 69):
+        assert parse_seed(f"r _ {pitch} _", vocabulary=vocab) == ["r", "_", str(pitch), "_"]
+    for bad in ("56", "70", "21", "108", "200"):
+        with pytest.raises(AudioMLError) as err:
+            parse_seed(f"60 _ {bad}", vocabulary=vocab)
+        message = str(err.value)
+        assert f"seed pitch {bad} is outside" in message and stated in message
+        assert len(re.findall(r"\d+ to \d+", message)) == 1, message  # one range, stated once
+    with pytest.raises(AudioMLError) as err:
+        parse_seed("60 x", vocabulary=vocab.symbols)
+    assert stated in str(err.value)
 
 
 def test_positions_follow_bar_and_pickup():

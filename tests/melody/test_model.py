@@ -98,6 +98,7 @@ def test_bad_generation_input(tiny, kwargs, needle):
 @pytest.mark.parametrize("kwargs, needle", [
     ({"seed": "_ 60"}, "holds nothing"), ({"seed": ""}, "empty"), ({"steps": 0}, "steps"),
     ({"temperature": 0}, "temperature"), ({"meter": "7/0"}, "meter"),
+    ({"seed": "60 _ 21 _"}, "outside the pitches the model knows"),
 ])
 def test_bad_input_fails_before_the_shipped_model_loads(kwargs, needle, monkeypatch):
     def no_loading(name):

@@ -103,3 +103,15 @@ def test_phone_engraving_puts_fewer_bars_a_line():
     width = [float(re.search(r'width="([\d.]+)px"', svg).group(1)) for svg in (wide, phone)]
     assert width[1] == width[0] * score.PHONE_PAGE_WIDTH / score.VEROVIO_OPTIONS["pageWidth"]
     assert phone.count('class="system"') > wide.count('class="system"')  # more lines of fewer bars
+
+
+def test_pickup_steps_is_the_length_of_the_upbeat():
+    """A quarter-note upbeat in 4/4 (pickup_steps 4): a bar 0 one quarter long, whose note
+    sits on the bar's 13th sixteenth."""
+    from audioml.melody.encoding import step_positions
+
+    m = Melody(symbols=tuple(notes_to_symbols([(67, 4), (72, 16), (71, 16)])), pickup_steps=4)
+    assert step_positions(1, bar_steps=16, pickup_steps=4) == [13]
+    bars = score.to_stream(m).parts[0].getElementsByClass(music21.stream.Measure)
+    assert bars[0].number == 0 and bars[0].duration.quarterLength == 1.0
+    assert [n.pitch.midi for n in bars[0].notes] == [67]

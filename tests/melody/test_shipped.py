@@ -55,3 +55,30 @@ def test_real_songs_of_the_unseen_collection(model, shared_data):
     scores = evaluate(model, corpus.songs)
     assert scores["accuracy"] > scores["always_hold"] + 0.05
     assert scores["onset_accuracy"] > 0.3
+
+
+#: A seed that sends the model into a loop on C, C, B, A, G at a low temperature: a key analysis
+#: over all 24 keys names F major for it, which put a B flat in the signature and a natural
+#: before every B.
+LOOP_SEED = "67 _ _ _ 67 _ 69 _ 71 _ _ _ r _ _ _ 72 _ _ _"
+
+
+def test_the_score_is_engraved_in_the_models_key(model):
+    from music21 import converter
+
+    from audioml.melody import analysis, score
+    from audioml.melody.corpus import TRANSPOSED_TO
+
+    melody = audioml.generate_melody(LOOP_SEED, steps=512, temperature=0.1, random_seed=0,
+                                     model=model, meter="3/4")
+    assert (melody.tonic, melody.mode) in {(name, mode) for mode, (_, name) in TRANSPOSED_TO.items()}
+    sheet = score.to_stream(melody)
+    xml = score.to_musicxml(melody, stream=sheet).decode()
+    assert "<fifths>0</fifths>" in xml and "<accidental>" not in xml  # no B flat, no naturals
+    parsed = converter.parseData(xml, format="musicxml")
+    assert {k.sharps for k in parsed.recurse().getElementsByClass("KeySignature")} == {0}
+    found = analysis.analyze(melody, stream=sheet)
+    written = found["written"]
+    assert written["key"] == f"{melody.tonic} {melody.mode}"
+    assert written["in_key_share"] == 1.0 and written["ends_on_tonic"]
+    assert found["key"] != written["key"]  # the 24-key analysis would still say F major here

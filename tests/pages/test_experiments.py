@@ -106,12 +106,39 @@ def test_importance_needs_varied_trials():
               for i, (m, lr) in enumerate([(0.05, 1e-4), (0.05, 2e-4)])]
     study = ex.memory_study("table2", trials)
     assert len(study.trials) == 2
-    assert ex.importance_figure(study, "mse") is None  # same metric: nothing to explain
+    assert ex.importance_spread("table2", trials) is None  # same metric: nothing to explain
+    assert ex.importance_figure(None) is None
     trials[1]["metric"] = 0.04
     trials.append({"number": 2, "state": "complete", "metric": 0.06,
                    "params": {"learning_rate": 5e-4, "batch_size": 40, "epochs": 120}})
-    assert ex.importance_figure(ex.memory_study("table2", trials), "mse") is not None
-    assert ex.importance_figure(ex.memory_study("table2", trials[:1]), "mse") is None
+    assert ex.importance_figure(ex.importance_spread("table2", trials)) is not None
+    assert ex.importance_spread("table2", trials[:1]) is None
+
+
+def test_importance_is_shown_with_its_spread_and_what_six_trials_can_say(no_live_studies, open_page):
+    """Tables 2 and 3: median bars with 10-90% whiskers over bootstrap resamples, and beside
+    them the sentence that so few trials leave the importances within noise."""
+    from audioml.experiments.report import completed, trials_by_table
+
+    by_table = trials_by_table(load_report())
+    for table in ("table2", "table3"):
+        spread = ex.importance_spread(table, by_table[table])
+        bar = ex.importance_figure(spread).data[0]
+        params = list(spread["params"].values())[::-1]
+        assert list(bar.x) == [p["median"] for p in params]
+        assert list(bar.error_x.array) == pytest.approx([p["high"] - p["median"] for p in params])
+        assert list(bar.error_x.arrayminus) == pytest.approx([p["median"] - p["low"] for p in params])
+        assert any(p["high"] > p["low"] for p in params)
+        assert spread["resamples"] > 10 and spread["trials"] == len(completed(by_table[table]))
+    at = open_page(PAGE)
+    captions = [c.value for c in at.caption if "bootstrap resamples" in c.value]
+    assert len(captions) == 2
+    for table, caption in zip(("table2", "table3"), captions):
+        n = len(completed(by_table[table]))
+        top, *rest = ex.importance_spread(table, by_table[table])["params"].values()
+        overlap = any(p["high"] >= top["low"] for p in rest)
+        assert (f"From {n} trials these importances are within noise" in caption) == overlap
+        assert f"resamples of the {n} trials" in caption
 
 
 def test_table_figures_are_built_once_per_set_of_trials():
@@ -166,3 +193,37 @@ def test_model_cards_show_a_readable_table_not_raw_json(no_live_studies, open_pa
     # Downloading a card reruns nothing.
     cards = [b for b in at.get("download_button") if b.proto.label == "Download the card (JSON)"]
     assert cards and all(b.proto.ignore_rerun for b in cards)
+
+
+def test_every_number_column_has_one_format_and_published_ones_the_papers(no_live_studies, open_page):
+    """Each numeric column of the page is written in one fixed format (no "%g", which put 0.002
+    beside 0.0098 and 1.1e+03 beside 1.08e+03), published columns with the decimals of the paper's
+    rows, and the page says so once."""
+    from audioml.experiments import compare
+
+    at = open_page(PAGE)
+    assert not at.exception
+    seen = set()
+    for frame in at.dataframe:
+        columns = json.loads(frame.proto.columns)
+        for name in frame.value.columns:
+            fmt = columns.get(name, {}).get("type_config", {}).get("format")
+            numeric = frame.value[name].dtype.kind in "fi"
+            if not numeric:
+                continue
+            assert fmt == "compact" or re.fullmatch(r"%d|%\.\df", fmt), (name, fmt)
+            if name.startswith("published "):
+                metric = name.removeprefix("published ")
+                table = "table3" if metric == "accuracy" else "table1"
+                assert fmt == f"%.{compare.published_decimals(table)[name]}f", (name, fmt)
+                seen.add(name)
+            elif "mse" in name or name.startswith("our "):
+                assert fmt == f"%.{compare.OUR_DECIMALS[name.split()[-1]]}f", (name, fmt)
+            # One format per column: every cell of it prints with the same number of decimals.
+            cells = [fmt % v for v in frame.value[name].dropna()] if fmt != "compact" else []
+            assert len({len(c.partition(".")[2]) for c in cells}) <= 1, (name, cells)
+    assert seen == {"published mse", "published accuracy"}
+    notes = [c.value for c in at.caption if compare.precision_note() in c.value]
+    assert len(notes) == 1
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["published best accuracy"] == "0.85" and tiles["published best mse"] == "0.0015"

@@ -80,7 +80,12 @@ def test_the_page_is_whole_without_any_dataset(no_datasets, open_page):
     # Both scatter plots, each with every held-out digit (from models/<name>_codes.npz).
     counts = digit_points(at)
     assert counts["DCAE codes"] == counts["VAE codes"] == 2000, counts
-    assert any(c.startswith("2000 held-out digits (MNIST") for c in captions(at))
+    # The caption says what is shipped and where the full data would come from, not a folder
+    # this machine lacks.
+    caption = [c for c in captions(at) if c.startswith("2,000 held-out digits")][0]
+    assert "IDX files in mnist/" not in caption
+    assert "`models/latent_dcae_codes.npz` and `models/latent_vae_codes.npz`" in caption
+    assert "nothing is downloaded" in caption and "keras.datasets.mnist" in caption
     assert any("Figures from the model cards, measured on the 2,000 held-out digits" in c
                for c in captions(at))
     at.radio(key="latent_grid_extent").set_value("each model's own codes").run()
@@ -89,6 +94,7 @@ def test_the_page_is_whole_without_any_dataset(no_datasets, open_page):
 
 
 def test_page_renders_and_its_controls_change_the_output(open_page):
+    import ui.latent as ui_latent
     from ui.latent import LABELS
 
     at = open_page(PAGE, timeout=180)
@@ -97,9 +103,13 @@ def test_page_renders_and_its_controls_change_the_output(open_page):
         "The decoded plane", "Sampling: draw z from N(0, I) and decode",
         "The numbers that tell the story", "The reconstruction weight α"]
     # The story table: one column per model, its rows the figures, every cell filled.
-    story = at.dataframe[0].value
+    story = at.table[0].value
     assert list(story.columns) == [LABELS["dcae"], LABELS["vae"]]
-    assert "KL(fitted Gaussian ‖ N(0,I)), nats" in story.index and not story.isna().any().any()
+    assert {ui_latent.KL_MEANS, ui_latent.KL_POSTERIOR} <= set(story.index) and not story.isna().any().any()
+    # The KL of the VAE's whole posteriors is on the page, read from its card.
+    card = {c["name"]: c for c in list_cards("latent")}["latent_vae"]["metrics"]
+    assert story.loc[ui_latent.KL_POSTERIOR, LABELS["vae"]] == f"{card['posterior_kl']:.2f}"
+    assert story.loc[ui_latent.KL_POSTERIOR, LABELS["dcae"]] == "n/a"
     assert any("D_{KL}" in m.value for m in at.latex)
     assert any("without the minus sign" in c and "audioml.nn.layers.VariationalCode" in c
                for c in captions(at))
@@ -125,9 +135,21 @@ def test_page_renders_and_its_controls_change_the_output(open_page):
     assert not at.exception and image_urls(at) != before
 
     # The alpha study is shipped in reports/, so its slider and table are there.
-    assert len(at.dataframe) == 2
+    assert len(at.table) == 2
     before = image_urls(at)
     alpha = at.select_slider(key="latent_alpha")
+    assert list(at.table[1].value.columns) == [f"α = {a}" for a in alpha.options]
+    # The α table and its caption show the shipped report's figures and recorded epochs.
+    from audioml.latent.recipe import load_alpha_study
+
+    study = load_alpha_study()
+    for r in study["results"]:
+        column = at.table[1].value[f"α = {r['alpha']:g}"]
+        assert column[ui_latent.KL_POSTERIOR] == f"{r['posterior_kl']:.2f}"
+        assert column[ui_latent.NEAR_MEAN] == f"{r['prior_coverage']:.0%}"
+    assert any(f"one VAE per α, {study['epochs']} epochs each" in c for c in captions(at))
+    vae_epochs = {c["name"]: c for c in list_cards("latent")}["latent_vae"]["epochs"]
+    assert any(f"trained longer ({vae_epochs} epochs)" in c for c in captions(at))
     alpha.set_value(alpha.options[0]).run()
     assert not at.exception and image_urls(at) != before
     assert any(f"α = {alpha.options[0]}" in c for c in image_captions(at))
@@ -148,7 +170,24 @@ def test_picking_points_shows_them(open_page):
     assert any(m.value.startswith("**2 picked** · digits: ") for m in at.markdown)
     assert not any("Nothing picked yet" in c for c in captions(at))
     # The two originals and their two reconstructions each, in one picture.
-    assert any("DCAE reconstruction" in c for c in image_captions(at))
+    assert any("DCAE reconstruction" in c for c in captions(at))
+    # The caption is the page's, not squeezed under the picture of the picks.
+    assert not any("DCAE reconstruction" in c for c in image_captions(at))
+    # The sliders went to the first point's VAE code.
+    view = shipped_codes("vae")
+    z = view["codes"][list(view["ids"]).index(first)]
+    assert at.slider(key="latent_z1").value == round(float(z[0]), 1)
+    assert any(c.startswith(f"The sliders are at image #{first}") for c in captions(at))
+    # A pick on the DCAE plot adds to the VAE's; the VAE's chart, its figure changed, now reports
+    # no selection, and its picks stay.
+    third = int(view["ids"][5])
+    at.session_state["latent_scatter_dcae"] = {"selection": {"points": [{"customdata": [third, 0]}]}}
+    at.session_state["latent_scatter_vae"] = {"selection": {"points": []}}
+    at.run()
+    assert at.session_state["latent_picks"] == {"dcae": [third], "vae": [first, second]}
+    assert any(m.value.startswith("**3 picked**") for m in at.markdown)
+    at.button(key="latent_clear_picks").click().run()
+    assert any("Nothing picked yet" in c for c in captions(at))
 
 
 @pytest.mark.slow
@@ -165,14 +204,34 @@ def test_a_second_visit_runs_no_model(open_page, monkeypatch):
     """Decoded points, the plane and the samples are cached by their settings: a second
     session at the default settings decodes nothing."""
     import audioml.latent.evaluate
-    import audioml.latent.model
+    import audioml.latent.inference
 
     open_page(PAGE, timeout=180)
     calls = []
-    for module, name in ((audioml.latent.model, "decode"), (audioml.latent.model, "manifold"),
+    for module, name in ((audioml.latent.inference, "decode"), (audioml.latent.inference, "manifold"),
                          (audioml.latent.evaluate, "judged_samples")):
         real = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name)
                             or _real(*a, **k))
     open_page(PAGE, timeout=180)
     assert calls == []
+
+
+def test_home_and_page_say_both_models_can_be_sampled(open_page):
+    """Measured: both decoders turn about as many prior draws into digits; the VAE's cover
+    more digits. The home page's blurb and the page must say that, not that only one works."""
+    from ui.latent import sampling_text
+    from ui.navigation import BLURBS
+
+    cards = {c["name"]: c for c in list_cards("latent")}
+    dcae, vae = cards["latent_dcae"]["metrics"], cards["latent_vae"]["metrics"]
+    assert abs(dcae["sample_digit_rate"] - vae["sample_digit_rate"]) < 0.05
+    assert vae["sample_effective_digits"] > dcae["sample_effective_digits"] + 3
+    assert vae["sample_digits_seen"] == 10
+    blurb = BLURBS["latent-space"]
+    assert "only the VAE" not in blurb.replace("all ten digits only with the VAE", "")
+    assert "about as often with both" in blurb and "all ten digits only with the VAE" in blurb
+    at = open_page(PAGE, timeout=180)
+    texts = [m.value for m in at.markdown]
+    assert sampling_text(cards) in texts
+    assert f"{dcae['sample_digit_rate']:.0%} of the DCAE's" in sampling_text(cards)

@@ -61,10 +61,26 @@ def test_story_and_alpha_rows():
     stats = {"latent_mean": [0.1, -0.2], "latent_std": [1.0, 0.9], "latent_cov": [[1, 0], [0, 0.81]],
              "kl_to_prior": 0.05, "prior_coverage": 0.93, "codes_in_prior_95": 0.95,
              "reconstruction_mse": 0.05}
-    rows = ui.story_rows({"vae": stats})
-    assert rows[0]["model"] == ui.LABELS["vae"] and rows[0]["prior draws where codes are"] == "93%"
+    rows = ui.story_rows({"dcae": stats})
+    assert rows[0]["model"] == ui.LABELS["dcae"] and rows[0][ui.NEAR_MEAN] == "93%"
+    assert rows[0][ui.KL_POSTERIOR] == rows[0][ui.IN_POSTERIOR] == "n/a"   # a DCAE has no σ
     study = {"results": [{**stats, "alpha": 10.0, "sample_digit_rate": 0.5, "sample_effective_digits": 7.5}]}
     assert ui.alpha_rows(study)[0]["samples that look like digits"] == "50%"
+    assert ui.collapse_text(study) is None   # a report without the posterior figures
+
+
+def test_a_collapsed_vae_reads_as_collapsed():
+    # Means at the origin, σ = 1: the means' Gaussian is far from N(0, I), the posteriors are it.
+    collapsed = {"alpha": 10.0, "reconstruction_mse": 0.07, "latent_mean": [0.0, 0.0],
+                 "latent_std": [0.06, 0.06], "kl_to_prior": 4.5, "prior_coverage": 0.01,
+                 "codes_in_prior_95": 1.0, "posterior_std_mean": [0.99, 1.0], "posterior_kl": 0.004,
+                 "aggregate_kl": 0.001, "posterior_coverage": 0.95}
+    row = ui.alpha_rows({"results": [collapsed]})[0]
+    assert row[ui.KL_POSTERIOR] == "0.00" and row[ui.KL_MEANS] == "4.50"
+    assert row[ui.IN_POSTERIOR] == "95%" and row[ui.NEAR_MEAN] == "1%"
+    text = ui.collapse_text({"results": [{**collapsed, "alpha": 100.0}, collapsed]})
+    assert text.startswith("At α = 10 the posteriors collapsed") and "q(z|x) ≈ N(0, I)" in text
+    assert "0.00 nats" in text and "95% of prior draws" in text
 
 
 def test_picked_text_counts_the_digits():
@@ -78,3 +94,55 @@ def test_study_arrays_decode_the_report_entry():
     assert arrays["codes"].shape == (2, 2) and arrays["labels"].tolist() == [3, 8]
     assert arrays["point_ids"].tolist() == [11, 42]
     assert arrays["samples"].shape == (2, 28, 28) and np.all(arrays["samples"] == 1.0)
+
+
+def test_sampling_text_reads_the_cards():
+    def card(rate, effective, counts, seen):
+        return {"metrics": {"sample_digit_rate": rate, "sample_effective_digits": effective,
+                            "sample_digit_counts": counts, "sample_digits_seen": seen}}
+
+    cards = {"latent_dcae": card(0.7705, 2.23, [0, 1099, 1, 202, 0, 0, 239, 0, 0, 0], 4),
+             "latent_vae": card(0.7945, 8.4, [84, 188, 158, 265, 20, 69, 289, 85, 163, 268], 10)}
+    text = ui.sampling_text(cards)
+    assert text.startswith("Both can be sampled") and "77% of the DCAE's" in text and "79% of the VAE's" in text
+    assert "mostly 1, 6, 3 (2.2 different digits" in text and "cover all ten (8.4)" in text
+    cards["latent_vae"] = card(0.5, 3.0, [1] * 7 + [0] * 3, 7)
+    assert "cover 7 of the ten (3.0)" in ui.sampling_text(cards)
+    assert ui.sampling_text({"latent_dcae": {"metrics": {}}, "latent_vae": {"metrics": {}}}) is None
+
+
+def test_digits_text_names_what_is_shipped():
+    view = {"labels": np.zeros(2000), "source": "MNIST test set", "shipped": ["latent_dcae_codes.npz"]}
+    text = ui.digits_text(view)
+    assert text.startswith("2,000 held-out digits of the MNIST test set, shipped with the models")
+    assert "`models/latent_dcae_codes.npz`" in text and "mnist/" not in text.replace("data/mnist", "")
+    assert ui.digits_text({**view, "shipped": []}) == "2,000 held-out digits, encoded just now from MNIST test set"
+
+
+def test_each_plot_keeps_its_picks():
+    # Click a 4 on the VAE plot, a 2 on the DCAE plot, then a 0 on the VAE plot, whose chart
+    # was redrawn (rings changed) and so reports only the 0.
+    picks, seen = {"dcae": [], "vae": []}, {"dcae": [], "vae": []}
+    for kind, selection in (("vae", [4]), ("dcae", [2]), ("vae", []), ("vae", [0])):
+        picks[kind] += ui.new_picks(picks[kind], seen[kind], selection)
+        seen[kind] = selection
+    assert picks == {"dcae": [2], "vae": [4, 0]}
+    assert ui.new_picks([4], [4], [4]) == []   # an unchanged selection adds nothing
+
+
+def test_sliders_reach_every_code_and_say_what_they_follow():
+    view = {"codes": {"dcae": np.array([[-12.3, 4.0], [3.0, 20.2]]), "vae": np.array([[0.5, -1.0], [1.0, 1.0]])},
+            "ids": np.array([7, 9]), "labels": np.array([4, 2])}
+    assert ui.slider_range(view) == (-13.0, 21.0) and ui.slider_range(None) == (-4.0, 4.0)
+    followed = ("dcae", 7, -12.3, 4.0)
+    assert ui.followed_text(followed, view, (-12.3, 4.0)).startswith("The sliders are at image #7 (a 4)")
+    assert ui.followed_text(followed, view, (0.0, 4.0)) is None   # moved since
+
+
+def test_picked_digits_are_large_and_the_caption_short():
+    images = np.random.default_rng(0).random((8, 28, 28)).astype(np.float32)
+    strips = ui.pick_strips(images, images, images)
+    assert [s.shape for s in strips] == [(3 * ui.PICK_PX, 6 * ui.PICK_PX, 3), (3 * ui.PICK_PX, 2 * ui.PICK_PX, 3)]
+    assert ui.PICK_PX >= 120   # a digit a projector shows across a room
+    assert np.array_equal(strips[0][::4, ::4], ui.tiles_rgb(np.concatenate([images[:6]] * 3), columns=6))
+    assert len(ui.PICKS_CAPTION) < 90   # one line beside the pictures, not five under a narrow one

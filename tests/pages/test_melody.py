@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from audioml.melody import corpus, score
+from audioml.melody.encoding import Melody, notes_to_symbols
 from audioml.melody.generate import first_bars
 from audioml.registry import list_cards
 
@@ -44,7 +45,7 @@ def test_default_page_renders(at):
     assert [b.proto.label for b in at.get("download_button")] == \
         ["MIDI", "MusicXML", "**kern", "SVG", "Symbols (JSON)"]
     assert len(at.latex) >= 3  # the gate equations
-    assert {m.label for m in at.metric} >= {"Key (music21)", "Notes in the key", "Ends on the tonic"}
+    assert {m.label for m in at.metric} >= {"Key", "Notes in the key", "Ends on the tonic"}
     assert _symbols(at).startswith("60 _ _ _ 62 _ _ _ 64")
 
 
@@ -225,3 +226,94 @@ def test_results_are_cached_by_their_inputs(open_page, monkeypatch):
     at.number_input(key="melody_random_seed").set_value(5).run()
     at.number_input(key="melody_random_seed").set_value(0).run()
     assert calls == {"generate": 2, "stream": 2} and _symbols(at) == first
+
+
+def test_the_key_shown_is_the_models_key(open_page):
+    """A loop on C, C, B, A, G: the page's key is the model's (C major or A minor), the one the
+    score is engraved in; music21's 24-key analysis (F major) is named beside it."""
+    at = open_page(PAGE)
+    at.radio(key="melody_seed_source").set_value("Symbols I type").run()
+    at.text_input(key="melody_seed_text").set_value("67 _ _ _ 67 _ 69 _ 71 _ _ _ r _ _ _ 72 _ _ _")
+    at.selectbox(key="melody_meter").set_value("3/4")
+    at.slider(key="melody_temperature").set_value(0.1)
+    at.slider(key="melody_steps").set_value(512).run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Key"] in ("C major", "A minor"), metrics
+    assert metrics["Notes in the key"] == "100%" and metrics["Ends on the tonic"] == "yes"
+    assert "F major" in _texts(at)
+
+
+def test_seed_help_errors_and_checks_state_one_pitch_range(open_page):
+    """The seed's help, its error and its check all use the model's vocabulary range."""
+    from audioml.melody import shipped_vocabulary
+    from audioml.melody.encoding import pitch_range_text
+
+    low, high = shipped_vocabulary().pitch_range
+    stated = pitch_range_text(low, high)
+    at = open_page(PAGE)
+    at.radio(key="melody_seed_source").set_value("Symbols I type").run()
+    assert stated in at.text_input(key="melody_seed_text").help
+    at.text_input(key="melody_seed_text").set_value(f"{low} _ _ _ {high} _ _ _").run()
+    assert not at.exception and not at.error
+    for bad in (low - 1, high + 1):
+        at.text_input(key="melody_seed_text").set_value(f"60 _ {bad} _").run()
+        assert not at.exception
+        assert at.error and stated in at.error[0].value, at.error[0].value if at.error else ""
+
+
+def test_texts_are_true_to_the_card_music21_and_the_network(at):
+    """The number of training songs is the card's; the key analysis named is the one music21
+    runs; "notes in the key" says what it counts; x_t is what the LSTM is fed."""
+    from music21.analysis.discrete import analysisClassFromMethodName
+
+    from audioml.melody import analysis, shipped_model
+    from audioml.registry import get_card
+
+    texts = _texts(at)
+    card = get_card("melody_lstm")
+    assert f"trained on {card['sequences']['train']:,} German folk songs" in texts
+    assert "thousand" not in texts
+    assert analysisClassFromMethodName("key").__name__ == "AardenEssen"
+    assert "Aarden–Essen" in texts and "Krumhansl-Schmuckler key finding" not in texts
+    helps = {m.label: m.help for m in at.metric}
+    in_key = helps["Notes in the key"]
+    assert f"in a minor key {len(analysis.SCALE['minor'])}" in in_key and "raised 6th and 7th" in in_key
+    a_minor = Melody(symbols=tuple(notes_to_symbols([(57 + i, 1) for i in range(12)])), tonic="A",
+                     mode="minor")
+    assert analysis.in_key_share(a_minor, 9, "minor") == len(analysis.SCALE["minor"]) / 12
+    model = shipped_model()
+    lstm_inputs = model.keras_model.get_layer("lstm_0").get_weights()[0].shape[0]
+    assert f"{lstm_inputs} numbers in all" in texts
+    bars = model.config["lookback_bars"]
+    assert f"{', '.join(map(str, bars[:-1]))} and {bars[-1]} bars before the next step" in texts
+
+
+def test_copy_below_the_runs_looked_for_is_not_a_run_of_0_notes():
+    from audioml.melody import analysis
+    from ui import melody as view
+
+    value, message = view.copy_texts({"notes": 0, "flagged": False})
+    assert "0 notes" not in value + message
+    assert f"no run of {analysis.COPY_K} notes or more is shared" in message
+    value, message = view.copy_texts({"notes": analysis.COPY_K + 2, "flagged": False})
+    assert value == f"{analysis.COPY_K + 2} notes" and f"is {analysis.COPY_K + 2} notes" in message
+
+
+def _all_texts(at) -> str:
+    """Every text a reader sees on the page, the model card's table and the drops chart included."""
+    texts = [_texts(at), " ".join(m.value for m in at.metric), at.table[0].value.to_string()]
+    texts += [" ".join(map(str, _chart(at, "melody_drops")["data"][0]["text"]))]
+    return " ".join(texts)
+
+
+def test_numbers_are_written_one_way(at):
+    """Counts with thousands separated, shares as whole percents, durations as the chart's fractions."""
+    import re
+
+    texts = _all_texts(at)
+    assert not re.findall(r"(?<![\d.,])\d{4,}(?![\d.,])", texts), re.findall(r"(?<![\d.,])\d{4,}(?![\d.,])", texts)
+    assert not re.findall(r"\d[.,]\d+\s*%", texts), re.findall(r"\d[.,]\d+\s*%", texts)
+    assert re.search(r"\b\d+%", texts)
+    stated = re.search(r"Accepted durations[^:]*: ([^.]+)\.", texts).group(1).split(", ")
+    assert all(re.fullmatch(r"\d+(/\d+)?", d) for d in stated), stated  # as the chart's labels
