@@ -89,7 +89,7 @@ def target_rows() -> list[tuple[str, str, str]]:
 
 def realworld_rows() -> list[tuple[str, str, str]]:
     """The targets on real recordings, read from the real-world benchmark's report."""
-    from audioml.denoising.api import recommended_model
+    from ui.denoise import recommended_model
 
     report = _report("denoise_realworld.json")
     if not report:

@@ -3,30 +3,31 @@
 import streamlit as st
 
 from audioml.audio import zip_files
-from audioml.denoising.api import denoise_files, for_listening, recommended_model
+from audioml.denoising.api import denoise_files
 from audioml.denoising.peers import attenuation_limit_db
 from audioml.errors import AudioMLError
 from audioml.noise import NOISE_KINDS
 from ui import cache
 from ui import denoise as dn
-from ui.common import UPLOAD_TYPES, persistent, safe_text, upload_label, user_errors
+from ui.common import UPLOAD_TYPES, audio_player, persistent, safe_text, upload_label, user_errors
 
 PHASES = {"noisy": "noisy phase (the input's own)", "griffinlim": "Griffin-Lim (as the method)"}
 
 st.title("Denoising speech")
 st.markdown(
     "A denoiser hears speech in noise and keeps the speech. Three are **trained here**, on one "
-    "CPU, on four speakers of the Free Spoken Digit Dataset: the method's **DCAE** and **VAE**, "
-    "which clean one 0.55 s spectrogram image at a time, and a **mask net** of ours, which "
-    "decides for every time-frequency bin how much of it is speech. Two are **pretrained "
-    "elsewhere** on hundreds of hours of many voices and noises, the production denoisers "
-    "people already use: **DeepFilterNet3** and **RNNoise**. Pick a clip, add noise, and listen.")
+    "CPU, on the Free Spoken Digit Dataset: the method's **DCAE** and **VAE**, which clean one "
+    "0.55 s spectrogram image at a time, and a **mask net** of ours, which decides for every "
+    "time-frequency bin how much of it is speech. Two are **pretrained elsewhere** on far more "
+    "voices and noises, the production denoisers people already use: **DeepFilterNet3** and "
+    "**RNNoise**. What each one heard in training is under section 4. Pick a clip, add noise, "
+    "and listen.")
 
 cards = cache.cards_or_stop("denoise", "audioml train denoiser --model masknet")
 ORDER = ("dcae", "vae", "masknet", "pretrained")
 names = sorted(cards, key=lambda n: (ORDER.index(dn.family(cards[n])) if dn.family(cards[n]) in ORDER
                                      else 9, n))
-recommended = recommended_model()
+recommended = dn.recommended_model()
 
 # --- 1. The clip ----------------------------------------------------------------------------
 st.header("1 · The clip")
@@ -78,7 +79,7 @@ strength = c2.slider("Strength (dry → wet)", 0.0, 1.0, 1.0, 0.05, **persistent
                      help="How much of the denoised clip is mixed with the input; 1 = fully "
                           "denoised. For DeepFilterNet this is its attenuation limit.")
 if strength < 1:
-    c2.caption(f"= an attenuation limit of {attenuation_limit_db(strength):.0f} dB")
+    c2.caption(f"= an attenuation limit of {attenuation_limit_db(strength):.1f} dB")
 if not picked:
     st.info("Pick at least one model.")
     st.stop()
@@ -97,18 +98,23 @@ def results(shown: dict, keys: dict, outputs: dict) -> None:
     matched = st.toggle("Match loudness to the noisy clip, so an A/B listen is not won by volume",
                         value=True, **persistent("dn_match"))
     dn.clip_grid(shown, keys, sr, reference="noisy", downloads=set(outputs),
-                 played=for_listening(shown, reference=noisy, match=outputs if matched else ()))
+                 played=dn.for_listening(shown, reference=noisy, match=outputs if matched else ()))
     st.caption("All on one colour scale: dB relative to the loudest bin of the noisy clip.")
+    if st.toggle("Hear what each model removed", **persistent("dn_removed"),
+                 help="The residual, noisy input minus output, at its own level: noise a good "
+                      "denoiser removed, and any speech it took with it."):
+        for label, y_removed in dn.removed(noisy, outputs, clean).items():
+            audio_player(y_removed, sr, label=label)
 
 
 results(shown, keys, outputs)
 if clean is not None:
-    st.dataframe(dn.scores(shown, tuple(keys[n] for n in shown), sr), hide_index=True,
-                 key="dn_scores")
-    st.caption("SI-SDR: how much of the output is the clean speech, scale aside (higher is better; "
-               "it expects the original phase, so it says little for Griffin-Lim output). "
-               "PESQ: a perceptual score from 1 (bad) to 4.5 (clean); PESQ-nb hears the band "
-               "below 4 kHz, PESQ-wb (16 kHz inputs and up) the band below 8 kHz.")
+    dn.show_scores(dn.scores(shown, tuple(keys[n] for n in shown), sr))
+    st.caption("PESQ: a perceptual score from 1 (bad) to 4.5 (clean). PESQ-nb (ITU-T P.862) "
+               "models a telephone handset, about 300–3,400 Hz; PESQ-wb (P.862.2, 16 kHz inputs "
+               "and up) a wide-band one, 50–7,000 Hz. SI-SDR: how much of the output is the clean "
+               "speech, scale aside (higher is better; it expects the original phase, so it says "
+               "little for Griffin-Lim output).")
 else:
     st.caption("No clean reference for this clip, so no scores: add noise to a clean clip to see them.")
 
@@ -123,7 +129,8 @@ st.header("4 · Inside the models")
 for name in picked:
     card = cards[name]
     with st.expander(f"{name}: {card.get('description', '')}", expanded=False):
-        st.markdown(dn.FAMILY_NOTES.get(dn.family(card), ""))
+        st.markdown(dn.family_note(card))
+        st.markdown(dn.training_note(card))
         st.markdown(dn.card_facts(card))
         if dn.family(card) != "pretrained":
             drawing(name)
@@ -169,6 +176,9 @@ def batch() -> None:
     done, failed = denoise_files(
         accepted, model=cache.load_model(batch_model), phase=phase,
         progress=lambda i, n, name: bar.progress(i / n, text=f"{i} of {n}: {safe_text(name, 80)}"))
+    skipped = len(problems) + len(failed)
+    bar.progress(1.0, text=f"Done: {len(done)} of {len(files)} denoised"
+                           + (f", {skipped} skipped (below)" if skipped else ""))
     for problem in problems + failed:
         st.warning(safe_text(problem), icon="⚠️")
     if done:

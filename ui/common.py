@@ -43,6 +43,8 @@ def audio_player(y: np.ndarray, sr: int, *, label: str | None = None) -> None:
     if label:
         st.caption(label)
     st.audio(to_wav_bytes(y, sr), format="audio/wav")
+    if len(y) < sr:   # the browser's player counts whole seconds: a 0.55 s clip reads "0:00 / 0:00"
+        st.caption(f"{len(y) / sr:.2f} s")
 
 
 def read_upload(uploaded, *, sr: int | None = None, allow_silent: bool = False):

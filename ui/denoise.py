@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
+from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,13 +19,14 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from audioml.audio import load_audio, resample, to_wav_bytes
-from audioml.denoising import SR, denoise
+from audioml.denoising import DEFAULT_MODEL, SR, denoise, match_loudness, model_names
 from audioml.denoising.analysis import saturation_study
 from audioml.denoising.evaluate import clip_scores
-from audioml.denoising.features import PAPER_TRANSFORM
+from audioml.denoising.features import PAPER_TRANSFORM, TARGET_SCALING
 from audioml.errors import AudioMLError
 from audioml.examples import EXAMPLES, load_example
 from audioml.nn.inspect import describe_layers
+from audioml.paths import PROJECT_ROOT
 from audioml.noise import mix_without_clipping
 from audioml.spectral import spectrogram_image
 from ui import cache
@@ -39,36 +43,148 @@ PER_ROW = 3
 #: Results kept per server process: enough for a class trying a few settings each.
 CACHED = 256
 SOURCES = ("Example clip", "Upload a file", "Record with the microphone")
+#: What each family of denoiser does, in words. What each was trained on is not here: it is
+#: read from the model's card (:func:`training_note`), so that it changes when the card does.
 FAMILY_NOTES = {
     "dcae": "**DCAE** (the method's deep convolutional autoencoder). Two conv blocks squeeze a "
             "0.55 s, 257 × 18 spectrogram image into a point of a 64-D latent space; the "
             "decoder paints a clean image back from that point alone. Nothing keeps the "
             "points of neighbouring inputs close: they spread out, and the paper sees the output "
-            "saturate in patches (section 5 measures it on your clip). Trained on the random "
-            "split; the held-out speaker's clips were partly in its training set.",
+            "saturate in patches (section 5 measures it on your clip).",
     "vae": "**VAE** (the method's variational autoencoder: 100 and 50 filters, kernel 3, "
-           "stride 2, latent 64, loss 50000 · MSE + KL). Each input becomes a small Gaussian "
+           "stride 2, latent 64, loss α · MSE + KL). Each input becomes a small Gaussian "
            "cloud in the latent space and the KL term pulls every cloud towards the standard "
            "normal, so codes stay packed near the origin and the decoder learns smooth, "
-           "mid-range outputs. Trained on the random split, like the paper.",
+           "mid-range outputs.",
     "masknet": "**Mask net** (ours). No bottleneck: a stack of dilated 1-D convolutions "
-               "reads the noisy magnitude (every frequency bin at once, 2 s of context), a "
+               "reads the noisy magnitude (every frequency bin at once, about 2 s of context), a "
                "bidirectional GRU carries what it heard across the whole clip, and the net "
                "predicts how much of each time-frequency bin to keep; that gain is pressed "
                "down where the net is unsure (how hard was chosen on training voices). "
-               "The noisy phase is kept, "
-               "any length goes through in one pass, and it was trained on white, pink and "
-               "brown noise and hum at −5 to 20 dB, on four of FSDD's five speakers: its "
-               "test figures are on the fifth, a voice it never heard. It hears at 8 kHz, but "
-               "its mask is carried onto the input's own spectrum, so a wide-band upload comes "
-               "back wide-band (above 3.6 kHz each frame keeps the gain of its 2.5–3.6 kHz band).",
-    "pretrained": "**Pretrained elsewhere.** Not trained here: its authors trained it on hundreds "
-                  "of hours of many voices, languages, noises and rooms, at 48 kHz, and it runs "
-                  "here from their compiled library with the weights inside. That is why it "
-                  "copes with voices and noises our models never met; our models learned from "
-                  "four speakers saying digits, on one CPU, and the figures below show what "
-                  "that costs on real recordings.",
+               "The noisy phase is kept and any length goes through in one pass. It hears at "
+               "8 kHz, but its mask is carried onto the input's own spectrum, so a wide-band "
+               "upload comes back wide-band (above 3.6 kHz each frame keeps the gain of its "
+               "2.5–3.6 kHz band).",
+    "pretrained": "**Pretrained elsewhere.** Not trained here: its authors trained it on many "
+                  "voices, noises and rooms at 48 kHz, and it runs here from their compiled "
+                  "library with the weights inside. That is why it copes with voices and noises "
+                  "our models never met.",
 }
+#: How the paper's two models see a clip, for both their notes.
+PAPER_IMAGES = (
+    "Both see a clip as 0.55 s images: the noisy dB spectrogram min-max scaled to [0, 1]. They are "
+    f"trained to paint the clean one as {TARGET_SCALING}; at inference their image is turned back "
+    "into dB with that floor and the noisy clip's maximum, so nothing about the clean clip is "
+    "needed. (Scaling the target by the noisy clip's own range instead would start it far above "
+    "the floor and hide the quiet parts.) A longer clip is cut into such windows, overlap-added.")
+#: The real-world benchmark's report (``audioml evaluate denoiser --set realworld``).
+REALWORLD_REPORT = PROJECT_ROOT / "reports" / "denoise_realworld.json"
+#: FSDD's speaker that the real-world benchmark's digits come from.
+DIGIT_SPEAKER = "theo"
+
+
+def family_note(card: dict) -> str:
+    """What the card's family of denoiser does (:data:`FAMILY_NOTES`), and for the paper's two
+    how they see a clip (:data:`PAPER_IMAGES`)."""
+    kind = family(card)
+    note = FAMILY_NOTES.get(kind, "")
+    return f"{note}\n\n{PAPER_IMAGES}" if kind in ("dcae", "vae") else note
+
+
+def recommended_model(report: Path = REALWORLD_REPORT, models_dir: Path | None = None) -> str:
+    """The shipped denoiser to offer for a user's recording, chosen by the benchmark's figures.
+
+    The one with the highest PESQ-wb on the real-world benchmark's read sentences (real noise,
+    real rooms, 16 kHz), among those shipped; ``audioml``'s default model when the report is
+    absent.
+    """
+    shipped = set(model_names(models_dir))
+    if not Path(report).is_file():
+        return DEFAULT_MODEL
+    methods = json.loads(Path(report).read_text()).get("methods", {})
+    scored = {name: figures.get("sentence", {}).get("pesq_wb") for name, figures in methods.items()
+              if name in shipped}
+    scored = {name: value for name, value in scored.items() if value is not None}
+    return max(scored, key=scored.get) if scored else DEFAULT_MODEL
+
+
+def for_listening(clips: dict[str, np.ndarray], *, reference: np.ndarray,
+                  match: Iterable[str] = ()) -> dict[str, np.ndarray]:
+    """The clips to play side by side: those named in *match* at *reference*'s loudness.
+
+    Then one gain for all keeps the loudest under full scale, so the loudness
+    match survives playback (a player that clipped one clip would change it).
+    """
+    match = set(match)
+    played = {k: match_loudness(reference, v) if k in match else np.asarray(v, np.float32)
+              for k, v in clips.items()}
+    peak = max((float(np.abs(v).max()) for v in played.values()), default=0.0)
+    gain = 0.99 / peak if peak > 0.99 else 1.0
+    return {k: (v * gain).astype(np.float32) for k, v in played.items()}
+
+
+def removed(noisy: np.ndarray, outputs: dict[str, np.ndarray],
+            clean: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """What each model took out of *noisy* (``noisy - output``), and with a synthetic mix the
+    noise that was added (``noisy - clean``) to hear them against. Kept at their own level:
+    how loud the residual is belongs to what it says."""
+    heard = {} if clean is None else {"the noise added": noisy - clean}
+    return heard | {f"removed by {name}": noisy - y for name, y in outputs.items()}
+
+
+def _noise_words(config: dict) -> str:
+    noise = config.get("noise")
+    if isinstance(noise, dict):
+        shares = ", ".join(f"{kind} {share:.0%}" for kind, share in
+                           sorted(noise.items(), key=lambda kv: -kv[1]))
+        low, high = config.get("snr_range_db", (None, None))
+        level = f" at {low:g} to {high:g} dB" if low is not None else ""
+        return f"noise drawn from {len(noise)} families ({shares}){level}"
+    if noise:
+        return f"{noise} noise at {config.get('snr_db', '?'):g} dB"
+    return "noise"
+
+
+def training_note(card: dict) -> str:
+    """What a denoiser was trained on, in a sentence or three, from its card alone.
+
+    A model trained here says its split and what that means for the held-out speaker's
+    figures, its noise, and any synthetic voices, rooms and band limits. A pretrained one
+    gets nothing here: :func:`card_facts` quotes its card's account of its authors' data.
+    """
+    if card.get("trained_here") is False:
+        return ""
+    config = card.get("config", {})
+    clips = card.get("train_clips", "?")
+    if card.get("split_kind") == "speaker":
+        speaker = card.get("test_speaker") or "?"
+        heard = (f"Trained here on {clips} FSDD clips of every speaker but {speaker}: all of "
+                 f"{speaker}'s recordings are held out, so its figures on {speaker} are on a "
+                 "voice it never heard.")
+    else:
+        heard = (f"Trained here on {clips} FSDD clips drawn at random from all speakers "
+                 f"({card.get('split', 'a random split')}), {DIGIT_SPEAKER} included: its test "
+                 f"clips are new recordings of voices it trained on, and its real-world digit "
+                 f"figures ({DIGIT_SPEAKER}'s) are partly on clips it was trained on.")
+    extras = []
+    if config.get("synthetic_voices"):
+        extras.append(f"{config['synthetic_voices']} clips of synthetic voices of random "
+                      "rate and pitch")
+    if config.get("reverb"):
+        extras.append(f"{config['reverb']:.0%} of mixtures in synthetic rooms")
+    if config.get("band_limit"):
+        extras.append(f"{config['band_limit']:.0%} band-limited")
+    more = f"; with {', '.join(extras)}" if extras else ""
+    recorded = (f" Recorded noise: {config['recorded_noise']}." if config.get("recorded_noise")
+                else "")
+    return f"{heard} Mixed with {_noise_words(config)}{more}.{recorded}"
+
+
+def heard_digit_speaker(card: dict) -> bool:
+    """Whether the model trained on any of :data:`DIGIT_SPEAKER`'s recordings."""
+    if card.get("trained_here") is False:
+        return False
+    return not (card.get("split_kind") == "speaker" and card.get("test_speaker") == DIGIT_SPEAKER)
 
 
 # --- input ----------------------------------------------------------------------------------
@@ -312,11 +428,27 @@ def architecture_dot(layers: list[dict], *, title: str) -> str:
 # --- scores -------------------------------------------------------------------------------
 
 def score_table(clean: np.ndarray, outputs: dict[str, np.ndarray], sr: int) -> list[dict]:
-    """Rows of the scores table: SI-SDR, its gain, PESQ-nb and (at 16 kHz or more) PESQ-wb."""
+    """Rows of the scores table: PESQ-nb, (at 16 kHz or more) PESQ-wb, SI-SDR and its gain."""
     rows = clip_scores(clean, outputs, sr)
-    return [{"clip": r["clip"], "SI-SDR (dB)": r["si_sdr_db"], "SI-SDR gain (dB)": r["si_sdr_gain_db"],
-             "PESQ-nb": r["pesq_nb"], **({"PESQ-wb": r["pesq_wb"]} if sr >= 16000 else {})}
+    return [{"clip": r["clip"], "PESQ-nb": r["pesq_nb"],
+             **({"PESQ-wb": r["pesq_wb"]} if sr >= 16000 else {}),
+             "SI-SDR gain (dB)": r["si_sdr_gain_db"], "SI-SDR (dB)": r["si_sdr_db"]}
             for r in rows]
+
+
+#: How the scores table writes each column: PESQ to two decimals, dB to one, gains signed.
+SCORE_FORMATS = {"PESQ-nb": "{:.2f}", "PESQ-wb": "{:.2f}", "SI-SDR gain (dB)": "{:+.1f}",
+                 "SI-SDR (dB)": "{:.1f}"}
+
+
+def show_scores(rows: list[dict]) -> None:
+    """The scores as a static table, whose cells wrap, so that every column stays in view on a
+    phone (a scrolling data grid hid PESQ behind the clip names at 390 px)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    formats = {c: f for c, f in SCORE_FORMATS.items() if c in frame}
+    st.table(frame.style.format(formats, na_rep="–").hide(axis="index"))
 
 
 def card_facts(card: dict) -> str:
@@ -337,9 +469,12 @@ def card_facts(card: dict) -> str:
                          f"{facts.get('pesq_nb', float('nan')):.2f}")
     real = card.get("metrics", {}).get("realworld")
     if real:
+        partly = (f" ({DIGIT_SPEAKER}'s, partly clips it trained on)" if heard_digit_speaker(card)
+                  else f" ({DIGIT_SPEAKER}'s, a voice it never heard)" if card.get("trained_here", True)
+                  else "")
         lines.append(f"- Real recordings ({real.get('condition', '')}): PESQ-wb "
                      f"{real.get('sentence_pesq_wb', float('nan')):.2f} on read sentences, PESQ-nb "
-                     f"{real.get('digit_pesq_nb', float('nan')):.2f} on spoken digits")
+                     f"{real.get('digit_pesq_nb', float('nan')):.2f} on spoken digits{partly}")
     lines.append(f"- Retrain: `{card.get('retrain_command', '')}`" if card.get("trained_here", True)
                  else f"- Comes with: `{card.get('package', '')}`")
     return "\n".join(lines)

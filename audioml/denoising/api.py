@@ -4,7 +4,9 @@ The output has the input's rate and length. The models trained here work at
 8 kHz (FSDD's rate): the DCAE and VAE hear the input resampled to 8 kHz and
 give back the telephone band; the mask net predicts its mask at 8 kHz and
 applies it at the input's own rate, so a wide-band upload keeps its band
-(:meth:`audioml.denoising.denoisers.MaskDenoiser.process`).
+(:meth:`audioml.denoising.denoisers.MaskDenoiser.process`). The pretrained
+peers run at 48 kHz, the input resampled there and back
+(:mod:`audioml.denoising.peers`).
 Loaded models are kept per process, so only the first call pays for loading.
 This is the denoising topic's public face: the CLI, the page and
 ``audioml.denoise`` call it, and it calls the rest of :mod:`audioml.denoising`.
@@ -13,43 +15,18 @@ This is the denoising topic's public face: the CLI, the page and
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 from audioml.audio import check_audio
 from audioml.errors import AudioMLError
-from audioml.paths import PROJECT_ROOT
 from audioml.progress import ProgressFn, no_progress
 
 DEFAULT_MODEL = "masknet_denoiser"
 #: Short names accepted for the shipped models.
 ALIASES = {"dcae": "dcae_denoiser", "vae": "vae_denoiser", "masknet": "masknet_denoiser",
            "dfn3": "deepfilternet3", "rnnoise": "rnnoise"}
-
-
-#: The real-world benchmark's report (``audioml evaluate denoiser --set realworld``).
-REALWORLD_REPORT = PROJECT_ROOT / "reports" / "denoise_realworld.json"
-
-
-def recommended_model(report: Path = REALWORLD_REPORT, models_dir: Path | None = None) -> str:
-    """The shipped denoiser to offer for a user's recording, chosen by the figures.
-
-    The one with the highest PESQ-wb on the real-world benchmark's read sentences
-    (real noise, real rooms, 16 kHz), among those shipped; :data:`DEFAULT_MODEL`
-    when the report is absent.
-    """
-    import json
-
-    shipped = set(model_names(models_dir))
-    if not Path(report).is_file():
-        return DEFAULT_MODEL
-    methods = json.loads(Path(report).read_text()).get("methods", {})
-    scored = {name: figures.get("sentence", {}).get("pesq_wb") for name, figures in methods.items()
-              if name in shipped}
-    scored = {name: value for name, value in scored.items() if value is not None}
-    return max(scored, key=scored.get) if scored else DEFAULT_MODEL
 
 
 def model_names(models_dir: Path | None = None) -> list[str]:
@@ -99,7 +76,8 @@ def denoise(y: np.ndarray, sr: int, *, model="masknet_denoiser", phase: str = "n
     y : np.ndarray [shape=(n,)]
         Mono noisy speech, float in [-1, 1].
     sr : int
-        Sample rate of *y* in Hz (1000-384000); the models run at 8 kHz.
+        Sample rate of *y* in Hz (1000-384000). The models trained here run at 8 kHz and
+        the pretrained peers at 48 kHz; each answers at *sr*.
     model : str or audioml.denoising.denoisers.Denoiser
         A shipped denoiser (``audioml models --task denoise``): ``"masknet_denoiser"``
         (default), ``"vae_denoiser"``, ``"dcae_denoiser"``, or the short names
@@ -143,21 +121,6 @@ def match_loudness(reference: np.ndarray, y: np.ndarray) -> np.ndarray:
     rms_ref = float(np.sqrt(np.mean(np.square(reference, dtype=np.float64))))
     rms_y = float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
     return (np.asarray(y) * (rms_ref / rms_y if rms_y > 0 else 0.0)).astype(np.float32)
-
-
-def for_listening(clips: dict[str, np.ndarray], *, reference: np.ndarray,
-                  match: Iterable[str] = ()) -> dict[str, np.ndarray]:
-    """The clips to play side by side: those named in *match* at *reference*'s loudness.
-
-    Then one gain for all keeps the loudest under full scale, so the loudness
-    match survives playback (a player that clipped one clip would change it).
-    """
-    match = set(match)
-    played = {k: match_loudness(reference, v) if k in match else np.asarray(v, np.float32)
-              for k, v in clips.items()}
-    peak = max((float(np.abs(v).max()) for v in played.values()), default=0.0)
-    gain = 0.99 / peak if peak > 0.99 else 1.0
-    return {k: (v * gain).astype(np.float32) for k, v in played.items()}
 
 
 def output_names(file_names: list[str], *, suffix: str = "_denoised.wav") -> list[str]:
@@ -215,8 +178,10 @@ def denoise_files(files: list[tuple[str, object]], *, model=DEFAULT_MODEL, phase
             outputs[out_name] = to_wav_bytes(
                 denoise(y, sr, model=model, phase=phase, strength=strength), sr)
         except AudioMLError as err:
+            # load_audio's messages already name a file-like upload; name it once.
+            message = str(err) if name in str(err) else f"{name}: {err}"
             if strict:
-                raise AudioMLError(f"{name}: {err}") from None
-            problems.append(f"{name}: {err}")
+                raise AudioMLError(message) from None
+            problems.append(message)
         progress(i + 1, len(files), name)
     return outputs, problems

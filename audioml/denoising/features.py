@@ -94,6 +94,12 @@ class SpectrogramTransform:
 PAPER_TRANSFORM = SpectrogramTransform(sr=SR, n_fft=512, hop_length=256, duration=0.55)
 #: Bottom of the target range in dB: the floor every magnitude is clipped to.
 FLOOR_DB = float(amplitude_to_db(np.array(AMIN)))
+#: The paper's images in words, for every place that states them (cards, pages): the clean
+#: target runs from the fixed floor to the noisy clip's maximum, not over the noisy clip's own
+#: range, whose minimum lies far above the floor (:func:`paper_pair`, :func:`target_state`).
+TARGET_SCALING = f"clean dB from the {FLOOR_DB:g} dB floor to the noisy clip's maximum, clipped"
+SCALING = (f"input: noisy dB min-max to [0, 1]; target: {TARGET_SCALING} (undone with that floor "
+           "and the noisy maximum at inference)")
 
 
 def clip_db(y: np.ndarray, transform: SpectrogramTransform = PAPER_TRANSFORM) -> np.ndarray:

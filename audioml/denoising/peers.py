@@ -51,8 +51,9 @@ _FLOATS = ctypes.POINTER(ctypes.c_float)
 
 
 def attenuation_limit_db(strength: float) -> float:
-    """The DeepFilterNet attenuation limit (dB) that equals dry/wet *strength*; inf at 1."""
-    return float("inf") if strength >= 1 else float(-20 * np.log10(1 - strength))
+    """The DeepFilterNet attenuation limit (dB) that equals dry/wet *strength*; inf at 1, 0.0
+    (never -0.0) at 0."""
+    return float("inf") if strength >= 1 else max(0.0, float(-20 * np.log10(1 - strength)))
 
 
 def _with_mirrored_tail(x: np.ndarray, n: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import Any
 
 from audioml.denoising import fsdd
 from audioml.denoising.evaluate import card_metrics
-from audioml.denoising.features import PAPER_TRANSFORM
+from audioml.denoising.features import PAPER_TRANSFORM, SCALING
 from audioml.denoising.fsdd import SR
 from audioml.denoising.masknet import INPUT_FLOOR_PERCENTILE, MASK_HOP, MASK_N_FFT, MASKNET_DEFAULTS
 from audioml.denoising.train import MASKNET_NOISE, PAPER_CONFIG, train_autoencoder, train_masknet
@@ -251,8 +251,7 @@ def _autoencoder_config(architecture: str, cfg: dict) -> dict:
               "sr": t.sr, "n_fft": t.n_fft, "hop_length": t.hop_length, "duration_s": t.duration,
               "noise": "white", "snr_db": cfg["snr_db"], "batch_size": cfg["batch_size"],
               "learning_rate": cfg["learning_rate"],
-              "scaling": "input: noisy dB min-max to [0, 1]; target: clean dB on the noisy "
-                         "clip's range, clipped (undone with the noisy range at inference)"}
+              "scaling": SCALING}
     if architecture == "vae":
         config["alpha"] = cfg["alpha"]
     return config

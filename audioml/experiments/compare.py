@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import statistics
 
-from audioml.denoising.features import FLOOR_DB
+from audioml.denoising.features import TARGET_SCALING
 from audioml.experiments.published import (TABLE1_ARCHITECTURES, TABLE1_EPOCHS, TABLE1_FIXED,
                                            TABLE3_BEST, TABLE3_RANGES, TABLES, outside_counts,
                                            outside_ranges, printed_decimals, shorter_values,
                                            table as published_table)
 from audioml.experiments.report import completed
 
-#: How our denoisers' clean target is put on [0, 1] (:func:`audioml.denoising.features.paper_pair`),
-#: said once for every sentence that names it: from the fixed dB floor to the noisy clip's
-#: maximum, not the noisy clip's own range (whose minimum lies far above the floor).
-TARGET_SCALING = f"clean dB from the {FLOOR_DB:g} dB floor to the noisy clip's maximum, clipped"
 
 PARAM_LABELS = {"architecture": "layers/latent", "learning_rate": "η", "batch_size": "B",
                 "epochs": "E", "units": "n"}

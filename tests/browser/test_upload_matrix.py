@@ -106,7 +106,7 @@ def test_the_denoise_page_denoises_every_file(visit, files):
         assert path.name in main and f"at {rate} Hz" in main, (path.name, "its own rate")
         assert page.locator("[data-testid='stPlotlyChart']").count() >= 2, path.name
         # Scores need a clean reference, which only the "clean" mode has.
-        assert (page.locator("[data-testid='stDataFrame']").count() > 0) == mode.startswith("clean")
+        assert (page.locator("[data-testid='stTable']").count() > 0) == mode.startswith("clean")
 
 
 def test_the_batch_denoises_every_file_at_once(visit, files):

@@ -6,18 +6,17 @@ import numpy as np
 import pytest
 
 from audioml.audio import MAX_SECONDS, to_wav_bytes
-from audioml.denoising import model_names
-from audioml.denoising.api import recommended_model
+from audioml.denoising import match_loudness, model_names
 from audioml.denoising.masknet import build_masknet
 from audioml.errors import AudioMLError
 from audioml.nn.inspect import describe_layers
-from ui.denoise import architecture_dot, check_suffix
+from ui.denoise import architecture_dot, check_suffix, for_listening, recommended_model
 
 PAGE = "pages/3_denoise.py"
 
 
 def _scores(at):
-    return at.dataframe[0].value
+    return at.table[0].value
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +76,7 @@ def test_every_model_side_by_side(at_default):
     assert {t.key for t in at.toggle if t.key.startswith("dn_draw_")} == {
         f"dn_draw_{n}" for n in every if n not in ("deepfilternet3", "rnnoise")}
     at.slider(key="dn_strength").set_value(0.9).run()
-    assert any("attenuation limit of 20 dB" in c.value for c in at.caption)
+    assert any("attenuation limit of 20.0 dB" in c.value for c in at.caption)
 
 
 def test_controls_change_the_output(at_default):
@@ -94,7 +93,7 @@ def test_controls_change_the_output(at_default):
     at.radio(key="dn_noise").set_value("pink").run()
     assert not at.exception
     at.radio(key="dn_mode").set_value("already noisy: denoise it as it is").run()
-    assert not at.exception and not at.dataframe  # no clean reference, no scores
+    assert not at.exception and not at.table  # no clean reference, no scores
 
 
 def test_upload_and_microphone(speech, open_page):
@@ -105,7 +104,7 @@ def test_upload_and_microphone(speech, open_page):
     at.file_uploader(key="dn_upload").upload("hello.wav", wav, "audio/wav").run()
     assert not at.exception and not at.error
     # A user's own recording is taken as already noisy (no noise added, so no scores) ...
-    assert at.radio(key="dn_mode_own").value.startswith("already noisy") and not at.dataframe
+    assert at.radio(key="dn_mode_own").value.startswith("already noisy") and not at.table
     # ... and starts with the recommended model alone, at its own rate.
     at.radio(key="dn_mode_own").set_value("clean: add noise to it").run()
     assert list(_scores(at)["clip"]) == ["noisy", recommended_model()]
@@ -171,7 +170,9 @@ def test_batch_denoise_keeps_files_with_the_same_stem_apart(speech, wav_bytes, o
     buttons = [b for b in at.get("download_button") if "ZIP" in b.proto.label]
     assert [b.proto.label for b in buttons] == ["Download 3 denoised file(s) (ZIP)"]
     assert buttons[0].proto.ignore_rerun   # downloading keeps the page (and the ZIP) as it is
-    assert len(at.warning) == 1 and "broken.wav" in at.warning[0].value
+    assert len(at.warning) == 1 and at.warning[0].value.count("broken.wav") == 1
+    # The bar ends on the batch's outcome, not on the last file it tried.
+    assert at.get("progress")[0].proto.text == "Done: 3 of 4 denoised, 1 skipped (below)"
 
 
 def test_architecture_drawing_shows_every_layer_and_the_residuals():
@@ -180,3 +181,84 @@ def test_architecture_drawing_shows_every_layer_and_the_residuals():
     assert dot.startswith("digraph") and "T × 257" in dot
     assert dot.count(" -> ") >= len(rows) - 1 + 2  # a chain plus the two residual arrows
 
+
+def test_for_listening_matches_loudness_and_keeps_it_under_full_scale():
+    rng = np.random.default_rng(0)
+    noisy = (0.9 * rng.standard_normal(8000)).clip(-3, 3).astype(np.float32)
+    quiet = (0.01 * rng.standard_normal(8000)).astype(np.float32)
+    played = for_listening({"noisy": noisy, "out": quiet}, reference=noisy, match=["out"])
+    rms = {k: float(np.sqrt(np.mean(v.astype(np.float64) ** 2))) for k, v in played.items()}
+    assert rms["out"] == pytest.approx(rms["noisy"], rel=1e-4)
+    assert max(float(np.abs(v).max()) for v in played.values()) <= 0.99 + 1e-6
+    # Unmatched, the quiet clip stays quiet.
+    plain = for_listening({"noisy": noisy, "out": quiet}, reference=noisy)
+    assert np.sqrt(np.mean(plain["out"] ** 2)) < 0.1 * np.sqrt(np.mean(plain["noisy"] ** 2))
+    np.testing.assert_allclose(match_loudness(noisy, np.zeros(10)), 0.0)
+
+
+def test_what_each_model_was_trained_on_is_read_from_its_card():
+    from audioml.registry import get_card
+    from ui.denoise import family_note, heard_digit_speaker, training_note
+
+    for name in ("dcae_denoiser", "vae_denoiser"):
+        card = get_card(name)
+        assert card["split_kind"] == "random" and heard_digit_speaker(card)
+        note = training_note(card)
+        assert "theo included" in note and "partly on clips it was trained on" in note
+        assert "-100 dB floor to the noisy clip's maximum" in family_note(card)
+    mask = get_card("masknet_denoiser")
+    assert not heard_digit_speaker(mask)
+    note = training_note(mask)
+    assert "every speaker but theo" in note
+    # Every noise family on the card is named, with its share, and the synthetic voices.
+    assert all(f"{kind} {share:.0%}" in note for kind, share in mask["config"]["noise"].items())
+    assert f"{mask['config']['synthetic_voices']} clips of synthetic voices" in note
+    # A made-up card: the note follows it (no sentence typed by hand survives a new card).
+    changed = {**mask, "test_speaker": "lucas", "config": {**mask["config"], "noise": {"pink": 1.0},
+                                                           "synthetic_voices": 0}}
+    assert "every speaker but lucas" in training_note(changed)
+    assert "pink 100%" in training_note(changed) and "synthetic voices" not in training_note(changed)
+    # A pretrained model's data are its card's own words, shown once, in the facts list.
+    from ui.denoise import card_facts
+
+    rnnoise = get_card("rnnoise")
+    assert training_note(rnnoise) == "" and rnnoise["data"] in card_facts(rnnoise)
+    assert "6 hours of speech" in rnnoise["data"]
+
+
+def test_the_page_says_the_paper_models_heard_theo(open_page):
+    text = " ".join(m.value for m in open_page(PAGE).markdown)
+    assert "four speakers" not in text and "hundreds of hours" not in text
+    assert text.count("partly on clips it was trained on") == 2   # the DCAE's and the VAE's notes
+
+
+def test_the_residual_and_the_added_noise_can_be_heard(open_page):
+    from ui.denoise import removed
+
+    noisy, clean = np.array([0.5, -0.5], np.float32), np.array([0.25, -0.25], np.float32)
+    heard = removed(noisy, {"m": np.array([0.3, -0.2], np.float32)}, clean)
+    np.testing.assert_allclose(heard["the noise added"], [0.25, -0.25])
+    np.testing.assert_allclose(heard["removed by m"], [0.2, -0.3])
+    assert list(removed(noisy, {"m": noisy})) == ["removed by m"]   # no clean clip, no noise
+    at = open_page(PAGE)
+    players = len(at.get("audio"))
+    at.toggle(key="dn_removed").set_value(True).run()
+    assert not at.exception
+    # The noise added, and one residual for each of the three models trained here.
+    assert len(at.get("audio")) == players + 4
+
+
+def test_the_attenuation_limit_reads_zero_not_minus_zero(open_page):
+    from audioml.denoising.peers import attenuation_limit_db
+
+    assert str(attenuation_limit_db(0.0)) == "0.0"
+    at = open_page(PAGE)
+    at.slider(key="dn_strength").set_value(0.0).run()
+    assert "= an attenuation limit of 0.0 dB" in [c.value for c in at.caption]
+    at.slider(key="dn_strength").set_value(0.5).run()
+    assert "= an attenuation limit of 6.0 dB" in [c.value for c in at.caption]
+
+
+def test_a_player_of_a_clip_under_a_second_says_its_length(at_default):
+    # The example "nine" lasts 0.55 s: the browser's player alone would read 0:00 / 0:00.
+    assert any(c.value.endswith(" s") and c.value.startswith("0.") for c in at_default.caption)
