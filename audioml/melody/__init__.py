@@ -25,7 +25,7 @@ from audioml.melody.encoding import Melody
 #: The shipped model's name in ``models/``.
 MODEL_NAME = "melody_lstm"
 
-__all__ = ["Melody", "MODEL_NAME", "generate_melody", "render_score", "shipped_model"]
+__all__ = ["Melody", "MODEL_NAME", "generate_melody", "render_score", "shipped_model", "shipped_vocabulary"]
 
 
 def _melody_card(name: str) -> dict:
