@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 #: first use; Streamlit imports pyarrow at the first table). Measured by running every page once
 #: and listing the modules each run added.
 MODULES = (
-    "pandas", "pyarrow", "pyarrow.pandas_compat", "pyarrow.vendored.version",
-    "narwhals._interchange.dataframe", "packaging.tags", "packaging.utils",
+    "pandas", "pandas.io.formats.style", "pyarrow", "pyarrow.pandas_compat",
+    "pyarrow.vendored.version", "narwhals._interchange.dataframe", "packaging.tags", "packaging.utils",
     "streamlit.components.v2.manifest_scanner", "streamlit.dataframe_util", "streamlit.emojis",
     "streamlit.material_icon_names",
     "plotly.graph_objects", "plotly.express", "plotly.subplots",
@@ -40,6 +40,7 @@ MODULES = (
     "pesq", "PIL.Image",
     "audioml.shipped", "audioml.nn.layers", "audioml.denoising.denoisers", "audioml.denoising.peers",
     "audioml.melody.model", "audioml.experiments.compare", "audioml.experiments.fidelity",
+    "audioml.experiments.importance", "audioml.experiments.spaces", "audioml.latent.inference",
     "ui.plots", "ui.spectrogram", "ui.latent", "ui.denoise", "ui.melody", "ui.experiments",
     "ui.navigation",
 )
