@@ -21,7 +21,7 @@ from plotly.subplots import make_subplots
 from audioml.audio import load_audio, resample, to_wav_bytes
 from audioml.denoising import DEFAULT_MODEL, SR, denoise, match_loudness, model_names
 from audioml.denoising.analysis import saturation_study
-from audioml.denoising.evaluate import clip_scores
+from audioml.denoising.evaluate import clip_scores, heard_speaker
 from audioml.denoising.features import PAPER_TRANSFORM, TARGET_SCALING
 from audioml.errors import AudioMLError
 from audioml.examples import EXAMPLES, load_example
@@ -182,9 +182,7 @@ def training_note(card: dict) -> str:
 
 def heard_digit_speaker(card: dict) -> bool:
     """Whether the model trained on any of :data:`DIGIT_SPEAKER`'s recordings."""
-    if card.get("trained_here") is False:
-        return False
-    return not (card.get("split_kind") == "speaker" and card.get("test_speaker") == DIGIT_SPEAKER)
+    return heard_speaker(card, DIGIT_SPEAKER)
 
 
 # --- input ----------------------------------------------------------------------------------

@@ -296,12 +296,41 @@ def realworld_benchmark(models: list[str], *, fsdd_folder=None, realworld_folder
     for name, model in denoisers.items():
         methods[name] = lambda y, sr, model=model: denoise(y, sr, model=model)
     report = realworld.evaluate(methods, mixtures, progress=progress)
-    report["conditions"]["digits"] = (f"FSDD, speaker {test_speaker} (held out of every model "
-                                      f"trained here), takes 0-{takes - 1} of each digit")
+    cards = {name: d.card for name, d in denoisers.items()}
+    report["conditions"]["digits"] = digits_condition(cards, test_speaker, takes)
     report["cards"] = {name: {"trained_here": d.card.get("trained_here", True),
-                              "data": d.card.get("data"), "full_band": d.full_band}
+                              "data": d.card.get("data"), "full_band": d.full_band,
+                              "heard_digit_speaker": heard_speaker(d.card, test_speaker)}
                        for name, d in denoisers.items()}
     return report
+
+
+def heard_speaker(card: dict, speaker: str) -> bool:
+    """Whether the model of *card* trained on any recording of FSDD's *speaker*.
+
+    Only a model trained here with a by-speaker split that held *speaker* out never heard
+    them; a random split draws every speaker into training, and a pretrained model never
+    saw FSDD at all (False).
+    """
+    if card.get("trained_here") is False:
+        return False
+    return not (card.get("split_kind") == "speaker" and card.get("test_speaker") == speaker)
+
+
+def digits_condition(cards: dict[str, dict], speaker: str, takes: int) -> str:
+    """The real-world benchmark's digits in words: whose, which takes, and which of the models
+    trained here heard that speaker in training (read from their *cards*)."""
+    ours = {name: heard_speaker(card, speaker) for name, card in cards.items()
+            if card.get("trained_here", True)}
+    held = [name for name, heard in ours.items() if not heard]
+    heard = [name for name, heard in ours.items() if heard]
+    text = f"FSDD, speaker {speaker}, takes 0-{takes - 1} of each digit"
+    if held:
+        text += f"; {speaker} is held out of {', '.join(held)} (a voice it never heard)"
+    if heard:
+        text += (f"; {', '.join(heard)} trained on a random split of every speaker, so some of "
+                 f"these clips were in {'its' if len(heard) == 1 else 'their'} training set")
+    return text
 
 
 #: SNRs of :func:`snr_sweep` in dB; ``None`` is the noise-free reconstruction (input = clean).

@@ -33,9 +33,9 @@ def build_masknet(*, n_bins: int = 257, width: int = 192, kernel: int = 3,
     ``(batch, frames, n_bins)`` noisy magnitude -> ``(batch, frames, n_bins)``
     mask in [0, 1]. Each 1-D convolution mixes every frequency bin (the bins are
     its channels), and residual blocks with dilations ``1, 2, 4, ...`` widen the
-    context in time: with kernel 3 and dilations 1..16 twice the receptive field
-    is 125 frames (2 s at hop 128). No layer fixes the number of frames, so any
-    length goes through.
+    context in time: with kernel 3, the input convolution and dilations 1..16 twice,
+    the receptive field is 127 frames (about 2 s at hop 128; :func:`receptive_field`).
+    No layer fixes the number of frames, so any length goes through.
 
     Parameters
     ----------
@@ -81,6 +81,13 @@ def build_masknet(*, n_bins: int = 257, width: int = 192, kernel: int = 3,
     x = layers.ReLU(name="out_relu")(x)
     mask = layers.Conv1D(n_bins, 1, activation="sigmoid", name="mask")(x)
     return keras.Model(magnitude, mask, name=name)
+
+
+def receptive_field(*, kernel: int = 3, dilations=(1, 2, 4, 8, 16, 1, 2, 4, 8, 16)) -> int:
+    """Frames of input that one output frame of :func:`build_masknet`'s convolutions sees
+    (without the GRU, which sees the whole clip): the input convolution's *kernel* frames,
+    plus ``(kernel - 1) * d`` more for each dilated block."""
+    return kernel + (kernel - 1) * sum(int(d) for d in dilations)
 
 
 def transfer_weights(source, target) -> int:

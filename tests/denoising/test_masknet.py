@@ -50,3 +50,22 @@ def test_shape_mask_presses_uncertain_gains_and_keeps_a_floor():
         shape_mask(m, power=0.0)
     with pytest.raises(AudioMLError, match="floor"):
         shape_mask(m, floor=1.0)
+
+
+def test_the_receptive_field_is_what_the_docstring_says():
+    """Change one frame: the output frames that move are the receptive field (127). (After the
+    input's normalisation, whose statistics span the clip.)"""
+    import keras
+    import numpy as np
+
+    from audioml.denoising.masknet import build_masknet, receptive_field
+
+    assert receptive_field() == 127
+    full = build_masknet(n_bins=4, width=32, gru_units=0)   # wide: no path dies at a ReLU
+    net = keras.Model(full.get_layer("log_norm").output, full.output)
+    x = np.random.default_rng(0).uniform(0.1, 1.0, (1, 301, 4)).astype(np.float32)
+    bumped = x.copy()
+    bumped[0, 150] *= 5.0
+    moved = np.abs(net.predict(bumped, verbose=0) - net.predict(x, verbose=0)).max(axis=(0, 2)) > 0
+    assert moved.sum() == receptive_field() and moved[150 - 63] and moved[150 + 63]
+    assert "127 frames" in build_masknet.__doc__
