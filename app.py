@@ -4,6 +4,7 @@ Start it with ``python app.py [streamlit options]`` (what ``make run`` and the D
 ``streamlit run app.py`` works too, but see :func:`serve` for what it gets wrong on a fresh server.
 """
 
+import os
 import sys
 
 import streamlit as st
@@ -30,6 +31,7 @@ def home() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="audioml", page_icon=str(FAVICON), layout="wide")
+    warn_if_started_by_streamlit_run()
     # Streamlit serves the default page at "/" whatever url_path it declares, so /home gets a
     # hidden page of its own that sends the visitor to "/".
     home_page = st.Page(home, title="Home", icon=":material/home:", url_path="index", default=True)
@@ -45,6 +47,28 @@ def main() -> None:
     if navigation.url_path not in ("", HOME_ALIAS):   # the home page imports nothing heavy
         warmup.wait_for_imports()
     navigation.run()
+
+
+def warn_if_started_by_streamlit_run() -> None:
+    """Say once, in the server's log, that ``python app.py`` is the way to start this app.
+
+    Under ``streamlit run app.py`` nothing of the app runs before the first visitor, whose
+    session Streamlit has already routed by the file names in pages/ (see :func:`serve`): a link
+    to /latent-space then opens the home page. :func:`serve` marks the process it starts in
+    :data:`SERVED`; a process without the mark was started some other way. The mark is then
+    set, so that the line is printed once per server.
+    """
+    if os.environ.get(SERVED) is None:
+        os.environ[SERVED] = "streamlit run"
+        print(STREAMLIT_RUN_WARNING, file=sys.stderr, flush=True)
+
+
+#: Environment variable that :func:`serve` sets in the server's process.
+SERVED = "AUDIOML_SERVED_BY"
+STREAMLIT_RUN_WARNING = (
+    "audioml: started with `streamlit run app.py`, so a fresh server's first visitor of a link "
+    "to a page (such as /latent-space) gets the home page, and the server warms up only when a "
+    "page is first opened. Start it with `python app.py` (what `make run` does) instead.")
 
 
 def close_figures() -> None:
@@ -84,6 +108,7 @@ def serve(args: list[str]) -> int:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
+    os.environ[SERVED] = "app.py"
     warmup.start()   # imports and models load while the server starts and takes its first visitors
     sys.argv = ["streamlit", "run", __file__, *args]
     return cli.main()

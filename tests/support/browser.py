@@ -51,7 +51,9 @@ def running_app(timeout: float = 120.0, *, env: dict[str, str] | None = None,
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
         cwd=root, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **extra, **(env or {})})
+        # AUDIOML_SERVED_BY is the server's own mark (app.py), never inherited from this process.
+        env={**{k: v for k, v in os.environ.items() if k != "AUDIOML_SERVED_BY"},
+             "TF_CPP_MIN_LOG_LEVEL": "3", **extra, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     running_app.last_pid = proc.pid  # for benchmarks that read the server's memory
     running_app.last_log = Path(log.name)
