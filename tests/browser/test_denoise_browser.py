@@ -74,3 +74,16 @@ def test_on_a_desktop_every_model_chip_and_player_is_readable(visit):
     players.nth(4).wait_for()
     assert players.count() == 5
     assert min(players.nth(i).bounding_box()["width"] for i in range(5)) >= 250
+
+
+def test_on_a_phone_the_scores_show_every_column(visit):
+    """At 390 px the scores table keeps PESQ in view (a scrolling grid hid it behind the names)."""
+    phone = visit("denoise", width=390, height=844)
+    table = phone.locator("[data-testid='stTable']")
+    table.wait_for()
+    headers = table.locator("th")
+    names = ["".join(h.inner_text().split()) for h in headers.all()]   # a header may wrap
+    assert {"clip", "PESQ-nb", "PESQ-wb", "SI-SDRgain(dB)"} <= set(names), names
+    for h in headers.all():
+        box = h.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (h.inner_text(), box)
