@@ -49,6 +49,14 @@ def test_train_writes_model_card_and_report(trained):
     report = json.loads((root / "report.json").read_text())
     for key in ("test", "unseen_collection", "ngram_baseline", "generation"):
         assert key in report["metrics"]
+    # The card's generation figures are the report's, in both keys, and it says how they were made.
+    generation = report["metrics"]["generation"]
+    assert card["metrics"]["tonic_endings_model_key"] == generation["tonic_endings_model_key"]
+    assert card["metrics"]["tonic_endings"] == generation["tonic_endings"]
+    assert card["metrics"]["tonic_endings_without_cadence_rule_model_key"] == (
+        report["metrics"]["generation_without_cadence_rule"]["tonic_endings_model_key"])
+    assert card["generation"]["melodies"] == generation["melodies"]
+    assert card["generation"]["steps"] == generation["steps"]
 
 
 def test_evaluate_prints_json(trained, capsys):
@@ -94,3 +102,4 @@ def test_generate_writes_svg(trained, tmp_path):
 def test_generate_prints_symbols(trained, capsys):
     assert cli.main(["generate", "--steps", "16", "--random-seed", "1"]) == 0
     assert capsys.readouterr().out.split()[0].isdigit()
+
