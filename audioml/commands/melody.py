@@ -65,7 +65,7 @@ def register(groups) -> None:
     g = groups["root"].add_parser(
         "generate", help="continue a melody with the shipped LSTM",
         description="Generate a melody; write it as JSON, MIDI, MusicXML, **kern or SVG.")
-    g.add_argument("--seed", help='seed symbols, e.g. "60 _ _ _ 62 _ _ _" (default: none)')
+    g.add_argument("--seed", help=_seed_help(MODEL_NAME))
     g.add_argument("--steps", type=_number, default=128, help=f"sixteenths to generate, 1-{MAX_STEPS}")
     g.add_argument("--temperature", type=_number, default=1.0, help="sampling temperature > 0")
     g.add_argument("--random-seed", type=int, help="makes the result repeatable")
@@ -74,6 +74,23 @@ def register(groups) -> None:
     g.add_argument("--out", help="output file: .json, .mid, .musicxml, .krn or .svg "
                                  "(default: print the symbols)")
     g.set_defaults(func=_generate)
+
+
+def _seed_help(name: str) -> str:
+    """How to type a seed, with the pitch range of model *name* as the seed checks state it."""
+    from audioml.melody import shipped_vocabulary
+    from audioml.melody.encoding import pitch_range_text
+
+    try:
+        span = shipped_vocabulary(name).pitch_range
+    except AudioMLError:  # no such model shipped: the command itself will say so
+        span = None
+    pitches = pitch_range_text(*span) if span else "MIDI pitch numbers"
+    text = (f'seed symbols separated by spaces: {pitches} where notes start, _ to hold one more '
+            f'sixteenth, r for a rest, e.g. "60 _ _ _ 62 _ _ _" (default: none)')
+    if span:
+        text += f". The range is model {name}'s; another --model's errors state its own"
+    return text
 
 
 def _number(text: str) -> float:

@@ -35,19 +35,32 @@ DEFAULTS: dict[str, Any] = {"preset": "shipped", "epochs": 30, "durations": "pap
                             "workers": 1}
 #: Meters the quality check cycles through (the commonest in the Essen songs).
 QUALITY_METERS = ("2/4", "3/4", "4/4", "6/8")
+#: How the card's generated melodies are made: *melodies* with random seeds 0, 1, ... of
+#: *steps* sixteenths each at *temperature*, the meters cycling through :data:`QUALITY_METERS`.
+GENERATION: dict[str, Any] = {"melodies": 20, "steps": 128, "temperature": 1.0}
+#: Which key the card's generation figures are measured against, as the card says it.
+GENERATION_KEYS = ("*_model_key: the model's key, C major or A minor (the one the notes fit better: "
+                   "the key the score is engraved in and the cadence rule steers to); the others: "
+                   "the key music21's analysis finds among all 24")
 #: Which songs :func:`evaluate_shipped` can score.
 SPLITS = ("all", "test", "heldout", "train", "val")
 
 
-def generation_quality(model, *, n: int = 20, steps: int = 128, temperature: float = 1.0,
-                       cadence: bool = True, copy_index: np.ndarray | None = None) -> dict:
+def generation_quality(model, *, n: int = GENERATION["melodies"], steps: int = GENERATION["steps"],
+                       temperature: float = GENERATION["temperature"], cadence: bool = True,
+                       copy_index: np.ndarray | None = None) -> dict:
     """Generate *n* melodies with random seeds 0..n-1 and judge them as the paper does.
+
+    Each melody is judged in two keys: the model's own (C major or A minor, the one its notes
+    fit better: the key its score is engraved in and the cadence rule steers to) and the key
+    music21's analysis finds among all 24.
 
     Returns
     -------
     dict
-        ``in_key_share`` (mean over melodies of the share of notes in the key music21 finds),
-        ``tonic_endings`` (share ending on that key's tonic), ``stopped_by`` counts,
+        ``in_key_share_model_key`` and ``in_key_share`` (mean over melodies of the share of
+        notes in the model's key, and in the key music21 finds), ``tonic_endings_model_key``
+        and ``tonic_endings`` (share ending on that key's tonic), ``stopped_by`` counts,
         ``mean_steps``, ``longest_copy_notes`` (max over melodies) and ``copies_flagged``.
     """
     from audioml.melody.analysis import analyze
@@ -63,6 +76,8 @@ def generation_quality(model, *, n: int = 20, steps: int = 128, temperature: flo
     for _, m in rows:
         stopped[m.stop_reason] = stopped.get(m.stop_reason, 0) + 1
     result = {"melodies": n, "steps": steps, "temperature": temperature, "cadence_rule": cadence,
+              "in_key_share_model_key": float(np.mean([a["written"]["in_key_share"] for a, _ in rows])),
+              "tonic_endings_model_key": float(np.mean([a["written"]["ends_on_tonic"] for a, _ in rows])),
               "in_key_share": float(np.mean([a["in_key_share"] for a, _ in rows])),
               "tonic_endings": float(np.mean([a["ends_on_tonic"] for a, _ in rows])),
               "stopped_by": stopped, "mean_steps": float(np.mean([len(m) for _, m in rows]))}
@@ -70,6 +85,61 @@ def generation_quality(model, *, n: int = 20, steps: int = 128, temperature: flo
         result["longest_copy_notes"] = int(max(a["copy"]["notes"] for a, _ in rows))
         result["copies_flagged"] = int(sum(a["copy"]["flagged"] for a, _ in rows))
     return result
+
+
+def generation_card_metrics(with_rule: dict, without_rule: dict) -> dict:
+    """The card's generation figures from :func:`generation_quality` with and without the
+    cadence rule: ``*_model_key`` in the model's key, the others in the key music21 finds."""
+    figures = {}
+    for key in ("_model_key", ""):
+        figures[f"in_key_share{key}"] = with_rule[f"in_key_share{key}"]
+        figures[f"tonic_endings{key}"] = with_rule[f"tonic_endings{key}"]
+        figures[f"tonic_endings_without_cadence_rule{key}"] = without_rule[f"tonic_endings{key}"]
+        figures[f"in_key_share_without_cadence_rule{key}"] = without_rule[f"in_key_share{key}"]
+    return figures
+
+
+def generation_settings(*, n: int = GENERATION["melodies"], steps: int = GENERATION["steps"],
+                        temperature: float = GENERATION["temperature"]) -> dict:
+    """How the card's generation figures were made, as the card records them."""
+    return {"melodies": n, "random_seeds": f"0..{n - 1}", "steps": steps,
+            "temperature": temperature, "meters": list(QUALITY_METERS), "keys": GENERATION_KEYS}
+
+
+def measure_generation(model, card: dict) -> dict:
+    """*card*'s generation figures measured again on *model*, with the settings it records.
+
+    The settings are the card's ``generation`` (the defaults of :data:`GENERATION` where it
+    records none); returns the figures as :func:`generation_card_metrics` names them.
+    """
+    settings = _recorded_settings(card)
+    return generation_card_metrics(generation_quality(model, **settings),
+                                   generation_quality(model, **settings, cadence=False))
+
+
+def refresh_generation_metrics(name: str = MODEL_NAME) -> dict:
+    """Measure shipped model *name*'s generated melodies again and update its card's figures.
+
+    No retraining: the melodies are made with the settings the card records
+    (:func:`measure_generation`), and the card says how and in which keys. Returns the card.
+    """
+    from audioml.melody import shipped_model
+    from audioml.registry import get_card, write_card
+
+    card = get_card(name)
+    figures = measure_generation(shipped_model(name), card)
+    card["metrics"] = {**{k: v for k, v in card.get("metrics", {}).items() if k not in figures},
+                       **figures}
+    card["generation"] = generation_settings(**_recorded_settings(card))
+    write_card(card, MODELS_DIR)
+    return card
+
+
+def _recorded_settings(card: dict) -> dict:
+    recorded = card.get("generation", {})
+    return {"n": recorded.get("melodies", GENERATION["melodies"]),
+            "steps": recorded.get("steps", GENERATION["steps"]),
+            "temperature": recorded.get("temperature", GENERATION["temperature"])}
 
 
 def _data_credit(source: str) -> str:
@@ -240,9 +310,9 @@ def train_and_report(corpus: Corpus, *, config: dict, epochs: int, name: str = M
                             if "unseen_collection" in metrics else {}),
                          "ngram_test_accuracy": metrics["ngram_baseline"]["test"]["accuracy"],
                          "ngram_test_nll": metrics["ngram_baseline"]["test"]["nll"],
-                         "in_key_share": metrics["generation"]["in_key_share"],
-                         "tonic_endings": metrics["generation"]["tonic_endings"]},
-                history=history)
+                         **generation_card_metrics(metrics["generation"],
+                                                   metrics["generation_without_cadence_rule"])},
+                generation=generation_settings(), history=history)
     write_card(card, folder)
     report = {"model": name, "metrics": metrics, "preprocessing": card["preprocessing"],
               "sequences": sequences, "symbols": symbols, "config": config, "history": history}

@@ -49,6 +49,14 @@ def test_train_writes_model_card_and_report(trained):
     report = json.loads((root / "report.json").read_text())
     for key in ("test", "unseen_collection", "ngram_baseline", "generation"):
         assert key in report["metrics"]
+    # The card's generation figures are the report's, in both keys, and it says how they were made.
+    generation = report["metrics"]["generation"]
+    assert card["metrics"]["tonic_endings_model_key"] == generation["tonic_endings_model_key"]
+    assert card["metrics"]["tonic_endings"] == generation["tonic_endings"]
+    assert card["metrics"]["tonic_endings_without_cadence_rule_model_key"] == (
+        report["metrics"]["generation_without_cadence_rule"]["tonic_endings_model_key"])
+    assert card["generation"]["melodies"] == generation["melodies"]
+    assert card["generation"]["steps"] == generation["steps"]
 
 
 def test_evaluate_prints_json(trained, capsys):
@@ -94,3 +102,31 @@ def test_generate_writes_svg(trained, tmp_path):
 def test_generate_prints_symbols(trained, capsys):
     assert cli.main(["generate", "--steps", "16", "--random-seed", "1"]) == 0
     assert capsys.readouterr().out.split()[0].isdigit()
+
+
+def _help(capsys, *argv) -> str:
+    with pytest.raises(SystemExit) as stop:
+        cli.main([*argv, "--help"])
+    assert stop.value.code == 0
+    return " ".join(capsys.readouterr().out.split())  # argparse wraps lines at the terminal width
+
+
+def test_seed_help_states_the_pitch_range_the_seed_check_enforces(trained, capsys):
+    """The help's pitch range is the model's vocabulary's (here the tiny model's, not the shipped
+    one's), stated in the words of the error a pitch outside it gets."""
+    from audioml.melody import shipped_vocabulary
+    from audioml.melody.encoding import pitch_range_text
+
+    low, high = shipped_vocabulary().pitch_range
+    stated = pitch_range_text(low, high)
+    assert stated in _help(capsys, "generate")
+    assert cli.main(["generate", "--seed", f"{high + 1} _", "--steps", "8"]) == 2
+    error = capsys.readouterr().err
+    assert "outside the pitches the model knows" in error and stated in error
+    assert cli.main(["generate", "--seed", f"{high} _", "--steps", "8", "--random-seed", "0"]) == 0
+
+
+def test_seed_help_without_a_shipped_model(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(registry, "MODELS_DIR", tmp_path)
+    text = _help(capsys, "generate")
+    assert "seed symbols separated by spaces: MIDI pitch numbers where notes start" in text

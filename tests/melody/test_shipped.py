@@ -82,3 +82,34 @@ def test_the_score_is_engraved_in_the_models_key(model):
     assert written["key"] == f"{melody.tonic} {melody.mode}"
     assert written["in_key_share"] == 1.0 and written["ends_on_tonic"]
     assert found["key"] != written["key"]  # the 24-key analysis would still say F major here
+
+
+def test_the_cards_generation_figures_are_the_models(model):
+    """The card's figures on generated melodies are what its recorded settings give today, in
+    the key the score is engraved in (``*_model_key``) and in the key music21 finds."""
+    from audioml.melody.recipe import measure_generation
+
+    card = get_card(MODEL_NAME)
+    assert card["generation"]["melodies"] >= 20 and "model's key" in card["generation"]["keys"]
+    fresh = measure_generation(model, card)
+    assert {k for k in fresh if k.endswith("_model_key")} == {
+        "in_key_share_model_key", "tonic_endings_model_key",
+        "tonic_endings_without_cadence_rule_model_key", "in_key_share_without_cadence_rule_model_key"}
+    for key, value in fresh.items():
+        assert card["metrics"][key] == pytest.approx(value, abs=1e-9), key
+
+
+def test_generation_figures_judge_the_written_key_and_music21s_key(model):
+    """``*_model_key`` counts endings on the tonic of the melody's own key (the cadence rule's),
+    the plain names those of music21's 24-key analysis."""
+    from audioml.melody.analysis import analyze
+    from audioml.melody.generate import generate
+    from audioml.melody.recipe import QUALITY_METERS, generation_quality
+
+    quality = generation_quality(model, n=4, steps=64)
+    found = [analyze(generate(model, None, steps=64, random_seed=i, meter=QUALITY_METERS[i], trace=False))
+             for i in range(4)]
+    assert quality["tonic_endings_model_key"] == sum(a["written"]["ends_on_tonic"] for a in found) / 4
+    assert quality["tonic_endings"] == sum(a["ends_on_tonic"] for a in found) / 4
+    assert quality["in_key_share_model_key"] == pytest.approx(
+        sum(a["written"]["in_key_share"] for a in found) / 4)
