@@ -27,6 +27,8 @@ MIN_SR, MAX_SR = 1000, 384_000
 MIN_SECONDS = 0.064
 #: Upload size limit in bytes, matched to ``server.maxUploadSize`` (20 MB).
 MAX_BYTES = 20 * 1024 * 1024
+#: The same limit as the messages state it: Streamlit's ``maxUploadSize = 20`` counts MB of 2**20 bytes.
+MAX_MB = MAX_BYTES // 2**20
 #: Audio formats accepted everywhere (decoded by libsndfile), as named to people ...
 FORMATS = ("WAV", "FLAC", "OGG", "MP3", "AIFF")
 #: ... and as file-name extensions (for upload widgets).
@@ -48,8 +50,8 @@ def _read_bytes(source: AudioSource) -> tuple[bytes, str]:
         if path.is_dir():
             raise AudioMLError(f"{path} is a folder, not an audio file")
         if path.stat().st_size > MAX_BYTES:
-            raise AudioMLError(f"{path.name} is {path.stat().st_size / 1e6:.0f} MB; "
-                               f"the limit is {MAX_BYTES / 1e6:.0f} MB")
+            raise AudioMLError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MB; "
+                               f"the limit is {MAX_MB} MB")
         return path.read_bytes(), path.name
     name = str(getattr(source, "name", "the upload"))
     if len(name) > 80:  # user-chosen names are quoted in messages: keep them short
@@ -89,7 +91,7 @@ def load_audio(source: AudioSource, *, sr: int | None = None, max_seconds: float
     if not data:
         raise AudioMLError(f"{name} is empty (0 bytes)")
     if len(data) > MAX_BYTES:
-        raise AudioMLError(f"{name} is larger than the {MAX_BYTES / 1e6:.0f} MB limit")
+        raise AudioMLError(f"{name} is larger than the {MAX_MB} MB limit")
     try:
         with sf.SoundFile(io.BytesIO(data)) as f:
             native_sr, frames, channels = f.samplerate, f.frames, f.channels

@@ -115,3 +115,17 @@ def test_fix_length():
 def test_shipped_examples_load(name):
     y, sr = load_example(name, sr=8000)
     assert sr == 8000 and len(y) > 0.3 * sr and np.max(np.abs(y)) > 0.3
+
+
+def test_the_size_limit_is_stated_as_streamlit_counts_it():
+    """20 MB in the messages, the README and Streamlit's maxUploadSize (MB of 2**20 bytes);
+    the messages once said "21 MB" by counting MB of 10**6 bytes."""
+    import re
+
+    from audioml.audio import MAX_BYTES, MAX_MB
+    from audioml.paths import PROJECT_ROOT
+
+    config = (PROJECT_ROOT / ".streamlit" / "config.toml").read_text()
+    assert int(re.search(r"maxUploadSize\s*=\s*(\d+)", config).group(1)) == MAX_MB == 20
+    with pytest.raises(AudioMLError, match="larger than the 20 MB limit"):
+        load_audio(b"\0" * (MAX_BYTES + 1))
