@@ -23,7 +23,10 @@ def register(groups) -> None:
     spec = groups["root"].add_parser(
         "spectrogram", help="compute a magnitude spectrogram (dB) and save it as .npy or .png")
     _stft_options(spec)
-    spec.add_argument("--scale", choices=["linear", "log", "mel"], default="linear")
+    spec.add_argument("--scale", choices=["linear", "log", "mel"], default="linear",
+                      help=f"frequency rows: the STFT's bins (log: on a log axis in the .png), or "
+                           f"{spectral.MEL_BANDS} mel bands, fewer where --n-fft is too short to give "
+                           f"each band a bin (default linear)")
     spec.add_argument("--out", required=True, help="output file: .npy (array, dB) or .png (picture)")
     spec.set_defaults(func=run_spectrogram)
 
@@ -66,7 +69,13 @@ def run_spectrogram(args) -> int:
         fig.tight_layout()
         fig.savefig(out)
         plt.close(fig)
-    print(f"{out}: {image.z.shape[0]} bins x {image.z.shape[1]} frames")
+    rows = image.z.shape[0]
+    print(f"{out}: {rows} {'mel bands' if args.scale == 'mel' else 'bins'} x {image.z.shape[1]} frames")
+    if args.scale == "mel" and rows < spectral.MEL_BANDS:
+        # spectrogram_image caps the bands (spectral.mel_band_count) so that none is empty.
+        print(f"only {rows} mel bands, not {spectral.MEL_BANDS}: with --n-fft {args.n_fft} at {sr} Hz "
+              f"the bins are {sr / args.n_fft:.0f} Hz apart, and more, narrower bands would leave the "
+              f"lowest ones between two bins, empty; a longer frame gives more bands")
     return 0
 
 
@@ -85,5 +94,10 @@ def run_griffinlim(args) -> int:
     if args.json:
         print(json.dumps({"spectral_convergence": history}))
     else:
-        print(f"{out}: spectral convergence {history[0]:.3f} -> {history[-1]:.3f} after {args.iter} iterations")
+        # history[i] is the convergence after i + 1 iterations, the last one that of the file written.
+        if len(history) == 1:
+            print(f"{out}: spectral convergence {history[0]:.3f} after 1 iteration")
+        else:
+            print(f"{out}: spectral convergence {history[0]:.3f} after 1 iteration -> "
+                  f"{history[-1]:.3f} after {len(history)} iterations")
     return 0

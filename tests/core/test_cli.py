@@ -67,3 +67,54 @@ def test_bad_input_exits_nonzero_with_one_line(tmp_path, args, needle):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_griffinlim_message_names_the_iterations_its_figures_come_after(tmp_path, capsys):
+    """history[0] is the signal after the first iteration (not the random start) and history[-1]
+    that of the file written: the message says so, with the figures the JSON history holds."""
+    from audioml import spectral
+    from audioml.signals import chord
+
+    wav = tmp_path / "chord.wav"
+    sf.write(wav, 0.5 * chord(8000, 1.0), 8000, subtype="PCM_16")
+    base = ["griffinlim", str(wav), "--out", str(tmp_path / "gl.wav"), "--n-fft", "256", "--hop", "64"]
+    for n_iter in (1, 12):
+        assert main([*base, "--iter", str(n_iter), "--json"]) == 0
+        history = json.loads(capsys.readouterr().out)["spectral_convergence"]
+        assert main([*base, "--iter", str(n_iter)]) == 0
+        line = capsys.readouterr().out.strip()
+        first = f"spectral convergence {history[0]:.3f} after 1 iteration"
+        if n_iter == 1:
+            assert line.endswith(first) and "->" not in line
+        else:
+            assert line.endswith(f"{first} -> {history[-1]:.3f} after {n_iter} iterations")
+    # The last figure is the written signal's own (up to its 16-bit rounding).
+    y, _ = sf.read(wav, dtype="float32")
+    rebuilt, _ = sf.read(tmp_path / "gl.wav", dtype="float32")
+    magnitude = np.abs(spectral.stft(y, n_fft=256, hop_length=64))
+    written = spectral.spectral_convergence(rebuilt, magnitude, hop_length=64)
+    assert written == pytest.approx(history[-1], abs=2e-3)
+
+
+@pytest.mark.parametrize("n_fft", [256, 1024])
+def test_mel_spectrogram_says_how_many_bands_and_why_fewer(tmp_path, capsys, n_fft):
+    """At 48 kHz a 256-sample frame gives the lowest of 64 bands no bin: the picture gets fewer
+    (spectral.mel_band_count), and the command says how many and why."""
+    from audioml import spectral
+    from audioml.signals import chord
+
+    wav = tmp_path / "chord.wav"
+    sf.write(wav, 0.5 * chord(48000, 0.5), 48000)
+    out = tmp_path / "mel.npy"
+    assert main(["spectrogram", str(wav), "--out", str(out), "--scale", "mel", "--n-fft", str(n_fft)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    bands = spectral.mel_band_count(48000, n_fft)
+    assert np.load(out).shape[0] == bands
+    assert lines[0] == f"{out}: {bands} mel bands x {np.load(out).shape[1]} frames"
+    if bands < spectral.MEL_BANDS:
+        assert len(lines) == 2
+        assert lines[1].startswith(f"only {bands} mel bands, not {spectral.MEL_BANDS}: "
+                                   f"with --n-fft {n_fft} at 48000 Hz")
+    else:
+        assert len(lines) == 1
+    assert bands < spectral.MEL_BANDS if n_fft == 256 else bands == spectral.MEL_BANDS
