@@ -132,6 +132,9 @@ for name in picked:
         st.markdown(dn.family_note(card))
         st.markdown(dn.training_note(card))
         st.markdown(dn.card_facts(card))
+        curves = cache.training_curves(name)
+        if curves is not None:
+            st.plotly_chart(curves, key=f"dn_history_{name}")
         if dn.family(card) != "pretrained":
             drawing(name)
 

@@ -162,6 +162,10 @@ with tab_data:
 with tab_model:
     st.markdown(safe_text(card.get("description", "")))
     st.table(view.card_table(card))
+    curves = cache.training_curves(card["name"])
+    if curves is not None:
+        st.plotly_chart(curves, key="melody_history")
+        st.caption(view.history_caption(card["history"]))
     st.markdown("Retrain it:")
     st.code(card.get("retrain_command", "audioml train melody"), language="bash")
     st.caption(safe_text(card.get("data", ""), limit=400))

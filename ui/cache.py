@@ -92,3 +92,13 @@ def cards_or_stop(task: str, train_hint: str) -> dict[str, dict]:
         st.info(f"No {task} model is shipped yet. Train one with `{train_hint}`.")
         st.stop()
     return cards
+
+
+@st.cache_resource(show_spinner=False)
+def training_curves(name: str):
+    """The shipped model *name*'s training curves from its card (:func:`ui.plots.training_curves`),
+    built once per process and shared (a figure is read-only once made); None without a history."""
+    from audioml.registry import get_card
+    from ui.plots import training_curves as figure
+
+    return figure(get_card(name))

@@ -436,3 +436,15 @@ def drops_figure(counts: dict) -> go.Figure:
                       yaxis=dict(autorange="reversed", tickfont=dict(size=TICK_PX)),
                       xaxis=dict(tickfont=dict(size=TICK_PX), tickformat=",d"), font=dict(size=TICK_PX))
     return fig
+
+
+def history_caption(history: dict) -> str:
+    """What the melody card's training curves show, from the history the recipe kept."""
+    text = (f"Validation figures are on held-out songs, after each of {history['epochs_run']} "
+            f"epochs. The shipped weights are epoch {history['best_epoch']}'s, the lowest "
+            "validation NLL")
+    halved = history.get("lr_halved_at") or []
+    if halved:
+        text += (f"; the learning rate was halved after each of the {len(halved)} epochs that did "
+                 f"not lower it (the first: epoch {halved[0]})")
+    return text + "."

@@ -209,3 +209,63 @@ def convergence(history: list[float], *, title: str = "Spectral convergence per 
     fig.update_yaxes(title="spectral convergence",
                      **(log_axis(min(values), max(values)) if values else dict(type="log")))
     return _layout(fig, title=title)
+
+
+#: What each per-epoch series of a card's ``history`` measures, as a chart names it.
+HISTORY_LABELS = {"loss": "training loss", "mse": "training MSE", "si_sdr": "training SI-SDR (dB)",
+                  "val_accuracy": "validation accuracy", "val_onset_accuracy": "validation onset accuracy",
+                  "val_nll": "validation NLL (nats)"}
+
+
+def history_series(card: dict) -> tuple[dict[str, list[float]], list[int]]:
+    """A card's per-epoch curves, with a staged training's stages one after another.
+
+    Returns ``(series, starts)``: each series of :data:`HISTORY_LABELS` that the card's
+    ``history`` (or each of its ``stages``' histories, in order) holds, a series equal to one
+    already kept left out (a loss that is the MSE), and the epoch at which each stage after the
+    first starts. Empty when the card keeps no history.
+    """
+    parts = [s.get("history") or {} for s in card.get("stages", [])] or [card.get("history") or {}]
+    series: dict[str, list[float]] = {}
+    starts, done = [], 0
+    for i, history in enumerate(parts):
+        lengths = [len(history[k]) for k in HISTORY_LABELS if isinstance(history.get(k), list)]
+        if not lengths:
+            continue
+        if i and done:
+            starts.append(done)
+        for key in HISTORY_LABELS:
+            values = history.get(key)
+            if isinstance(values, list) and len(values) == max(lengths):
+                series.setdefault(key, [float("nan")] * done)
+                series[key] += [float(v) for v in values]
+        done += max(lengths)
+        for values in series.values():
+            values += [float("nan")] * (done - len(values))
+    kept: dict[str, list[float]] = {}
+    for key, values in series.items():
+        if not any(values == other for other in kept.values()):
+            kept[key] = values
+    return kept, starts
+
+
+def training_curves(card: dict, *, title: str = "How it learned, epoch by epoch") -> go.Figure | None:
+    """The card's :func:`history_series`, one panel per series, stage starts marked; None
+    when the card keeps no history (a model trained elsewhere)."""
+    from plotly.subplots import make_subplots
+
+    series, starts = history_series(card)
+    if not series:
+        return None
+    fig = make_subplots(rows=len(series), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=[HISTORY_LABELS[k] for k in series])
+    for row, values in enumerate(series.values(), start=1):
+        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines",
+                                 showlegend=False, hovertemplate="epoch %{x}: %{y:.4g}<extra></extra>"),
+                      row=row, col=1)
+        for start in starts:
+            fig.add_vline(x=start + 0.5, line=dict(color="#adb5bd", dash="dot", width=1), row=row, col=1)
+    fig.update_xaxes(title_text="epoch" + (" (dotted: a new training stage)" if starts else ""),
+                     row=len(series), col=1)
+    fig.update_annotations(font=dict(size=14))
+    return _layout(fig, title=title, height=170 * len(series) + 60)
