@@ -135,6 +135,11 @@ for name in picked:
         curves = cache.training_curves(name)
         if curves is not None:
             st.plotly_chart(curves, key=f"dn_history_{name}")
+            if card.get("stages"):
+                st.caption("Each dotted line starts a new stage, from the last stage's weights on "
+                           "new data or settings (the retrain command above runs them in turn). "
+                           "A jump at a stage's start is the harder data of that stage, not the "
+                           "net forgetting: the loss is measured on each stage's own mixtures.")
         if dn.family(card) != "pretrained":
             drawing(name)
 
