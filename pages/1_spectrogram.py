@@ -21,7 +21,7 @@ st.markdown(
 
 # --- 1. The signal -----------------------------------------------------------------------
 st.header("1 · The signal")
-sr = st.selectbox("Sample rate (Hz)", [8000, 16000, 22050, 44100], index=1, key="stft_sr",
+sr = st.selectbox("Sample rate (Hz)", [8000, 16000, 22050, 44100], index=1, **persistent("stft_sr"),
                   help="Samples per second. Frequencies above half of it (the Nyquist frequency) cannot be represented.")
 with user_errors():
     chosen = signal_input(sr)

@@ -6,7 +6,7 @@ import streamlit as st
 from audioml.latent import model as latent
 from ui import latent as ui
 from ui.cache import model_cards
-from ui.common import user_errors
+from ui.common import persistent, user_errors
 
 st.title("Latent spaces: a plain autoencoder beside a VAE")
 st.markdown(
@@ -39,7 +39,7 @@ if sampling:
 # server's two cores).
 @st.fragment
 def scatter_section(view: dict) -> None:
-    shared = st.checkbox("Same axes for both plots", key="latent_shared_axes",
+    shared = st.checkbox("Same axes for both plots", **persistent("latent_shared_axes"),
                          help="Shows how differently the two models scale their planes.")
     rng = ui.axis_range(*view["codes"].values()) if shared else None
     st.caption(f"{ui.digits_text(view)}. Coloured by digit; the dotted and "
@@ -128,8 +128,8 @@ st.header("The decoded plane")
 def plane_section() -> None:
     m1, m2 = st.columns(2)
     extent_choice = m1.radio("Grid over", ["the prior's square [-3, 3]²", "each model's own codes"],
-                             key="latent_grid_extent", horizontal=True)
-    steps = m2.slider("Grid points per side", 5, 25, 12, key="latent_grid_steps")
+                             **persistent("latent_grid_extent"), horizontal=True)
+    steps = m2.slider("Grid points per side", 5, 25, 12, **persistent("latent_grid_steps"))
     for column, kind in zip(st.columns(2), kinds):
         own_codes = extent_choice.startswith("each") and view is not None
         extent = view["extents"][kind] if own_codes else (-3.0, 3.0, -3.0, 3.0)
@@ -149,8 +149,8 @@ st.header("Sampling: draw z from N(0, I) and decode")
 @st.fragment
 def sampling_section() -> None:
     s1, s2 = st.columns(2)
-    n = s1.slider("Samples", 20, 400, 100, 10, key="latent_n_samples")
-    seed = int(s2.number_input("Seed", 0, 10_000, 0, key="latent_seed"))
+    n = s1.slider("Samples", 20, 400, 100, 10, **persistent("latent_n_samples"))
+    seed = int(s2.number_input("Seed", 0, 10_000, 0, **persistent("latent_seed")))
     if judge is None:
         st.info("The digit judge is not shipped, so samples cannot be scored. "
                 "Train it with `audioml train latent --model judge`.")
@@ -221,7 +221,7 @@ if study is None:
     st.info("No α study shipped; run `audioml train latent --model vae --alpha-study 10 100 1000 10000`.")
 else:
     alphas = [f"{a:g}" for a in study["alphas"]]
-    chosen = st.select_slider("α", alphas, value=alphas[len(alphas) // 2], key="latent_alpha")
+    chosen = st.select_slider("α", alphas, value=alphas[len(alphas) // 2], **persistent("latent_alpha"))
     result = ui.study_arrays(study["results"][alphas.index(chosen)])
     a1, a2 = st.columns(2)
     with a1:

@@ -6,7 +6,7 @@ from audioml.melody import MODEL_NAME, analysis
 from audioml.melody.generate import APP_STEPS, APP_TEMPERATURE, SEED_PRESETS, first_bars
 from ui import cache
 from ui import melody as view
-from ui.common import safe_text, user_errors
+from ui.common import persistent, safe_text, user_errors
 
 METERS = ["2/4", "3/4", "4/4", "6/8", "3/8", "3/2"]
 SOURCES = ["A preset", "Symbols I type", "The first bars of a song"]
@@ -27,18 +27,18 @@ stats, _ = view.training_stats(card["name"])
 # --- the seed and the controls ------------------------------------------------------------
 left, right = st.columns([3, 2], gap="large")
 with left:
-    source = st.radio("Start from", SOURCES, key="melody_seed_source", horizontal=True)
+    source = st.radio("Start from", SOURCES, **persistent("melody_seed_source"), horizontal=True)
     meter, pickup = "4/4", 0
     if source == SOURCES[0]:
-        name = st.selectbox("Preset", list(SEED_PRESETS), index=1, key="melody_preset")
+        name = st.selectbox("Preset", list(SEED_PRESETS), index=1, **persistent("melody_preset"))
         text, meter, pickup = SEED_PRESETS[name]
         seed = text or None
         if text:
             st.code(text, language=None)
     elif source == SOURCES[1]:
-        seed = st.text_input("Seed symbols", value="60 _ _ _ 62 _ _ _ 64 _ _ _", key="melody_seed_text",
+        seed = st.text_input("Seed symbols", value="60 _ _ _ 62 _ _ _ 64 _ _ _", **persistent("melody_seed_text"),
                              help=view.seed_help(model.vocab))
-        meter = st.selectbox("Meter", METERS, index=2, key="melody_meter")
+        meter = st.selectbox("Meter", METERS, index=2, **persistent("melody_meter"))
     else:
         upload = st.file_uploader("A song file (optional)", type=["krn", "abc", "musicxml", "xml", "mxl"],
                                   key="melody_upload",
@@ -54,14 +54,14 @@ with left:
             labels = [f"{s.extra.get('number', i + 1)}. {' '.join(s.title.split())[:60] or 'untitled'}"
                       for i, s in enumerate(songs)]
             song = songs[labels.index(st.selectbox("Song (music21's Essen folk songs)", labels,
-                                                   key="melody_song"))]
+                                                   **persistent("melody_song")))]
             left_out = summary["tunes_read"] - summary["kept"]
             reasons = ", ".join(f"{view.count(n)} {why}" for why, n in summary["dropped"].items())
             st.caption(f"The {view.count(summary['kept'])} songs of music21's `{summary['file']}` that "
                        f"preprocessing keeps; {view.count(left_out)} of its "
                        f"{view.count(summary['tunes_read'])} tunes are left out, as such songs were "
                        f"left out of the training data ({reasons}).")
-        bars = st.slider("Bars of the song to keep as the seed", 1, 4, 2, key="melody_seed_bars")
+        bars = st.slider("Bars of the song to keep as the seed", 1, 4, 2, **persistent("melody_seed_bars"))
         with user_errors():
             seed_melody = first_bars(song, bars)
         seed, meter, pickup = seed_melody.text, song.meter, song.pickup_steps
@@ -70,12 +70,12 @@ with left:
         st.code(seed, language=None)
 with right:
     low, high, default, step = APP_STEPS
-    steps = st.slider("Steps to generate (sixteenths)", low, high, default, step=step, key="melody_steps")
+    steps = st.slider("Steps to generate (sixteenths)", low, high, default, step=step, **persistent("melody_steps"))
     low, high, default, step = APP_TEMPERATURE
-    temperature = st.slider("Temperature", low, high, default, step=step, key="melody_temperature",
+    temperature = st.slider("Temperature", low, high, default, step=step, **persistent("melody_temperature"),
                             help="Below 1 the likeliest symbols win more often; above 1 the "
                                  "unlikely ones get a chance.")
-    random_seed = st.number_input("Random seed", 0, 2**31 - 1, 0, step=1, key="melody_random_seed")
+    random_seed = st.number_input("Random seed", 0, 2**31 - 1, 0, step=1, **persistent("melody_random_seed"))
     st.caption(view.limits_text())
 
 # One key for every result: the same inputs (the defaults, above all) are computed once per server.

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import html
+import math
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from audioml.audio import EXTENSIONS, FORMATS, MAX_SECONDS, load_audio, to_wav_bytes
 from audioml.errors import AudioMLError
@@ -53,15 +55,26 @@ def read_upload(uploaded, *, sr: int | None = None, allow_silent: bool = False):
         return load_audio(uploaded, sr=sr, allow_silent=allow_silent)
 
 
-def persistent(key: str) -> dict:
-    """Widget keyword arguments that keep the widget's value through runs that do not draw it.
+def persistent(key: str, *, bookmark: bool = True) -> dict:
+    """Widget keyword arguments that keep the widget's value through runs that do not draw it,
+    and, with *bookmark*, keep it in the page's URL.
 
     Streamlit forgets a widget's state after a run that does not draw it (the page stopped
     early at ``st.stop()``, a tab or branch was skipped): next time the widget shows its
     default while the script may still be given the old value. This is Streamlit's documented
     remedy: every change is copied to a second session-state key, which is copied back
     before the widget is drawn again. Use it as ``st.slider(..., **persistent("my_key"))``;
-    it sets ``key`` and ``on_change``, so pass neither yourself.
+    it sets ``key``, ``on_change`` and ``bind``, so pass none of them yourself.
+
+    A bookmarked widget (the default: a lesson's settings) is bound to a query parameter named
+    by its key, whose value is the option as the widget shows it (``?stft_nfft=1024&
+    stft_window=hann``): a change rewrites the address bar without reloading the page, and a
+    shared link or a reload opens the page set up as it says, in the same single script run.
+    Streamlit does the checking: a value the widget does not offer (an unknown option, a
+    number out of range, garbage) is dropped from the URL and the widget keeps its default; a
+    value is only ever compared with the widget's options or parsed as a number, never run or
+    shown as HTML. Defaults stay out of the URL, and a page switch drops the parameters bound
+    to the page left behind. Pass ``bookmark=False`` for what a link should not carry.
     """
     shadow = f"_persistent_{key}"
     if shadow in st.session_state:
@@ -72,4 +85,19 @@ def persistent(key: str) -> dict:
     def remember() -> None:
         st.session_state[shadow] = st.session_state[key]
 
-    return {"key": key, "on_change": remember}
+    if bookmark and not _finite_or_text(st.query_params.get(key)):
+        # Streamlit 1.67 checks a whole-number input's URL value only after int(), which raises
+        # on "inf" (or "1e999"): such a value is dropped here, and the widget is drawn unbound
+        # this once (later runs start from its value in the browser, not from the URL).
+        with contextlib.suppress(KeyError, StreamlitAPIException):
+            del st.query_params[key]
+        bookmark = False
+    return {"key": key, "on_change": remember} | ({"bind": "query-params"} if bookmark else {})
+
+
+def _finite_or_text(value: str | None) -> bool:
+    """Whether a URL value is anything but a number that is not finite ("inf", "-1e999", "nan")."""
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True

@@ -193,7 +193,7 @@ def choose_input() -> tuple[np.ndarray, int, str, bool] | None:
     Returns ``(y, sr, description, is_example)`` (at the clip's own rate, at most
     :data:`MAX_SR`), or None while no upload or recording has arrived.
     """
-    source = st.radio("Input", SOURCES, horizontal=True, key="dn_source")
+    source = st.radio("Input", SOURCES, horizontal=True, **persistent("dn_source"))
     if source == SOURCES[0]:
         name = st.selectbox("Example", list(EXAMPLES), **persistent("dn_example"),
                             format_func=lambda k: f"{k}: {EXAMPLES[k]}")

@@ -67,7 +67,7 @@ def griffin_lim(y: np.ndarray, n_fft: int, hop: int, window: str, n_iter: int, m
 
 def signal_input(sr: int) -> tuple[np.ndarray, str] | None:
     """The source widgets; returns (signal at *sr*, description) or None while waiting for input."""
-    source = st.radio("Signal", SOURCES, horizontal=True, key="stft_source")
+    source = st.radio("Signal", SOURCES, horizontal=True, **persistent("stft_source"))
     if source == "Synthetic":
         c1, c2 = st.columns([2, 1])
         name = c1.selectbox("Synthetic signal", list(SIGNALS), index=1, **persistent("stft_synth"))

@@ -135,7 +135,8 @@ def _evaluate(args) -> int:
 def _sample(args) -> int:
     import numpy as np
 
-    from audioml.latent.model import load_latent, sample
+    from audioml.latent.inference import sample
+    from audioml.latent.model import load_latent
 
     out = Path(args.out)
     if out.suffix != ".npy":

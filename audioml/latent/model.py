@@ -23,8 +23,7 @@ import numpy as np
 
 from audioml import registry
 from audioml.errors import AudioMLError
-# sample is not used here: the CLI's `audioml sample latent` imports it from this module.
-from audioml.latent.inference import image_batch, sample  # noqa: F401
+from audioml.latent.inference import image_batch
 from audioml.latent.mnist import IMAGE_SIZE, DigitSplit
 from audioml.nn.blocks import ConvStackConfig
 from audioml.progress import ProgressFn, keras_callback, no_progress

@@ -187,3 +187,23 @@ def test_models_lists_the_shipped_latent_models(capsys):
     cards = json.loads(capsys.readouterr().out)
     assert {"latent_dcae", "latent_vae"} <= {c["name"] for c in cards}
     assert all(c["task"] == "latent" for c in cards)
+
+
+def test_sample_draws_through_the_inference_module(tmp_path, monkeypatch, capsys):
+    """`audioml sample latent` runs audioml.latent.inference.sample, the one sampler the page
+    uses too; audioml.latent.model builds and loads models and no longer offers a copy of it."""
+    from audioml.latent import inference, model
+
+    drawn = []
+
+    def fake_sample(loaded, n, *, seed=0):
+        drawn.append((loaded, n, seed))
+        return np.zeros((n, 28, 28), dtype=np.float32)
+
+    monkeypatch.setattr(model, "load_latent", lambda kind, models_dir=None: f"loaded {kind}")
+    monkeypatch.setattr(inference, "sample", fake_sample)
+    out = tmp_path / "s.npy"
+    assert main(["sample", "latent", "--model", "vae", "--n", "3", "--out", str(out), "--seed", "5"]) == 0
+    assert drawn == [("loaded vae", 3, 5)] and np.load(out).shape == (3, 28, 28)
+    assert "3 samples of 28x28" in capsys.readouterr().out
+    assert not hasattr(model, "sample")
