@@ -391,6 +391,12 @@ METRIC_NAMES = {
     "tonic_endings": "Generated melodies ending on the tonic of the key music21 finds",
     "tonic_endings_without_cadence_rule": "… without the cadence rule",
     "in_key_share_without_cadence_rule": "Generated notes in the key music21 finds, without the cadence rule",
+    "in_key_share_model_key": "Generated notes in the model's key (C major or A minor)",
+    "tonic_endings_model_key": "Generated melodies ending on the tonic of the model's key",
+    "in_key_share_without_cadence_rule_model_key": "Generated notes in the model's key, without "
+                                                   "the cadence rule",
+    "tonic_endings_without_cadence_rule_model_key": "Generated melodies ending on the tonic of the "
+                                                    "model's key, without the cadence rule",
     "generate_and_render_median_s": "Time to generate and engrave (median)",
 }
 

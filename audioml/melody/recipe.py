@@ -14,6 +14,7 @@ named configuration of :data:`audioml.melody.model.PRESETS` (as Magenta's ``defa
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -106,32 +107,49 @@ def generation_settings(*, n: int = GENERATION["melodies"], steps: int = GENERAT
             "temperature": temperature, "meters": list(QUALITY_METERS), "keys": GENERATION_KEYS}
 
 
-def measure_generation(model, card: dict) -> dict:
+def measure_generation(model, card: dict, *, copy_index: np.ndarray | None = None) -> dict:
     """*card*'s generation figures measured again on *model*, with the settings it records.
 
     The settings are the card's ``generation`` (the defaults of :data:`GENERATION` where it
     records none); returns the figures as :func:`generation_card_metrics` names them.
     """
+    return generation_card_metrics(*measure_generation_reports(model, card, copy_index=copy_index))
+
+
+def measure_generation_reports(model, card: dict, *, copy_index: np.ndarray | None = None
+                               ) -> tuple[dict, dict]:
+    """:func:`generation_quality` with the card's recorded settings, with the cadence rule and
+    without it: the two ``generation`` blocks of the model's report."""
     settings = _recorded_settings(card)
-    return generation_card_metrics(generation_quality(model, **settings),
-                                   generation_quality(model, **settings, cadence=False))
+    return (generation_quality(model, **settings, copy_index=copy_index),
+            generation_quality(model, **settings, cadence=False, copy_index=copy_index))
 
 
 def refresh_generation_metrics(name: str = MODEL_NAME) -> dict:
-    """Measure shipped model *name*'s generated melodies again and update its card's figures.
+    """Measure shipped model *name*'s generated melodies again and update its card's figures
+    and its report's generation blocks (``reports/<name>.json``, where there is one).
 
     No retraining: the melodies are made with the settings the card records
     (:func:`measure_generation`), and the card says how and in which keys. Returns the card.
     """
-    from audioml.melody import shipped_model
+    from audioml.melody import analysis, shipped_model
+    from audioml.melody import train as training
     from audioml.registry import get_card, write_card
 
     card = get_card(name)
-    figures = measure_generation(shipped_model(name), card)
+    _, index = analysis.load_training_stats(MODELS_DIR, name)
+    with_rule, without_rule = measure_generation_reports(shipped_model(name), card, copy_index=index)
+    figures = generation_card_metrics(with_rule, without_rule)
     card["metrics"] = {**{k: v for k, v in card.get("metrics", {}).items() if k not in figures},
                        **figures}
     card["generation"] = generation_settings(**_recorded_settings(card))
     write_card(card, MODELS_DIR)
+    report_path = PROJECT_ROOT / "reports" / f"{name}.json"
+    if report_path.is_file():
+        report = json.loads(report_path.read_text())
+        report.setdefault("metrics", {}).update(generation=with_rule,
+                                                generation_without_cadence_rule=without_rule)
+        training.save_report(report, report_path)
     return card
 
 

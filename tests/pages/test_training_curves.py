@@ -36,3 +36,10 @@ def test_the_denoise_and_melody_pages_draw_how_their_models_learned(open_page):
     assert any(c.proto.id and "melody_history" in c.proto.id for c in at.get("plotly_chart"))
     best = get_card("melody_lstm")["history"]["best_epoch"]
     assert any(f"epoch {best}'s" in c.value for c in at.caption)
+
+
+def test_every_melody_card_figure_has_a_name_on_the_page():
+    """No card figure shows as its raw key (e.g. "Tonic endings model key")."""
+    from ui.melody import METRIC_NAMES
+
+    assert set(get_card("melody_lstm")["metrics"]) <= set(METRIC_NAMES)
