@@ -47,7 +47,8 @@ def test_heavy_sections_run_when_asked(open_page):
     assert not at.exception and not at.error
     assert len(at.get("graphviz_chart")) == 1
     assert any("Saturated pixels" in m.value for m in at.markdown)
-    assert len(at.get("plotly_chart")) == 5 + 2  # the panels, the models' images, the codes
+    # The panels, the three training curves, the models' images and the codes.
+    assert len(at.get("plotly_chart")) == 5 + 3 + 2
 
 
 def test_a_second_visit_runs_no_model(open_page, monkeypatch):
