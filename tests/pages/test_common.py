@@ -177,3 +177,32 @@ def test_a_latent_link_opens_the_lesson_it_names(visit):
     at.select_slider(key="latent_alpha").set_value("100")
     rerun(at)
     assert at.query_params["latent_alpha"] == "100"
+
+
+def test_a_setting_survives_runs_that_skip_it_and_an_opted_out_one_stays_out_of_the_url():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui.common import persistent
+
+        if st.toggle("Show the settings", value=True, key="show"):
+            st.slider("Lesson", 0, 10, 5, **persistent("t_lesson"))
+            st.slider("Scratch", 0, 10, 5, **persistent("t_scratch", bookmark=False))
+
+    at = AppTest.from_function(script)
+    at.query_params.update(t_lesson="7", t_scratch="9")
+    at.run()
+    assert at.slider(key="t_lesson").value == 7 and at.slider(key="t_scratch").value == 5
+    at.slider(key="t_lesson").set_value(8)
+    at.slider(key="t_scratch").set_value(2)
+    rerun(at)
+    assert at.query_params["t_lesson"] == "8" and at.query_params["t_scratch"] == "9"   # left as it came
+
+    at.toggle(key="show").set_value(False)
+    rerun(at)
+    at.toggle(key="show").set_value(True)
+    rerun(at)
+    assert at.slider(key="t_lesson").value == 8 and at.slider(key="t_scratch").value == 2
+    assert at.query_params["t_lesson"] == "8"
