@@ -42,6 +42,11 @@ def test_settings_survive_the_wait_for_an_upload(page, tmp_path, speech):
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(clip))
     wait_idle(page)
     assert page.locator("[data-testid='stException']").count() == 0
+    # An upload is taken as already noisy; asked to add noise, the page adds what was set.
+    assert snr_slider(page).count() == 0
+    page.locator("[data-testid='stRadio']").filter(has_text="The input is").get_by_text(
+        "clean: add noise to it", exact=True).click()
+    wait_idle(page)
     assert slider_value(snr_slider(page)) == "20"
     assert "hum" in checked_options(page)
     assert "hello.wav" in page.locator("[data-testid='stMain']").inner_text()
@@ -49,7 +54,8 @@ def test_settings_survive_the_wait_for_an_upload(page, tmp_path, speech):
 
 def test_on_a_phone_every_spectrogram_gets_the_screen_width(visit):
     phone = visit("denoise", width=390, height=844)
-    charts = phone.locator("[data-testid='stPlotlyChart']")
+    charts = phone.locator("[class*='st-key-dn_spectrogram_'] [data-testid='stPlotlyChart'], "
+                           "[data-testid='stPlotlyChart'][class*='st-key-dn_spectrogram_']")
     charts.nth(4).locator(".js-plotly-plot").wait_for()
     boxes = [charts.nth(i).bounding_box() for i in range(charts.count())]
     # clean, noisy and the three models trained here: one readable panel each, stacked.
