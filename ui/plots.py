@@ -268,6 +268,7 @@ def training_curves(card: dict, *, title: str = "How it learned, epoch by epoch"
     fig.update_xaxes(title_text="epoch" + (" (dotted: a new training stage)" if starts else ""),
                      row=len(series), col=1)
     fig.update_annotations(font=dict(size=14))
+    fig.update_xaxes(showticklabels=True)   # every panel read on its own, on a projector too
     fig = _layout(fig, title=title, height=170 * len(series) + 60)
     # The first panel's own title sits where the chart's would: lift the chart's above it.
     fig.update_layout(title_pad_b=34, margin_t=fig.layout.margin.t + 24)
