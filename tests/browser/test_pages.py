@@ -106,7 +106,7 @@ def test_spectrogram_upload_and_bad_file(app_url, page, tmp_path, speech):
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
     wait_idle(page)
     assert_clean(page, "1_spectrogram_upload")
-    assert "your upload" in page.locator("[data-testid='stMain']").inner_text()
+    assert "your upload" in page.locator("[data-testid='stMain']").inner_text().lower()
     bad = tmp_path / "notes.wav"
     bad.write_text("this is not audio")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))

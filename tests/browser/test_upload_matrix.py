@@ -90,7 +90,7 @@ def test_the_spectrogram_page_draws_every_file(visit, files):
     for path, _, _ in files:
         upload(page, path)
         assert_clean(page, path.name)
-        assert "your upload" in page.locator("[data-testid='stMain']").inner_text(), path.name
+        assert "your upload" in page.locator("[data-testid='stMain']").inner_text().lower(), path.name
 
 
 def test_the_denoise_page_denoises_every_file(visit, files):
