@@ -75,8 +75,9 @@ PAPER_IMAGES = (
     "Both see a clip as 0.55 s images: the noisy dB spectrogram min-max scaled to [0, 1]. They are "
     f"trained to paint the clean one as {TARGET_SCALING}; at inference their image is turned back "
     "into dB with that floor and the noisy clip's maximum, so nothing about the clean clip is "
-    "needed. (Scaling the target by the noisy clip's own range instead would start it far above "
-    "the floor and hide the quiet parts.) A longer clip is cut into such windows, overlap-added.")
+    "needed. (Scaling the target by the noisy clip's own range instead would start it at the "
+    "noisy clip's quietest bin, far above the floor, and clip the speech's quiet parts to 0.) "
+    "A longer clip is cut into such windows, overlap-added.")
 #: The real-world benchmark's report (``audioml evaluate denoiser --set realworld``).
 REALWORLD_REPORT = PROJECT_ROOT / "reports" / "denoise_realworld.json"
 #: FSDD's speaker that the real-world benchmark's digits come from.
@@ -91,6 +92,8 @@ def family_note(card: dict) -> str:
     return f"{note}\n\n{PAPER_IMAGES}" if kind in ("dcae", "vae") else note
 
 
+# Read once per process: the report is about half a megabyte, and every run of the page asks.
+@st.cache_data(show_spinner=False)
 def recommended_model(report: Path = REALWORLD_REPORT, models_dir: Path | None = None) -> str:
     """The shipped denoiser to offer for a user's recording, chosen by the benchmark's figures.
 
